@@ -1,0 +1,28 @@
+// The command line: parses flags and calls the libraries; nothing else lives here.
+import { Command, CommanderError } from 'commander';
+
+/** Builds the program; each command registers itself from its own file. */
+export function buildProgram(): Command {
+  const program = new Command('cmpv2-operator')
+    .description('cert-manager issuer for CMPv2 CAs, and Java keystores from Kubernetes Secrets')
+    .exitOverride()
+    .showHelpAfterError(false);
+  return program;
+}
+
+/** Runs the CLI; returns the process exit code. Errors are one line on stderr. */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version exit through here with code 0.
+      return err.exitCode;
+    }
+    const message = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`cmpv2-operator: ${message.split('\n')[0]}\n`);
+    return 1;
+  }
+}
