@@ -1,0 +1,104 @@
+// The CMPv2Issuer / ClusterCMPv2Issuer reconcile as a pure function (SPEC §2): validate the
+// spec, find the referenced Secrets, then probe the server (the shell does the probe and calls
+// again with its outcome). Ready reasons: Checked (True), Pending (False, retried),
+// Failed (False, waits for a spec change). Every condition carries observedGeneration.
+import { conditionUnchanged, findCondition, setCondition, type Condition } from '../../k8s/conditions.js';
+import type { EventRecord } from '../../k8s/events.js';
+import { CONDITION_READY } from '../../k8s/types/certManager.js';
+import { parseIssuerSpec, referencedSecrets, type CMPv2Issuer, type IssuerKind } from '../../k8s/types/cmpv2Issuer.js';
+import { PermanentError } from '../../signer/permanentError.js';
+import type { IssuerView } from '../../signer/signer.js';
+
+export const ISSUER_REASON = { checked: 'Checked', pending: 'Pending', failed: 'Failed' } as const;
+
+/** What the shell knows of a referenced Secret: only which keys it has (never the values). */
+export type SecretKeysLookup = (namespace: string, name: string) => readonly string[] | undefined;
+
+export type CheckOutcome = { ok: true } | { ok: false; error: unknown };
+
+export interface IssuerReconcileInput {
+  issuer: CMPv2Issuer;
+  now: Date;
+  /** Namespace of ClusterCMPv2Issuer Secrets (`--cluster-resource-namespace`). */
+  clusterResourceNamespace: string;
+  secretKeys: SecretKeysLookup;
+  /** Re-check even when Ready for this generation (a referenced Secret changed). */
+  force?: boolean;
+  checkOutcome?: CheckOutcome;
+}
+
+export interface IssuerStatusPatch {
+  conditions: Condition[];
+  observedGeneration?: number;
+}
+
+export type IssuerReconcileResult =
+  | { action: 'ignore'; why: string }
+  | { action: 'check'; view: IssuerView }
+  | {
+      action: 'update';
+      status?: IssuerStatusPatch;
+      events: EventRecord[];
+      backoff?: boolean;
+      outcome: 'checked' | 'pending' | 'failed';
+    };
+
+export function issuerSecretsNamespace(issuer: CMPv2Issuer, clusterResourceNamespace: string): string {
+  return issuer.kind === 'ClusterCMPv2Issuer' ? clusterResourceNamespace : (issuer.metadata.namespace ?? '');
+}
+
+export function reconcileIssuer(input: IssuerReconcileInput): IssuerReconcileResult {
+  const { issuer, now } = input;
+  const generation = issuer.metadata.generation;
+  const ready = findCondition(issuer.status?.conditions, CONDITION_READY);
+  const observed = ready?.observedGeneration ?? issuer.status?.observedGeneration;
+
+  const set = (status: 'True' | 'False', reason: string, message: string, outcome: 'checked' | 'pending' | 'failed', backoff = false): IssuerReconcileResult => {
+    const wanted = { type: CONDITION_READY, status, reason, message, observedGeneration: generation };
+    const unchanged = conditionUnchanged(issuer.status?.conditions, wanted) && issuer.status?.observedGeneration === generation;
+    return {
+      action: 'update',
+      status: unchanged ? undefined : { conditions: setCondition(issuer.status?.conditions, wanted, now), observedGeneration: generation },
+      events: unchanged ? [] : [{ type: status === 'True' ? 'Normal' : 'Warning', reason, message }],
+      backoff,
+      outcome,
+    };
+  };
+
+  // 1. Done for this generation: Checked, or Failed on a spec that has not changed since.
+  if (!input.force && !input.checkOutcome && observed === generation && ready) {
+    if (ready.status === 'True') return { action: 'ignore', why: 'checked at this generation' };
+    if (ready.reason === ISSUER_REASON.failed) return { action: 'ignore', why: 'failed at this generation; waits for a spec change' };
+  }
+  // 2. The spec: exactly one backend, every field valid. Failing here waits for a spec change.
+  const parsed = parseIssuerSpec(issuer.spec);
+  if (!parsed.ok) return set('False', ISSUER_REASON.failed, `Invalid spec: ${parsed.error}`, 'failed');
+  // 3. Referenced Secrets and keys present. A Secret event requeues us (no backoff needed).
+  const namespace = issuerSecretsNamespace(issuer, input.clusterResourceNamespace);
+  for (const ref of referencedSecrets(parsed.value)) {
+    const keys = input.secretKeys(namespace, ref.name);
+    if (keys === undefined) return set('False', ISSUER_REASON.pending, `Secret ${namespace}/${ref.name} (${ref.field}) not found`, 'pending');
+    const missing = ref.keys.filter((k) => !keys.includes(k));
+    if (missing.length > 0) {
+      return set('False', ISSUER_REASON.pending, `Secret ${namespace}/${ref.name} (${ref.field}) has no key ${missing.join(', ')}`, 'pending');
+    }
+  }
+  // 4. Probe the server.
+  const outcome = input.checkOutcome;
+  if (!outcome) {
+    const view: IssuerView = {
+      kind: (issuer.kind ?? 'CMPv2Issuer') as IssuerKind,
+      name: issuer.metadata.name ?? '',
+      namespace: issuer.kind === 'ClusterCMPv2Issuer' ? undefined : issuer.metadata.namespace,
+      secretsNamespace: namespace,
+      generation: generation ?? 0,
+      spec: parsed.value,
+    };
+    return { action: 'check', view };
+  }
+  if (outcome.ok) return set('True', ISSUER_REASON.checked, 'The issuer is ready: its server answered the probe', 'checked');
+  const message = outcome.error instanceof Error ? outcome.error.message : String(outcome.error);
+  // A permanent problem (e.g. a CA that refuses our credentials) waits for a change; anything else retries.
+  if (outcome.error instanceof PermanentError) return set('False', ISSUER_REASON.failed, `Check failed: ${message}`, 'failed');
+  return set('False', ISSUER_REASON.pending, `Check failed, will retry: ${message}`, 'pending', true);
+}
