@@ -57,18 +57,30 @@ export interface CertificateBundle {
   problems: PemProblem[];
 }
 
+/** A certificate read once: its DER and node's parsed view, so later steps never parse again. */
+export interface ParsedCertificate {
+  der: Buffer;
+  x509: X509Certificate;
+  /** 1-based position of its block in the bundle. */
+  index: number;
+}
+
+export interface ParsedCertificateBundle {
+  certificates: ParsedCertificate[];
+  problems: PemProblem[];
+}
+
 /** Reads every `CERTIFICATE` block; other labels and unparsable certificates become problems. */
-export function parseCertificateBundle(text: string): CertificateBundle {
+export function parseCertificates(text: string): ParsedCertificateBundle {
   const { blocks, problems } = parsePemBundle(text);
-  const certificates: Buffer[] = [];
+  const certificates: ParsedCertificate[] = [];
   for (const block of blocks) {
     if (block.label !== 'CERTIFICATE') {
       problems.push({ index: block.index, label: block.label, reason: 'not a CERTIFICATE block' });
       continue;
     }
     try {
-      new X509Certificate(block.der);
-      certificates.push(block.der);
+      certificates.push({ der: block.der, x509: new X509Certificate(block.der), index: block.index });
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
       problems.push({ index: block.index, label: block.label, reason: `not a readable X.509 certificate (${reason})` });
@@ -76,6 +88,12 @@ export function parseCertificateBundle(text: string): CertificateBundle {
   }
   problems.sort((a, b) => a.index - b.index);
   return { certificates, problems };
+}
+
+/** Like `parseCertificates`, returning only the DER of each certificate. */
+export function parseCertificateBundle(text: string): CertificateBundle {
+  const { certificates, problems } = parseCertificates(text);
+  return { certificates: certificates.map((c) => c.der), problems };
 }
 
 /** Encodes DER as PEM with 64-character lines and a trailing newline. */
