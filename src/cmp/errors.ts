@@ -1,0 +1,61 @@
+// Typed errors of the CMP library. Each says who raises it and whether retrying can help:
+// CmpDecodeError (bytes are not a CMP message), CmpProtocolError (a well-formed answer we must not
+// accept), CmpRejectedError (the CA said no), CmpTransportError (could not talk; retry).
+
+/** Bytes that are not a valid encoding of the expected CMP/CRMF structure. Never retryable. */
+export class CmpDecodeError extends Error {
+  override readonly name = 'CmpDecodeError';
+  readonly retryable = false;
+  constructor(message: string) {
+    super(message);
+  }
+}
+
+/**
+ * A response that breaks the protocol: bad or missing protection, a nonce or transactionID that
+ * does not match, an unexpected body type, a certificate for another key. Permanent.
+ */
+export class CmpProtocolError extends Error {
+  override readonly name = 'CmpProtocolError';
+  readonly retryable = false;
+  constructor(message: string) {
+    super(message);
+  }
+}
+
+/** Details of a CA's negative answer, as carried by PKIStatusInfo. */
+export interface CmpRejection {
+  /** PKIStatus name, e.g. `rejection`. */
+  status: string;
+  /** statusString texts from the CA (and errorDetails of an error message). */
+  statusString: string[];
+  /** failInfo bit names, e.g. `badPOP`. */
+  failInfo: string[];
+  /** errorCode of an error message, when present. */
+  errorCode?: number;
+  /** False when the answer's protection could not be verified (e.g. the CA did not know our secret). */
+  verified: boolean;
+}
+
+/** The CA refused (PKIStatus rejection, an error message, …). Permanent: retrying gives the same answer. */
+export class CmpRejectedError extends Error {
+  override readonly name = 'CmpRejectedError';
+  readonly retryable = false;
+  readonly rejection: CmpRejection;
+  constructor(message: string, rejection: CmpRejection) {
+    super(message);
+    this.rejection = rejection;
+  }
+}
+
+/** The CA could not be reached or answered at the HTTP level (timeout, 5xx, reset). Retryable. */
+export class CmpTransportError extends Error {
+  override readonly name = 'CmpTransportError';
+  readonly retryable = true;
+  /** HTTP status when the server answered, otherwise undefined. */
+  readonly httpStatus?: number;
+  constructor(message: string, httpStatus?: number) {
+    super(message);
+    this.httpStatus = httpStatus;
+  }
+}

@@ -1,0 +1,73 @@
+// Distinguished names as text ⇄ pkijs RelativeDistinguishedNames. Accepts OpenSSL's "/CN=a/O=b" and
+// RFC 4514's "CN=a,O=b" (most significant first as written by people, e.g. "CN=x,O=y").
+import * as asn1js from 'asn1js';
+import * as pkijs from 'pkijs';
+
+const ATTRIBUTE_OIDS: Record<string, string> = {
+  CN: '2.5.4.3',
+  SN: '2.5.4.4',
+  SERIALNUMBER: '2.5.4.5',
+  C: '2.5.4.6',
+  L: '2.5.4.7',
+  ST: '2.5.4.8',
+  STREET: '2.5.4.9',
+  O: '2.5.4.10',
+  OU: '2.5.4.11',
+  TITLE: '2.5.4.12',
+  GIVENNAME: '2.5.4.42',
+  DC: '0.9.2342.19200300.100.1.25',
+  UID: '0.9.2342.19200300.100.1.1',
+  EMAILADDRESS: '1.2.840.113549.1.9.1',
+};
+const SHORT_NAMES = new Map(Object.entries(ATTRIBUTE_OIDS).map(([k, v]) => [v, k]));
+
+function splitUnescaped(text: string, separator: string): string[] {
+  const parts: string[] = [];
+  let current = '';
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === '\\' && i + 1 < text.length) {
+      current += text[++i];
+    } else if (ch === separator) {
+      parts.push(current);
+      current = '';
+    } else {
+      current += ch;
+    }
+  }
+  parts.push(current);
+  return parts;
+}
+
+/** Parses a DN; throws an Error naming the part it cannot read. The empty string is the NULL-DN. */
+export function parseDistinguishedName(text: string): pkijs.RelativeDistinguishedNames {
+  const trimmed = text.trim();
+  const rdns = new pkijs.RelativeDistinguishedNames();
+  if (trimmed === '' || trimmed === '/') return rdns;
+  const parts = trimmed.startsWith('/') ? splitUnescaped(trimmed.slice(1), '/') : splitUnescaped(trimmed, ',');
+  for (const part of parts) {
+    const eq = part.indexOf('=');
+    if (eq <= 0) throw new Error(`cannot read distinguished name part "${part}" (expected TYPE=value)`);
+    const type = part.slice(0, eq).trim();
+    const value = part.slice(eq + 1).trim();
+    const oid = ATTRIBUTE_OIDS[type.toUpperCase()] ?? (/^\d+(\.\d+)+$/.test(type) ? type : undefined);
+    if (!oid) throw new Error(`unknown attribute type "${type}" in distinguished name`);
+    // Country is PrintableString (RFC 5280), email IA5String, everything else UTF8String.
+    const asn =
+      oid === '2.5.4.6'
+        ? new asn1js.PrintableString({ value })
+        : oid === '1.2.840.113549.1.9.1' || oid === '0.9.2342.19200300.100.1.25'
+          ? new asn1js.IA5String({ value })
+          : new asn1js.Utf8String({ value });
+    rdns.typesAndValues.push(new pkijs.AttributeTypeAndValue({ type: oid, value: asn }));
+  }
+  return rdns;
+}
+
+/** Formats a name as "CN=a, O=b" for messages. */
+export function formatDistinguishedName(name: pkijs.RelativeDistinguishedNames): string {
+  if (name.typesAndValues.length === 0) return '(NULL-DN)';
+  return name.typesAndValues
+    .map((tv) => `${SHORT_NAMES.get(tv.type) ?? tv.type}=${(tv.value.valueBlock as { value?: unknown }).value ?? '?'}`)
+    .join(', ');
+}

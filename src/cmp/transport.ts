@@ -1,0 +1,146 @@
+// CMP over HTTP(S) (RFC 9811): POST application/pkixcmp, one kept-alive connection per transaction
+// (OpenSSL's mock server reads the next message of a transaction from the same connection), a
+// response size cap, and an overall timeout. Pluggable: tests connect a client to an in-process
+// server through the same interface.
+import http from 'node:http';
+import https from 'node:https';
+import { CmpTransportError } from './errors.js';
+
+/** Sends one DER PKIMessage and returns the DER answer. */
+export interface CmpTransport {
+  send(request: Uint8Array): Promise<Uint8Array>;
+  /** Ends the current transaction's connection (called by the client after each transaction). */
+  close?(): void;
+}
+
+export interface HttpTransportOptions {
+  /** http:// or https:// URL of the CMP endpoint. */
+  url: string;
+  /** PEM CA bundle for the server's TLS certificate (default: node's roots). */
+  tlsCa?: string;
+  /** PEM client certificate (chain) for mutual TLS. */
+  tlsCert?: string;
+  /** PEM private key of the client certificate. */
+  tlsKey?: string;
+  /** Per-message timeout in milliseconds (connect to last byte). Default 30 000. */
+  timeoutMs?: number;
+  /** Largest accepted response body. Default 1 MiB. */
+  maxResponseBytes?: number;
+}
+
+const CONTENT_TYPE = 'application/pkixcmp';
+
+function describeNetworkError(err: Error & { code?: string }): string {
+  return err.code ? `${err.code}: ${err.message}` : err.message;
+}
+
+/** HTTP and HTTPS transport. Responses with a non-200 status are errors unless they carry a CMP message. */
+export class HttpTransport implements CmpTransport {
+  private readonly url: URL;
+  private readonly options: HttpTransportOptions;
+  private agent: http.Agent | undefined;
+
+  constructor(options: HttpTransportOptions) {
+    let url: URL;
+    try {
+      url = new URL(options.url);
+    } catch {
+      throw new CmpTransportError(`invalid CMP server URL "${options.url}"`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw new CmpTransportError(`unsupported CMP server URL scheme "${url.protocol}" (use http or https)`);
+    }
+    if ((options.tlsCert === undefined) !== (options.tlsKey === undefined)) {
+      throw new CmpTransportError('a TLS client certificate needs its key and vice versa');
+    }
+    this.url = url;
+    this.options = options;
+  }
+
+  private currentAgent(): http.Agent {
+    if (!this.agent) {
+      this.agent =
+        this.url.protocol === 'https:'
+          ? new https.Agent({
+              keepAlive: true,
+              maxSockets: 1,
+              ca: this.options.tlsCa,
+              cert: this.options.tlsCert,
+              key: this.options.tlsKey,
+            })
+          : new http.Agent({ keepAlive: true, maxSockets: 1 });
+    }
+    return this.agent;
+  }
+
+  close(): void {
+    this.agent?.destroy();
+    this.agent = undefined;
+  }
+
+  send(request: Uint8Array): Promise<Uint8Array> {
+    const timeoutMs = this.options.timeoutMs ?? 30_000;
+    const maxBytes = this.options.maxResponseBytes ?? 1024 * 1024;
+    const client = this.url.protocol === 'https:' ? https : http;
+    const target = this.url.toString();
+    return new Promise<Uint8Array>((resolve, reject) => {
+      let settled = false;
+      const fail = (err: CmpTransportError) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        req.destroy();
+        reject(err);
+      };
+      const req = client.request(
+        this.url,
+        {
+          method: 'POST',
+          agent: this.currentAgent(),
+          headers: { 'content-type': CONTENT_TYPE, 'content-length': request.byteLength, accept: CONTENT_TYPE },
+        },
+        (res) => {
+          const status = res.statusCode ?? 0;
+          const type = (res.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+          const declared = Number(res.headers['content-length'] ?? NaN);
+          if (Number.isFinite(declared) && declared > maxBytes) {
+            fail(new CmpTransportError(`response of ${declared} bytes from ${target} exceeds the ${maxBytes}-byte limit`, status));
+            return;
+          }
+          const chunks: Buffer[] = [];
+          let total = 0;
+          res.on('data', (chunk: Buffer) => {
+            total += chunk.byteLength;
+            if (total > maxBytes) {
+              fail(new CmpTransportError(`response from ${target} exceeds the ${maxBytes}-byte limit`, status));
+              return;
+            }
+            chunks.push(chunk);
+          });
+          res.on('error', (err) => fail(new CmpTransportError(`reading response from ${target}: ${describeNetworkError(err)}`, status)));
+          res.on('end', () => {
+            if (settled) return;
+            const body = new Uint8Array(Buffer.concat(chunks));
+            // A CA may answer a CMP error message with a 4xx/5xx status; the message is what counts.
+            const isCmp = type === CONTENT_TYPE && body.byteLength > 0;
+            if (status === 200 || isCmp) {
+              if (body.byteLength === 0) {
+                fail(new CmpTransportError(`empty response from ${target} (HTTP ${status})`, status));
+                return;
+              }
+              settled = true;
+              clearTimeout(timer);
+              resolve(body);
+              return;
+            }
+            const text = type.startsWith('text/') ? `: ${body.subarray(0, 200).toString().replace(/\s+/g, ' ').trim()}` : '';
+            fail(new CmpTransportError(`HTTP ${status} from ${target}${text}`, status));
+          });
+        },
+      );
+      const timer = setTimeout(() => fail(new CmpTransportError(`no answer from ${target} within ${timeoutMs} ms`)), timeoutMs);
+      req.on('error', (err) => fail(new CmpTransportError(`cannot reach ${target}: ${describeNetworkError(err)}`)));
+      req.end(Buffer.from(request));
+    });
+  }
+}
