@@ -1,5 +1,6 @@
 // The command line: parses flags and calls the libraries; nothing else lives here.
 import { Command, CommanderError } from 'commander';
+import { registerTestCaCommand } from './test-ca.js';
 
 /** Builds the program; each command registers itself from its own file. */
 export function buildProgram(): Command {
@@ -7,6 +8,7 @@ export function buildProgram(): Command {
     .description('cert-manager issuer for CMPv2 CAs, and Java keystores from Kubernetes Secrets')
     .exitOverride()
     .showHelpAfterError(false);
+  registerTestCaCommand(program);
   return program;
 }
 
