@@ -1,6 +1,7 @@
 // The command line: parses flags and calls the libraries; nothing else lives here.
 import { Command, CommanderError } from 'commander';
 import { registerTestCaCommand } from './test-ca.js';
+import { registerStoresCommand } from './stores.js';
 
 /** Builds the program; each command registers itself from its own file. */
 export function buildProgram(): Command {
@@ -9,6 +10,7 @@ export function buildProgram(): Command {
     .exitOverride()
     .showHelpAfterError(false);
   registerTestCaCommand(program);
+  registerStoresCommand(program);
   return program;
 }
 

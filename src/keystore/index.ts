@@ -13,3 +13,5 @@ export * from './storeSettings.js';
 export * from './storeFiles.js';
 export { storeInputHash } from './inputHash.js';
 export { generatePassword, PASSWORD_ALPHABET } from './password.js';
+export { parseTlsSecret, InvalidSecretFileError, type TlsSecretContent } from './secretFile.js';
+export { writeStoreDirectory } from './storeDirectory.js';
