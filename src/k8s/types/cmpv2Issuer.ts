@@ -1,6 +1,7 @@
 // CMPv2Issuer / ClusterCMPv2Issuer (certmanager.onap.org/v1), SPEC §2. The zod schema is the
-// controller's check of a spec: the CRD schema rejects most mistakes already, this one also
-// turns the spec into a typed value with the backend chosen and defaults filled in.
+// controller's check of a spec, field for field the CRD's (crds/), so a spec the API server
+// took is read the same way here; it also picks the backend and fills in the defaults.
+// One deliberate difference: a zero `timeout` passes the CRD pattern but is refused here.
 import { z } from 'zod';
 import type { Condition } from '../conditions.js';
 import { parseDuration } from '../duration.js';
@@ -11,8 +12,8 @@ const key = z.string().min(1).max(253);
 
 /** A Secret by name (in the issuer's namespace, or the cluster resource namespace). */
 const secretRef = z.object({ name });
-/** One key of a Secret; `key` defaults per use. */
-const secretKeyRef = (defaultKey: string) => z.object({ name, key: key.default(defaultKey) });
+/** One key of a Secret (both required, as in the CRD). */
+const secretKeyRef = z.object({ name, key });
 
 const httpUrl = z.string().refine((value) => {
   try {
@@ -40,17 +41,17 @@ export const certServiceSpecSchema = z.object({
   caName: z.string().min(1),
   certSecretRef: z.object({
     name,
-    certRef: key.default('tls.crt'),
-    keyRef: key.default('tls.key'),
-    cacertRef: key.default('ca.crt'),
+    certRef: key,
+    keyRef: key,
+    cacertRef: key,
   }),
 });
 
 const passwordBasedMac = z
   .object({
-    secretRef: secretKeyRef('password'),
+    secretRef: secretKeyRef,
     reference: z.string().min(1).optional(),
-    referenceSecretRef: secretKeyRef('reference').optional(),
+    referenceSecretRef: secretKeyRef.optional(),
   })
   .refine((p) => !(p.reference !== undefined && p.referenceSecretRef !== undefined), {
     message: 'set reference or referenceSecretRef, not both',
@@ -72,10 +73,10 @@ export const cmpSpecSchema = z.object({
   messageType: z.enum(['p10cr', 'ir', 'cr']).default('p10cr'),
   renewal: z.enum(['kur', 'initial']).default('kur'),
   protection,
-  responseTrust: z.object({ caBundleSecretRef: secretKeyRef('ca.crt') }).optional(),
+  responseTrust: z.object({ caBundleSecretRef: secretKeyRef }).optional(),
   tls: z
     .object({
-      caBundleSecretRef: secretKeyRef('ca.crt').optional(),
+      caBundleSecretRef: secretKeyRef.optional(),
       clientCertSecretRef: secretRef.optional(),
     })
     .optional(),

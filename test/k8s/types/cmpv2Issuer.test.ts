@@ -48,9 +48,11 @@ describe('k8s/types/cmpv2Issuer (spec validation, SPEC §2)', () => {
     ['not an object', 'cmp', /must be an object/],
     ['two protections', { cmp: { ...cmpSpec.cmp, protection: { ...cmpSpec.cmp.protection, signature: { secretRef: { name: 's' } } } } }, /exactly one of passwordBasedMac or signature/],
     ['no protection', { cmp: { url: 'http://x' } }, /spec\.cmp\.protection/],
-    ['reference twice', { cmp: { ...cmpSpec.cmp, protection: { passwordBasedMac: { secretRef: { name: 'a' }, reference: 'r', referenceSecretRef: { name: 'b' } } } } }, /not both/],
+    ['reference twice', { cmp: { ...cmpSpec.cmp, protection: { passwordBasedMac: { secretRef: { name: 'a', key: 'k' }, reference: 'r', referenceSecretRef: { name: 'b', key: 'k' } } } } }, /not both/],
     ['bad timeout', { cmp: { ...cmpSpec.cmp, timeout: 'soon' } }, /spec\.cmp\.timeout: must be a positive duration/],
     ['CertService without caName', { ...onapCertServiceSpec, caName: undefined }, /spec\.caName/],
+    ['a Secret key reference without key (the CRD requires it)', { cmp: { ...cmpSpec.cmp, protection: { passwordBasedMac: { secretRef: { name: 'iak' } } } } }, /secretRef\.key/],
+    ['certSecretRef without cacertRef', { ...onapCertServiceSpec, certSecretRef: { name: 'x', certRef: 'a', keyRef: 'b' } }, /spec\.certSecretRef\.cacertRef/],
   ];
   for (const [name, spec, message] of bad) {
     it(`rejects ${name}`, () => {
