@@ -42,8 +42,8 @@ function splitUnescaped(text: string, separator: string): string[] {
 /** Parses a DN; throws an Error naming the part it cannot read. The empty string is the NULL-DN. */
 export function parseDistinguishedName(text: string): pkijs.RelativeDistinguishedNames {
   const trimmed = text.trim();
-  const rdns = new pkijs.RelativeDistinguishedNames();
-  if (trimmed === '' || trimmed === '/') return rdns;
+  const rdns: asn1js.Set[] = [];
+  if (trimmed === '' || trimmed === '/') return nameFromRdns(rdns);
   const parts = trimmed.startsWith('/') ? splitUnescaped(trimmed.slice(1), '/') : splitUnescaped(trimmed, ',');
   for (const part of parts) {
     const eq = part.indexOf('=');
@@ -59,9 +59,20 @@ export function parseDistinguishedName(text: string): pkijs.RelativeDistinguishe
         : oid === '1.2.840.113549.1.9.1' || oid === '0.9.2342.19200300.100.1.25'
           ? new asn1js.IA5String({ value })
           : new asn1js.Utf8String({ value });
-    rdns.typesAndValues.push(new pkijs.AttributeTypeAndValue({ type: oid, value: asn }));
+    rdns.push(new asn1js.Set({ value: [new asn1js.Sequence({ value: [new asn1js.ObjectIdentifier({ value: oid }), asn] })] }));
   }
-  return rdns;
+  return nameFromRdns(rdns);
+}
+
+// pkijs encodes a RelativeDistinguishedNames it built itself as ONE multi-valued RDN (and the empty
+// name as 30 02 31 00); a name parsed from DER re-encodes exactly. So names are always made from DER.
+function nameFromRdns(rdns: asn1js.Set[]): pkijs.RelativeDistinguishedNames {
+  return pkijs.RelativeDistinguishedNames.fromBER(new asn1js.Sequence({ value: rdns }).toBER(false));
+}
+
+/** The NULL-DN (an empty RDNSequence, DER 30 00). */
+export function nullDistinguishedName(): pkijs.RelativeDistinguishedNames {
+  return nameFromRdns([]);
 }
 
 /** Formats a name as "CN=a, O=b" for messages. */

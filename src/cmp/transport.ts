@@ -133,7 +133,7 @@ export class HttpTransport implements CmpTransport {
               resolve(body);
               return;
             }
-            const text = type.startsWith('text/') ? `: ${body.subarray(0, 200).toString().replace(/\s+/g, ' ').trim()}` : '';
+            const text = type.startsWith('text/') ? `: ${Buffer.from(body.subarray(0, 200)).toString('utf8').replace(/\s+/g, ' ').trim()}` : '';
             fail(new CmpTransportError(`HTTP ${status} from ${target}${text}`, status));
           });
         },

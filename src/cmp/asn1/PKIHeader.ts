@@ -50,7 +50,8 @@ export interface PKIHeader {
 
 /** The NULL-DN as a GeneralName: directoryName [4] holding an empty RDNSequence, `A4 02 30 00`. */
 export function nullDnGeneralName(): pkijs.GeneralName {
-  return new pkijs.GeneralName({ type: 4, value: new pkijs.RelativeDistinguishedNames() });
+  // Built from DER: pkijs would encode an empty name it made itself as 30 02 31 00.
+  return new pkijs.GeneralName({ type: 4, value: pkijs.RelativeDistinguishedNames.fromBER(new Uint8Array([0x30, 0x00])) });
 }
 
 /** A directoryName GeneralName for a name. */

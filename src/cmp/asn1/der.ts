@@ -10,7 +10,7 @@ const UNIVERSAL = 1;
 const CONTEXT = 3;
 
 // Resource limits for untrusted input: CMP messages are a few kilobytes, nesting is shallow.
-const PARSE_LIMITS: asn1js.FromBerOptions = { maxDepth: 40, maxNodes: 20000, parseEmbedded: false };
+const PARSE_LIMITS: asn1js.FromBerOptions = { maxDepth: 40, parseEmbedded: false };
 
 /** Parses exactly one DER element that fills `bytes`. */
 export function parseDer(bytes: Uint8Array, what: string): Asn1Node {

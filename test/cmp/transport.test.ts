@@ -1,0 +1,82 @@
+// HTTP transport against a local server: content type, error statuses, CMP bodies on errors,
+// oversized bodies, timeouts, unreachable servers.
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { CmpTransportError } from '../../src/cmp/errors.js';
+import { HttpTransport } from '../../src/cmp/transport.js';
+
+type Handler = (req: http.IncomingMessage, body: Buffer, res: http.ServerResponse) => void;
+
+describe('transport', () => {
+  let server: http.Server;
+  let handler: Handler;
+  let url: string;
+  before(async () => {
+    server = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => handler(req, Buffer.concat(chunks), res));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/.well-known/cmp`;
+  });
+  after(() => {
+    server.closeAllConnections();
+    server.close();
+  });
+
+  it('POSTs application/pkixcmp and returns the body', async () => {
+    handler = (req, body, res) => {
+      assert.equal(req.method, 'POST');
+      assert.equal(req.headers['content-type'], 'application/pkixcmp');
+      res.writeHead(200, { 'content-type': 'application/pkixcmp' }).end(Buffer.concat([body, Buffer.from([9])]));
+    };
+    const t = new HttpTransport({ url });
+    assert.deepEqual(await t.send(Uint8Array.from([1, 2])), Uint8Array.from([1, 2, 9]));
+    t.close();
+  });
+  it('returns a CMP body that arrives with an error status', async () => {
+    handler = (_req, _body, res) => res.writeHead(400, { 'content-type': 'application/pkixcmp' }).end(Buffer.from([0x30, 0x00]));
+    const t = new HttpTransport({ url });
+    assert.deepEqual(await t.send(Uint8Array.from([1])), Uint8Array.from([0x30, 0x00]));
+    t.close();
+  });
+  it('turns a 503 into a retryable CmpTransportError with the status', async () => {
+    handler = (_req, _body, res) => res.writeHead(503, { 'content-type': 'text/plain' }).end('maintenance');
+    const t = new HttpTransport({ url });
+    await assert.rejects(t.send(Uint8Array.from([1])), (err: unknown) => err instanceof CmpTransportError && err.httpStatus === 503 && err.retryable && /maintenance/.test(err.message));
+    t.close();
+  });
+  it('refuses a body larger than the limit, declared or streamed', async () => {
+    handler = (_req, _body, res) => res.writeHead(200, { 'content-type': 'application/pkixcmp' }).end(Buffer.alloc(5000));
+    const t = new HttpTransport({ url, maxResponseBytes: 4096 });
+    await assert.rejects(t.send(Uint8Array.from([1])), /exceeds the 4096-byte limit/);
+    handler = (_req, _body, res) => {
+      res.writeHead(200, { 'content-type': 'application/pkixcmp' });
+      for (let i = 0; i < 10; i++) res.write(Buffer.alloc(1000));
+      res.end();
+    };
+    await assert.rejects(t.send(Uint8Array.from([1])), /exceeds the 4096-byte limit/);
+    t.close();
+  });
+  it('times out', async () => {
+    handler = () => undefined;
+    const t = new HttpTransport({ url, timeoutMs: 200 });
+    await assert.rejects(t.send(Uint8Array.from([1])), (err: unknown) => err instanceof CmpTransportError && /within 200 ms/.test(err.message));
+    t.close();
+  });
+  it('reports an unreachable server as retryable', async () => {
+    const closed = http.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const t = new HttpTransport({ url: `http://127.0.0.1:${port}/` });
+    await assert.rejects(t.send(Uint8Array.from([1])), (err: unknown) => err instanceof CmpTransportError && /ECONNREFUSED/.test(err.message));
+  });
+  it('refuses bad URLs and half-configured mTLS', () => {
+    assert.throws(() => new HttpTransport({ url: 'ftp://x/' }), /scheme/);
+    assert.throws(() => new HttpTransport({ url: 'not a url' }), /invalid/);
+    assert.throws(() => new HttpTransport({ url: 'https://x/', tlsCert: 'x' }), /needs its key/);
+  });
+});
