@@ -1,0 +1,124 @@
+import assert from 'node:assert/strict';
+import { CertificateRequestController } from '../../../src/controllers/certificaterequest/controller.js';
+import { PendingError } from '../../../src/signer/pendingError.js';
+import { PermanentError } from '../../../src/signer/permanentError.js';
+import { TRANSACTION_ANNOTATION } from '../../../src/signer/requestView.js';
+import type { CertificateRequest } from '../../../src/k8s/types/certManager.js';
+import { eventually } from '../../k8s/fakeApiServer.js';
+import { approved, certificateRequest, denied, issuer, issuerReady } from '../fixtures.js';
+import { harness, type Harness } from '../harness.js';
+
+const CHAIN = '-----BEGIN CERTIFICATE-----\nleaf\n-----END CERTIFICATE-----\n';
+const ROOTS = '-----BEGIN CERTIFICATE-----\nroot1\n-----END CERTIFICATE-----\n-----BEGIN CERTIFICATE-----\nroot2\n-----END CERTIFICATE-----\n';
+
+describe('controllers/certificaterequest shell (informers + queue + patches against an in-memory API)', () => {
+  let h: Harness;
+  let controller: CertificateRequestController;
+
+  beforeEach(async () => {
+    h = await harness();
+    controller = new CertificateRequestController({
+      api: h.memory.fake.api,
+      requests: h.requests,
+      issuers: h.issuers,
+      clusterIssuers: h.clusterIssuers,
+      signers: h.signer,
+      events: h.events,
+      maxRetryDurationMs: 600_000,
+      clusterResourceNamespace: 'cert-manager',
+      baseDelayMs: 20,
+      maxDelayMs: 200,
+    });
+  });
+  afterEach(async () => {
+    await controller.shutdown();
+    await h.stop();
+  });
+
+  function stored(name = 'web-1'): CertificateRequest {
+    return h.memory.get('certificaterequests', 'apps', name) as unknown as CertificateRequest;
+  }
+  function readyReason(name = 'web-1'): string | undefined {
+    return stored(name)?.status?.conditions?.find((c) => c.type === 'Ready')?.reason;
+  }
+  function eventReasons(): string[] {
+    return [...(h.memory.objects.get('events')?.values() ?? [])].map((e) => String(e.reason));
+  }
+
+  it('signs an approved request and writes chain, roots, Ready=Issued and an Event', async () => {
+    h.memory.put('cmpv2issuers', issuer(issuerReady()) as never);
+    h.memory.put('certificaterequests', certificateRequest(new Date(), approved()) as never);
+    h.signer.signAnswers.push(() => ({ chainPem: CHAIN, caPem: ROOTS }));
+    await h.startInformers();
+    controller.start();
+    await eventually(() => readyReason() === 'Issued', 5000, 'Issued');
+    const status = stored().status!;
+    assert.equal(Buffer.from(status.certificate!, 'base64').toString(), CHAIN);
+    assert.equal(Buffer.from(status.ca!, 'base64').toString(), ROOTS);
+    assert.ok(status.conditions!.some((c) => c.type === 'Approved'), 'the approval survived the status write');
+    await eventually(() => eventReasons().includes('Issued'), 5000, 'the Issued event');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(h.signer.signCalls.length, 1, 'signed exactly once');
+  });
+
+  it('a CA answering waiting: the transaction is saved, polled with it, then dropped on success', async () => {
+    h.memory.put('cmpv2issuers', issuer(issuerReady()) as never);
+    h.memory.put('certificaterequests', certificateRequest(new Date(), approved()) as never);
+    h.signer.signAnswers.push(() => {
+      throw new PendingError('waiting (checkAfter 0.2s)', 200, '{"tid":"t-1"}');
+    });
+    h.signer.signAnswers.push(() => ({ chainPem: CHAIN, caPem: ROOTS }));
+    await h.startInformers();
+    controller.start();
+    await eventually(() => stored().metadata.annotations?.[TRANSACTION_ANNOTATION] === '{"tid":"t-1"}', 5000, 'the saved transaction');
+    await eventually(() => readyReason() === 'Issued', 5000, 'Issued');
+    assert.equal(h.signer.signCalls.length, 2);
+    assert.equal(h.signer.signCalls[0].resumeState, undefined);
+    assert.equal(h.signer.signCalls[1].resumeState, '{"tid":"t-1"}', 'the poll resumed the same transaction');
+    assert.equal(stored().metadata.annotations?.[TRANSACTION_ANNOTATION], undefined);
+  });
+
+  it('never signs a Denied request; an unapproved one waits until approved', async () => {
+    h.memory.put('cmpv2issuers', issuer(issuerReady()) as never);
+    h.memory.put('certificaterequests', certificateRequest(new Date(), denied()) as never);
+    const waiting = certificateRequest(new Date());
+    waiting.metadata.name = 'web-2';
+    h.memory.put('certificaterequests', waiting as never);
+    await h.startInformers();
+    controller.start();
+    await eventually(() => readyReason() === 'Denied' && readyReason('web-2') === 'Pending', 5000, 'Denied and Pending');
+    assert.ok(stored().status?.failureTime);
+    assert.equal(h.signer.signCalls.length, 0);
+    // The approver approves: the update event brings it back and it is signed.
+    h.signer.signAnswers.push(() => ({ chainPem: CHAIN, caPem: ROOTS }));
+    const current = stored('web-2');
+    approved()(current);
+    h.memory.put('certificaterequests', current as never);
+    await eventually(() => readyReason('web-2') === 'Issued', 5000, 'Issued after approval');
+  });
+
+  it('waits for a missing issuer and signs once it is created Ready', async () => {
+    h.memory.put('certificaterequests', certificateRequest(new Date(), approved()) as never);
+    await h.startInformers();
+    controller.start();
+    await eventually(() => readyReason() === 'Pending', 5000, 'Pending');
+    assert.match(stored().status!.conditions!.find((c) => c.type === 'Ready')!.message!, /not found/);
+    h.signer.signAnswers.push(() => ({ chainPem: CHAIN, caPem: ROOTS }));
+    h.memory.put('cmpv2issuers', issuer(issuerReady()) as never);
+    await eventually(() => readyReason() === 'Issued', 5000, 'Issued');
+  });
+
+  it('a CA rejection fails the request for good with the CA text', async () => {
+    h.memory.put('cmpv2issuers', issuer(issuerReady()) as never);
+    h.memory.put('certificaterequests', certificateRequest(new Date(), approved()) as never);
+    h.signer.signAnswers.push(() => {
+      throw new PermanentError('rejection: badPOP');
+    });
+    await h.startInformers();
+    controller.start();
+    await eventually(() => readyReason() === 'Failed', 5000, 'Failed');
+    assert.equal(stored().status!.conditions!.find((c) => c.type === 'Ready')!.message, 'rejection: badPOP');
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    assert.equal(h.signer.signCalls.length, 1, 'never retried');
+  });
+});
