@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodePKIMessage, encodePKIMessage } from '../../../src/cmp/asn1/PKIMessage.js';
 import { protectMessage } from '../../../src/cmp/protection.js';
-import { startDevelopmentCa, type DevelopmentCa } from '../../../src/cmp/server/index.js';
+import { CertificateAuthority, startDevelopmentCa, type DevelopmentCa } from '../../../src/cmp/server/index.js';
+import { encodeName } from '../../../src/cmp/server/distinguished-name.js';
 
 interface Run {
   code: number;
@@ -269,5 +270,62 @@ describe('OpenSSL cmp client against the development CA with --poll 2', function
     await writeFile(join(dir, 'intermediate.pem'), ca.intermediatePem);
     const verify = await run('openssl', ['verify', '-CAfile', join(dir, 'roots.pem'), '-untrusted', join(dir, 'intermediate.pem'), join(dir, 'cert.pem')]);
     assert.equal(verify.code, 0, verify.output);
+  });
+});
+
+describe('OpenSSL cmp client against the development CA over HTTPS', function () {
+  this.timeout(120_000);
+  let ca: DevelopmentCa;
+  let dir: string;
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'openssl-cmp-tls-'));
+    // The TLS server certificate comes from a separate CA core, as a real deployment's would.
+    const tlsCa = await CertificateAuthority.open({ roots: 1 });
+    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const san = new Uint8Array([0x30, 0x06, 0x87, 0x04, 127, 0, 0, 1]);
+    const serverCert = tlsCa.issue({
+      subject: encodeName([['CN', '127.0.0.1']]),
+      publicKeyInfo: new Uint8Array(publicKey.export({ type: 'spki', format: 'der' })),
+      extensions: [{ oid: '2.5.29.17', critical: false, value: san }],
+    });
+    const chain = [serverCert, tlsCa.intermediate.certificate].map((der) => new X509Certificate(der).toString()).join('');
+    await writeFile(join(dir, 'tls-root.pem'), new X509Certificate(tlsCa.roots[0]).toString());
+    ca = await startDevelopmentCa({
+      port: 0,
+      secret: SECRET,
+      tls: { cert: chain, key: privateKey.export({ type: 'pkcs8', format: 'pem' }) },
+    });
+    await writeFile(join(dir, 'roots.pem'), ca.rootsPem);
+    await writeFile(join(dir, 'intermediate.pem'), ca.intermediatePem);
+  });
+  after(async () => {
+    await ca?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('ir + PBM over TLS (-tls_used, server certificate checked against its CA)', async () => {
+    assert.match(ca.url as string, /^https:\/\/127\.0\.0\.1:\d+\/\.well-known\/cmp$/);
+    const server = (ca.url as string).replace(/^https:\/\//, '').replace(/\/.*$/, '');
+    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    await writeFile(join(dir, 'key.pem'), privateKey.export({ type: 'pkcs8', format: 'pem' }));
+    const result = await run('openssl', [
+      'cmp', '-cmd', 'ir', '-server', server, '-tls_used', '-tls_trusted', join(dir, 'tls-root.pem'),
+      '-secret', `pass:${SECRET}`, '-ref', 'tls', '-recipient', '/CN=x',
+      '-newkey', join(dir, 'key.pem'), '-subject', '/CN=over-tls', '-certout', join(dir, 'cert.pem'),
+    ]);
+    assert.equal(result.code, 0, result.output);
+    const verify = await run('openssl', ['verify', '-CAfile', join(dir, 'roots.pem'), '-untrusted', join(dir, 'intermediate.pem'), join(dir, 'cert.pem')]);
+    assert.equal(verify.code, 0, verify.output);
+  });
+
+  it('refuses a TLS client that does not trust the server certificate', async () => {
+    const server = (ca.url as string).replace(/^https:\/\//, '').replace(/\/.*$/, '');
+    const result = await run('openssl', [
+      'cmp', '-cmd', 'genm', '-server', server, '-tls_used', '-tls_trusted', join(dir, 'roots.pem'),
+      '-secret', `pass:${SECRET}`, '-ref', 'tls', '-recipient', '/CN=x',
+    ]);
+    assert.notEqual(result.code, 0);
+    assert.match(result.output, /certificate verify failed|tls|ssl/i);
   });
 });
