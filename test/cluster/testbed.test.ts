@@ -1,0 +1,143 @@
+// Smoke test: the bed is a real control plane — a stamped kube-apiserver with RBAC, the real
+// cert-manager controller issuing through its self-signed Issuer, CRD schema validation, and
+// ServiceAccount tokens from the TokenRequest API.
+import assert from 'node:assert/strict';
+import { X509Certificate } from 'node:crypto';
+import { CoreV1Api, CustomObjectsApi, RbacAuthorizationV1Api } from '@kubernetes/client-node';
+import { applyDirectory } from '../../scripts/testbed/apply.js';
+import { kubernetesVersion, layout } from '../../scripts/testbed/layout.js';
+import { adminKubeConfig, eventually, rawRequest, serviceAccountKubeConfig, useNamespace, userKubeConfig } from './bed.js';
+
+interface Condition {
+  type: string;
+  status: string;
+  reason?: string;
+  message?: string;
+}
+interface WithConditions {
+  status?: { conditions?: Condition[] };
+}
+
+describe('test bed', function () {
+  before(async function () {
+    const kc = await adminKubeConfig();
+    const certManager = await applyDirectory(kc, layout.certManagerCrdsDir);
+    const ours = await applyDirectory(kc, layout.projectCrdsDir);
+    assert.ok(certManager.some((o) => o.metadata?.name === 'certificates.cert-manager.io'));
+    assert.deepEqual(
+      ours.map((o) => o.metadata?.name).sort(),
+      ['clustercmpv2issuers.certmanager.onap.org', 'cmpv2issuers.certmanager.onap.org'],
+    );
+  });
+
+  it('serves /version of the Kubernetes release it was built from', async function () {
+    const res = await rawRequest(await adminKubeConfig(), 'GET', '/version');
+    assert.equal(res.status, 200);
+    const version = res.body as { gitVersion: string; major: string; minor: string };
+    assert.equal(version.gitVersion, kubernetesVersion.gitVersion);
+    assert.equal(version.minor, kubernetesVersion.minor);
+  });
+
+  describe('cert-manager', function () {
+    const ns = useNamespace('smoke');
+
+    it('issues a Certificate through its self-signed Issuer and writes the Secret', async function () {
+      const { name: namespace, kc } = ns();
+      await ns().create({ apiVersion: 'cert-manager.io/v1', kind: 'Issuer', metadata: { name: 'selfsigned' }, spec: { selfSigned: {} } });
+      await ns().create({
+        apiVersion: 'cert-manager.io/v1',
+        kind: 'Certificate',
+        metadata: { name: 'smoke' },
+        spec: {
+          secretName: 'smoke-tls',
+          commonName: 'smoke.example.org',
+          dnsNames: ['smoke.example.org'],
+          privateKey: { algorithm: 'ECDSA', size: 256 },
+          issuerRef: { name: 'selfsigned', kind: 'Issuer', group: 'cert-manager.io' },
+        },
+      });
+      const custom = kc.makeApiClient(CustomObjectsApi);
+      const ready = await eventually('Certificate smoke to be Ready', async () => {
+        const cert = (await custom.getNamespacedCustomObject({
+          group: 'cert-manager.io',
+          version: 'v1',
+          namespace,
+          plural: 'certificates',
+          name: 'smoke',
+        })) as WithConditions;
+        const condition = cert.status?.conditions?.find((c) => c.type === 'Ready');
+        return condition?.status === 'True' ? condition : undefined;
+      }, 90000);
+      assert.equal(ready.reason, 'Ready');
+
+      const secret = await kc.makeApiClient(CoreV1Api).readNamespacedSecret({ name: 'smoke-tls', namespace });
+      assert.equal(secret.type, 'kubernetes.io/tls');
+      const pem = Buffer.from(secret.data?.['tls.crt'] ?? '', 'base64');
+      const certificate = new X509Certificate(pem);
+      assert.match(certificate.subject, /CN=smoke\.example\.org/);
+      assert.ok(certificate.checkIssued(certificate), 'a self-signed certificate is its own issuer');
+      assert.ok(certificate.verify(certificate.publicKey), 'signature verifies with its own key');
+      assert.ok(secret.data?.['tls.key'], 'private key written');
+
+      // The request went through cert-manager's approver (approves everything on this bed).
+      const requests = (await custom.listNamespacedCustomObject({
+        group: 'cert-manager.io',
+        version: 'v1',
+        namespace,
+        plural: 'certificaterequests',
+      })) as { items: WithConditions[] };
+      assert.equal(requests.items.length, 1);
+      assert.ok(requests.items[0].status?.conditions?.some((c) => c.type === 'Approved' && c.status === 'True'));
+    });
+  });
+
+  describe('API server', function () {
+    const ns = useNamespace('smoke');
+
+    it('rejects a CMPv2Issuer with both backends through CRD schema validation', async function () {
+      const res = await rawRequest(ns().kc, 'POST', `/apis/certmanager.onap.org/v1/namespaces/${ns().name}/cmpv2issuers`, {
+        apiVersion: 'certmanager.onap.org/v1',
+        kind: 'CMPv2Issuer',
+        metadata: { name: 'both' },
+        spec: { url: 'https://cs:8443', cmp: { url: 'http://ca/', protection: { signature: { secretRef: { name: 's' } } } } },
+      });
+      assert.equal(res.status, 422);
+      assert.match((res.body as { message: string }).message, /exactly one backend per issuer/);
+    });
+
+    it('authorizes with RBAC: a user is forbidden until a RoleBinding grants access', async function () {
+      const { name: namespace, kc } = ns();
+      const alice = (await userKubeConfig('alice', ['smoke-testers'])).makeApiClient(CoreV1Api);
+      await assert.rejects(alice.listNamespacedSecret({ namespace }), (err: { code?: number }) => err.code === 403);
+
+      await kc.makeApiClient(RbacAuthorizationV1Api).createNamespacedRole({
+        namespace,
+        body: { metadata: { name: 'read-secrets' }, rules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['list'] }] },
+      });
+      await kc.makeApiClient(RbacAuthorizationV1Api).createNamespacedRoleBinding({
+        namespace,
+        body: {
+          metadata: { name: 'testers-read-secrets' },
+          roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'read-secrets' },
+          subjects: [{ kind: 'Group', name: 'smoke-testers', apiGroup: 'rbac.authorization.k8s.io' }],
+        },
+      });
+      const list = await eventually('RBAC to allow alice', () => alice.listNamespacedSecret({ namespace }), 10000);
+      assert.ok(Array.isArray(list.items));
+    });
+
+    it('authenticates a ServiceAccount with a token from the TokenRequest API', async function () {
+      const { name: namespace, kc } = ns();
+      await kc.makeApiClient(CoreV1Api).createNamespacedServiceAccount({ namespace, body: { metadata: { name: 'operator' } } });
+      const saKc = await serviceAccountKubeConfig(namespace, 'operator');
+      const review = await rawRequest(saKc, 'POST', '/apis/authentication.k8s.io/v1/selfsubjectreviews', {
+        apiVersion: 'authentication.k8s.io/v1',
+        kind: 'SelfSubjectReview',
+      });
+      assert.equal(review.status, 201, JSON.stringify(review.body));
+      const user = (review.body as { status: { userInfo: { username: string; groups: string[] } } }).status.userInfo;
+      assert.equal(user.username, `system:serviceaccount:${namespace}:operator`);
+      assert.ok(user.groups.includes('system:serviceaccounts'));
+    });
+  });
+});
