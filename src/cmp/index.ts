@@ -15,6 +15,10 @@
  * - `protection.ts` {@link protectMessage} (PBM or signature: sender = signer subject, senderKID = SKI,
  *                  signer + chain in extraCerts) and {@link verifyProtection} (secret or trust anchors).
  * - `csr.ts`       CSR parsing/verification and {@link certTemplateFromCsr}.
+ * - `verify.ts`    {@link checkResponse}: the ordered checks on every answer; `status.ts` texts/classes.
+ * - `transport.ts` {@link CmpTransport} and {@link HttpTransport} (HTTP/HTTPS, mTLS, timeout, size cap).
+ * - `client.ts`    {@link CmpClient}: `enroll()` (blocking, polls), `startEnrollment()`/`continueEnrollment()`
+ *                  (non-blocking steps with a serializable {@link CmpTransactionState}), `getCaCertificates()`.
  *
  * A server answers a request like this:
  * ```ts
@@ -56,3 +60,7 @@ export * from './protection.js';
 export * from './csr.js';
 export * from './names.js';
 export * from './transport.js';
+export * from './status.js';
+export * from './verify.js';
+export * from './result.js';
+export * from './client.js';

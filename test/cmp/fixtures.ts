@@ -38,12 +38,14 @@ export interface CertificateSpec {
   notAfter?: Date;
   /** Leave out the subjectKeyIdentifier extension. */
   noSki?: boolean;
+  /** Serial number content octets; default random. */
+  serial?: Uint8Array;
 }
 
 export function makeCertificate(spec: CertificateSpec): Uint8Array {
   const cert = new pkijs.Certificate();
   cert.version = 2;
-  cert.serialNumber = new asn1js.Integer({ valueHex: Uint8Array.from([0x01, ...randomBytes(8)]) });
+  cert.serialNumber = new asn1js.Integer({ valueHex: spec.serial ?? Uint8Array.from([0x01, ...randomBytes(8)]) });
   const subject = parseDistinguishedName(spec.subject);
   cert.subject = subject;
   cert.issuer = spec.issuer ? pkijs.Certificate.fromBER(spec.issuer.certificate).subject : subject;

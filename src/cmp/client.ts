@@ -1,0 +1,351 @@
+// CmpClient: the enrolment flows (cf. OpenSSL cmp_client) on top of the message layer.
+// - p10cr (the CSR as it is), ir / cr (CertTemplate from the CSR, signature POP), kur (signed with
+//   the old key, old certificate in extraCerts, oldCertID control);
+// - certConf with certHash, or none when implicitConfirm was asked and granted; a rejecting certConf
+//   when the certificate is for another key;
+// - waiting → pollReq/pollRep honouring checkAfter, under an overall deadline;
+// - genm for CA certificates.
+// A non-blocking step API (cf. OpenSSL's try_certreq) serves a reconcile loop: startEnrollment /
+// continueEnrollment return issued | waiting (with a serializable transaction state) | rejected.
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import type * as pkijs from 'pkijs';
+import { z } from 'zod';
+import type { CertResponse } from './asn1/CertRepMessage.js';
+import { decodeCaCertsValue, ID_IT_CA_CERTS } from './asn1/InfoTypeAndValue.js';
+import type { PKIBody, PKIBodyName } from './asn1/PKIBody.js';
+import { directoryName } from './asn1/PKIHeader.js';
+import { decodePKIMessage, encodePKIMessage } from './asn1/PKIMessage.js';
+import { parseCertificate, publicKeyDer } from './certificates.js';
+import { certTemplateFromCsr, csrPublicKeyDer } from './csr.js';
+import { CmpProtocolError, CmpRejectedError, CmpTransportError } from './errors.js';
+import { buildHeader, hasImplicitConfirm, newNonce, newTransactionID } from './header.js';
+import { buildCertReqMsg, certConfBody, genmCaCertsBody, oldCertIdControl, p10crBody, pollReqBody } from './messages.js';
+import { protectMessage, type ProtectionCredentials, type ProtectionTrust } from './protection.js';
+import { type EnrollmentResult, splitCertificates } from './result.js';
+import { classifyStatus, rejectedError } from './status.js';
+import type { CmpTransport } from './transport.js';
+import { type CheckedResponse, checkResponse } from './verify.js';
+
+export type { EnrollmentResult } from './result.js';
+
+/** What to enrol. The CSR carries subject, public key and extensions in every case. */
+export type EnrollmentRequest =
+  | { type: 'p10cr'; csr: Uint8Array }
+  | { type: 'ir' | 'cr'; csr: Uint8Array; privateKey: KeyObject }
+  | {
+      type: 'kur';
+      csr: Uint8Array;
+      privateKey: KeyObject;
+      /** The certificate being renewed and its key: they protect the kur. */
+      oldCertificate: Uint8Array;
+      oldPrivateKey: KeyObject;
+      /** Intermediates of the old certificate, sent after it in extraCerts. */
+      oldChain?: Uint8Array[];
+    };
+
+export interface CmpClientOptions {
+  transport: CmpTransport;
+  /** Protection of requests (kur is always signed with the old key instead). */
+  protection: ProtectionCredentials;
+  /** Trust anchors for signature-protected answers. A PBM secret is taken from `protection`. */
+  trusted?: Uint8Array[];
+  /** header.recipient; default NULL-DN (for kur: the old certificate's issuer). */
+  recipient?: pkijs.RelativeDistinguishedNames;
+  /** Ask for implicit confirmation. */
+  implicitConfirm?: boolean;
+  /** Overall deadline of `enroll()` including polling, in ms. Default 10 minutes. */
+  pollTimeoutMs?: number;
+  /** Injected for tests. */
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
+}
+
+/** The transaction state a controller stores (e.g. in an annotation) to resume polling after a restart. */
+export const cmpTransactionStateSchema = z.object({
+  version: z.literal(1),
+  type: z.enum(['p10cr', 'ir', 'cr', 'kur']),
+  /** base64 */
+  transactionID: z.string().regex(/^[A-Za-z0-9+/]+={0,2}$/).max(256),
+  /** base64 of our last senderNonce */
+  senderNonce: z.string().regex(/^[A-Za-z0-9+/]+={0,2}$/).max(256),
+  /** base64 of the CA's last senderNonce (our next recipNonce) */
+  recipNonce: z.string().regex(/^[A-Za-z0-9+/]+={0,2}$/).max(256),
+  certReqId: z.number().int().min(-1).max(2 ** 31 - 1),
+  implicitConfirm: z.boolean(),
+  /** ISO time the transaction began */
+  startedAt: z.string().datetime(),
+});
+export type CmpTransactionState = z.infer<typeof cmpTransactionStateSchema>;
+
+/** Validates a stored state (untrusted input); throws CmpProtocolError when unusable. */
+export function parseTransactionState(value: unknown): CmpTransactionState {
+  const parsed = cmpTransactionStateSchema.safeParse(value);
+  if (!parsed.success) throw new CmpProtocolError(`stored CMP transaction state is unusable: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+  return parsed.data;
+}
+
+export type EnrollmentStep =
+  | { status: 'issued'; result: EnrollmentResult }
+  | { status: 'waiting'; checkAfterSeconds: number; reason: string[]; state: CmpTransactionState }
+  | { status: 'rejected'; error: CmpRejectedError };
+
+interface Transaction {
+  type: EnrollmentRequest['type'];
+  transactionID: Uint8Array;
+  senderNonce: Uint8Array;
+  recipNonce?: Uint8Array;
+  certReqId: number;
+  implicitConfirm: boolean;
+  startedAt: Date;
+}
+
+const CERT_REP_OF = { p10cr: 'cp', ir: 'ip', cr: 'cp', kur: 'kup' } as const;
+const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
+const unb64 = (text: string) => new Uint8Array(Buffer.from(text, 'base64'));
+
+function normalizedSpki(spki: Uint8Array): Buffer {
+  return createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' }).export({ format: 'der', type: 'spki' });
+}
+
+export class CmpClient {
+  private readonly options: CmpClientOptions;
+
+  constructor(options: CmpClientOptions) {
+    this.options = options;
+  }
+
+  /** Enrols and waits (polling as told) until issued; throws CmpRejectedError, CmpProtocolError or CmpTransportError. */
+  async enroll(request: EnrollmentRequest): Promise<EnrollmentResult> {
+    const now = this.options.now ?? Date.now;
+    const sleep = this.options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+    const deadline = now() + (this.options.pollTimeoutMs ?? 600_000);
+    let step = await this.startEnrollment(request);
+    while (step.status === 'waiting') {
+      const wait = step.checkAfterSeconds * 1000;
+      if (now() + wait > deadline) {
+        throw new CmpTransportError(`the CA is still processing the request (checkAfter ${step.checkAfterSeconds}s would pass the polling deadline)`);
+      }
+      await sleep(wait);
+      step = await this.continueEnrollment(request, step.state);
+    }
+    if (step.status === 'rejected') throw step.error;
+    return step.result;
+  }
+
+  /** Sends the certificate request; returns issued, waiting (store `state`) or rejected. */
+  async startEnrollment(request: EnrollmentRequest): Promise<EnrollmentStep> {
+    const tx: Transaction = {
+      type: request.type,
+      transactionID: newTransactionID(),
+      senderNonce: newNonce(),
+      certReqId: 0,
+      implicitConfirm: this.options.implicitConfirm ?? false,
+      startedAt: new Date((this.options.now ?? Date.now)()),
+    };
+    return this.keepOpenWhileWaiting(async () => {
+      const body = this.requestBody(request);
+      const answer = await this.exchange(tx, request, body, [CERT_REP_OF[request.type]], tx.implicitConfirm);
+      return this.onCertResponse(tx, request, answer);
+    });
+  }
+
+  /** Polls a waiting transaction once (pollReq); returns issued, waiting again or rejected. */
+  async continueEnrollment(request: EnrollmentRequest, state: CmpTransactionState): Promise<EnrollmentStep> {
+    const checked = parseTransactionState(state);
+    if (checked.type !== request.type) throw new CmpProtocolError(`stored transaction is a ${checked.type}, not a ${request.type}`);
+    const tx: Transaction = {
+      type: checked.type,
+      transactionID: unb64(checked.transactionID),
+      senderNonce: unb64(checked.senderNonce),
+      recipNonce: unb64(checked.recipNonce),
+      certReqId: checked.certReqId,
+      implicitConfirm: checked.implicitConfirm,
+      startedAt: new Date(checked.startedAt),
+    };
+    return this.keepOpenWhileWaiting(() => this.poll(tx, request));
+  }
+
+  /** Closes the transport's connection (the step API keeps it open while a transaction waits). */
+  close(): void {
+    this.options.transport.close?.();
+  }
+
+  /** Asks the CA for its CA certificates (genm id-it-caCerts). */
+  async getCaCertificates(): Promise<Uint8Array[]> {
+    const tx: Transaction = {
+      type: 'p10cr',
+      transactionID: newTransactionID(),
+      senderNonce: newNonce(),
+      certReqId: 0,
+      implicitConfirm: false,
+      startedAt: new Date(),
+    };
+    try {
+      const answer = await this.exchange(tx, undefined, genmCaCertsBody(), ['genp']);
+      const body = answer.message.body;
+      if (body.type === 'error') throw this.errorRejection('the CA refused the genm', answer);
+      if (body.type !== 'genp') throw new CmpProtocolError(`unexpected answer ${body.type} to genm`);
+      const item = body.content.find((i) => i.infoType === ID_IT_CA_CERTS);
+      return item?.infoValue ? decodeCaCertsValue(item.infoValue) : [];
+    } finally {
+      this.options.transport.close?.();
+    }
+  }
+
+  // ---- internals ---------------------------------------------------------------------------
+
+  /**
+   * A transaction keeps its connection while it waits: OpenSSL's server ends a transaction when
+   * the connection closes. Once the outcome is final (or on any error) the connection is closed.
+   */
+  private async keepOpenWhileWaiting(step: () => Promise<EnrollmentStep>): Promise<EnrollmentStep> {
+    let result: EnrollmentStep | undefined;
+    try {
+      result = await step();
+      return result;
+    } finally {
+      if (result?.status !== 'waiting') this.options.transport.close?.();
+    }
+  }
+
+  private requestBody(request: EnrollmentRequest): PKIBody {
+    if (request.type === 'p10cr') return p10crBody(request.csr);
+    const template = certTemplateFromCsr(request.csr);
+    const controls = request.type === 'kur' ? [oldCertIdControl(request.oldCertificate)] : undefined;
+    return { type: request.type, content: [buildCertReqMsg({ certReqId: 0, template, controls, popKey: request.privateKey })] };
+  }
+
+  private credentials(request: EnrollmentRequest | undefined): ProtectionCredentials {
+    if (request?.type === 'kur') {
+      return { type: 'signature', key: request.oldPrivateKey, certificate: request.oldCertificate, chain: request.oldChain };
+    }
+    return this.options.protection;
+  }
+
+  private trust(): ProtectionTrust {
+    const p = this.options.protection;
+    return { ...(p.type === 'pbm' ? { secret: p.secret } : {}), ...(this.options.trusted ? { trusted: this.options.trusted } : {}) };
+  }
+
+  private recipient(request: EnrollmentRequest | undefined): pkijs.GeneralName | undefined {
+    if (this.options.recipient) return directoryName(this.options.recipient);
+    if (request?.type === 'kur') return directoryName(parseCertificate(request.oldCertificate).issuer);
+    return undefined;
+  }
+
+  /** One protected request/response round trip with the ordered checks; learns the CA's nonce. */
+  private async exchange(
+    tx: Transaction,
+    request: EnrollmentRequest | undefined,
+    body: PKIBody,
+    bodyTypes: readonly PKIBodyName[],
+    implicitConfirm = false,
+  ): Promise<CheckedResponse> {
+    tx.senderNonce = newNonce();
+    const header = buildHeader({
+      recipient: this.recipient(request),
+      transactionID: tx.transactionID,
+      senderNonce: tx.senderNonce,
+      recipNonce: tx.recipNonce,
+      implicitConfirm,
+    });
+    const message = protectMessage({ header, body }, this.credentials(request));
+    const answer = decodePKIMessage(await this.options.transport.send(encodePKIMessage(message)));
+    const checked = checkResponse(answer, { bodyTypes, transactionID: tx.transactionID, senderNonce: tx.senderNonce, trust: this.trust() });
+    tx.recipNonce = answer.header.senderNonce;
+    return checked;
+  }
+
+  private errorRejection(what: string, answer: CheckedResponse): CmpRejectedError {
+    const body = answer.message.body;
+    if (body.type !== 'error') throw new CmpProtocolError('internal: not an error message');
+    return rejectedError(what, body.content.pKIStatusInfo, answer.verified, {
+      errorCode: body.content.errorCode,
+      errorDetails: body.content.errorDetails,
+      unverifiedReason: answer.unverifiedReason,
+    });
+  }
+
+  private state(tx: Transaction): CmpTransactionState {
+    return {
+      version: 1,
+      type: tx.type,
+      transactionID: b64(tx.transactionID),
+      senderNonce: b64(tx.senderNonce),
+      recipNonce: b64(tx.recipNonce ?? new Uint8Array(0)),
+      certReqId: tx.certReqId,
+      implicitConfirm: tx.implicitConfirm,
+      startedAt: tx.startedAt.toISOString(),
+    };
+  }
+
+  private async poll(tx: Transaction, request: EnrollmentRequest): Promise<EnrollmentStep> {
+    const answer = await this.exchange(tx, request, pollReqBody([tx.certReqId]), ['pollRep', CERT_REP_OF[tx.type]]);
+    const body = answer.message.body;
+    if (body.type === 'pollRep') {
+      const entry = body.content.find((p) => p.certReqId === tx.certReqId) ?? (body.content.length === 1 ? body.content[0] : undefined);
+      if (!entry) throw new CmpProtocolError(`pollRep without an entry for certReqId ${tx.certReqId}`);
+      return { status: 'waiting', checkAfterSeconds: entry.checkAfter, reason: entry.reason ?? [], state: this.state(tx) };
+    }
+    return this.onCertResponse(tx, request, answer);
+  }
+
+  private findResponse(tx: Transaction, responses: CertResponse[]): CertResponse {
+    const exact = responses.find((r) => r.certReqId === tx.certReqId);
+    // p10cr answers carry certReqId -1 (RFC 9483) or 0 (older CAs).
+    const found = exact ?? (tx.type === 'p10cr' && responses.length === 1 && responses[0].certReqId === -1 ? responses[0] : undefined);
+    if (!found) {
+      throw new CmpProtocolError(`no response for certReqId ${tx.certReqId} (got ${responses.map((r) => r.certReqId).join(', ') || 'none'})`);
+    }
+    return found;
+  }
+
+  private async onCertResponse(tx: Transaction, request: EnrollmentRequest, answer: CheckedResponse): Promise<EnrollmentStep> {
+    const body = answer.message.body;
+    if (body.type === 'error') return { status: 'rejected', error: this.errorRejection('the CA rejected the request', answer) };
+    if (body.type !== 'ip' && body.type !== 'cp' && body.type !== 'kup') {
+      throw new CmpProtocolError(`unexpected answer ${body.type} to ${request.type}`);
+    }
+    const response = this.findResponse(tx, body.content.response);
+    tx.certReqId = response.certReqId;
+    switch (classifyStatus(response.status)) {
+      case 'rejected':
+        return {
+          status: 'rejected',
+          error: rejectedError('the CA rejected the request', response.status, answer.verified, { unverifiedReason: answer.unverifiedReason }),
+        };
+      case 'waiting':
+        // Like OpenSSL: ask at once, the pollRep tells how long to wait.
+        return this.poll(tx, request);
+      default:
+        break;
+    }
+    const choice = response.certifiedKeyPair?.certOrEncCert;
+    if (choice?.type !== 'certificate') {
+      throw new CmpProtocolError(choice ? 'the CA returned an encrypted certificate, which is not supported' : 'the CA granted the request but sent no certificate');
+    }
+    const certificate = choice.certificate;
+    const requested = normalizedSpki(csrPublicKeyDer(request.csr));
+    if (!normalizedSpki(publicKeyDer(certificate)).equals(requested)) {
+      await this.rejectCertificate(tx, request, certificate, 'the certificate is not for the requested public key');
+      throw new CmpProtocolError('the CA returned a certificate for a different public key; refused it with a rejecting certConf');
+    }
+    const implicitConfirmGranted = tx.implicitConfirm && hasImplicitConfirm(answer.message.header);
+    if (!implicitConfirmGranted) {
+      const conf = await this.exchange(tx, request, certConfBody([{ certificate, certReqId: tx.certReqId }]), ['pkiconf']);
+      if (conf.message.body.type === 'error') return { status: 'rejected', error: this.errorRejection('the CA refused our certConf', conf) };
+    }
+    const { chain, trustedRoots } = splitCertificates(certificate, answer.message.extraCerts ?? [], body.content.caPubs ?? []);
+    return { status: 'issued', result: { certificate, chain, trustedRoots, implicitConfirmGranted } };
+  }
+
+  /** Sends a certConf refusing the certificate; the CA's answer to it changes nothing. */
+  private async rejectCertificate(tx: Transaction, request: EnrollmentRequest, certificate: Uint8Array, reason: string): Promise<void> {
+    const body = certConfBody([{ certificate, certReqId: tx.certReqId, reject: { statusString: [reason], failInfo: ['badCertTemplate'] } }]);
+    try {
+      await this.exchange(tx, request, body, ['pkiconf']);
+    } catch {
+      // The refusal is already decided; a failing answer to it is not worth reporting over it.
+    }
+  }
+}
