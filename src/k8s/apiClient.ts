@@ -18,7 +18,11 @@ export interface RequestOptions {
   contentType?: string;
   accept?: string;
   signal?: AbortSignal;
+  /** Gives up after this long (default 30 s); a hung connection must not hold a worker forever. */
+  timeoutMs?: number;
 }
+
+const DEFAULT_TIMEOUT_MS = 30_000;
 
 export const MERGE_PATCH = 'application/merge-patch+json';
 export const JSON_PATCH = 'application/json-patch+json';
@@ -78,7 +82,9 @@ export class KubeApi {
   }
 
   async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
-    const response = await this.send(method, path, options);
+    const timeout = AbortSignal.timeout(options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+    const response = await this.send(method, path, { ...options, signal });
     const text = await readBody(response);
     const status = response.statusCode ?? 0;
     if (status < 200 || status >= 300) throw toApiError(status, text);

@@ -186,11 +186,14 @@ export class Informer<T extends KubeObject> {
       if (event.type === 'DELETED') this.removeAndNotify(objectKey(obj.metadata), obj);
       else this.apply(obj);
     };
+    // The server ends the watch after timeoutSeconds; our own deadline a little later covers a
+    // connection that died silently (no FIN), after which we would otherwise wait forever.
+    const deadline = AbortSignal.timeout((timeoutSeconds + 30) * 1000);
     await this.options.api.watch(
       collectionPath(this.options.resource, scope),
       this.query({ resourceVersion: since, allowWatchBookmarks: true, timeoutSeconds }),
       onEvent,
-      { accept: this.options.metadataOnly ? METADATA_WATCH_ACCEPT : undefined, signal: this.abort.signal },
+      { accept: this.options.metadataOnly ? METADATA_WATCH_ACCEPT : undefined, signal: AbortSignal.any([this.abort.signal, deadline]) },
     );
     if (gone) throw new ApiError(410, 'Expired', 'watch resourceVersion too old');
     return resourceVersion;
