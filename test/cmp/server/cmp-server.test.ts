@@ -23,6 +23,7 @@ import { parseDistinguishedName } from '../../../src/cmp/names.js';
 import { ID_PASSWORD_BASED_MAC, newPbmParameter } from '../../../src/cmp/pbm.js';
 import { protectionType, protectMessage, verifyProtection, type ProtectionCredentials } from '../../../src/cmp/protection.js';
 import { startDevelopmentCa, type DevelopmentCa } from '../../../src/cmp/server/index.js';
+import { makeCsr, makeKey } from '../fixtures.js';
 
 const SECRET = new TextEncoder().encode('unit-secret');
 const REFERENCE = new TextEncoder().encode('unit-ref');
@@ -280,15 +281,13 @@ describe('development CA CMP server (in-process)', () => {
     assert.deepEqual(decodeCaCertsValue(item?.infoValue as Uint8Array), [ca.intermediate, ...ca.roots]);
   });
 
-  it('p10cr: issues the CSR as it is; a CSR with a broken self-signature → badPOP', async () => {
-    const key = ecKey();
-    const csr = new pkijs.CertificationRequest({ version: 0, subject: parseDistinguishedName('CN=p10-unit') });
-    csr.subjectPublicKeyInfo = pkijs.PublicKeyInfo.fromBER(key.publicKey.export({ type: 'spki', format: 'der' }));
-    await csr.sign(await webKey(key.privateKey), 'SHA-256', cryptoEngine());
-    const der = new Uint8Array(csr.toSchema().toBER());
+  it('p10cr: issues the CSR as it is (subject, SANs); a CSR with a broken self-signature → badPOP', async () => {
+    const der = makeCsr({ subject: 'CN=p10-unit', key: makeKey('ec'), dns: ['p10.example.org'], emails: ['p10@example.org'] });
     const cp = await send(request(p10crBody(der), PBM, freshExchange()));
     assert.equal(cp.body.type, 'cp');
-    assert.equal(new X509Certificate(issuedCertificate(cp)).subject, 'CN=p10-unit');
+    const issued = new X509Certificate(issuedCertificate(cp));
+    assert.equal(issued.subject, 'CN=p10-unit');
+    assert.equal(issued.subjectAltName, 'DNS:p10.example.org, email:p10@example.org');
     const broken = new Uint8Array(der);
     broken[broken.length - 3] ^= 0x01;
     assert.deepEqual(errorOf(await send(request(p10crBody(broken), PBM, freshExchange()))).failInfo, ['badPOP']);
@@ -386,11 +385,3 @@ describe('development CA CMP server with polling', () => {
     );
   });
 });
-
-// pkijs signs CSRs through WebCrypto; the test gives it node's explicitly (no global engine).
-function cryptoEngine(): pkijs.CryptoEngine {
-  return new pkijs.CryptoEngine({ name: 'node', crypto: globalThis.crypto });
-}
-async function webKey(key: KeyObject): Promise<CryptoKey> {
-  return globalThis.crypto.subtle.importKey('pkcs8', key.export({ type: 'pkcs8', format: 'der' }), { name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign']);
-}
