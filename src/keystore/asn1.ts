@@ -1,29 +1,9 @@
-// Small typed helpers over asn1js for the structures of PKCS#12 and JKS: build DER, and walk a
-// parsed tree with checks that turn every surprise into a StoreReadError (never a crash).
+// Small typed helpers over asn1js for reading PKCS#12 and JKS structures: walk a parsed tree
+// with checks that turn every surprise into a StoreReadError (never a crash).
 import * as asn1js from 'asn1js';
 import { StoreReadError } from './errors.js';
 
 export type Node = asn1js.AsnType;
-
-export const seq = (...value: asn1js.AsnType[]): asn1js.Sequence => new asn1js.Sequence({ value });
-export const set = (...value: asn1js.AsnType[]): asn1js.Set => new asn1js.Set({ value });
-export const oid = (value: string): asn1js.ObjectIdentifier => new asn1js.ObjectIdentifier({ value });
-export const octets = (bytes: Uint8Array): asn1js.OctetString => new asn1js.OctetString({ valueHex: bytes });
-export const int = (value: number): asn1js.Integer => new asn1js.Integer({ value });
-export const nul = (): asn1js.Null => new asn1js.Null();
-export const bmp = (value: string): asn1js.BmpString => new asn1js.BmpString({ value });
-/** `[n] EXPLICIT` around one value. */
-export const explicit = (tagNumber: number, inner: asn1js.AsnType): asn1js.Constructed =>
-  new asn1js.Constructed({ idBlock: { tagClass: 3, tagNumber }, value: [inner] });
-/** `[n] IMPLICIT OCTET STRING`. */
-export const implicitOctets = (tagNumber: number, bytes: Uint8Array): asn1js.Primitive =>
-  new asn1js.Primitive({ idBlock: { tagClass: 3, tagNumber }, valueHex: bytes });
-/** AlgorithmIdentifier with given parameters (or NULL). */
-export const algorithm = (id: string, parameters: asn1js.AsnType = nul()): asn1js.Sequence => seq(oid(id), parameters);
-
-export function der(node: asn1js.AsnType): Buffer {
-  return Buffer.from(node.toBER(false));
-}
 
 /** Parses exactly one DER/BER value; `what` names it in errors. */
 export function parse(bytes: Uint8Array, what: string): Node {

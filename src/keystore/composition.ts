@@ -9,7 +9,7 @@ export const TRUSTED_ALIAS_PREFIX = 'trusted-certificate-';
 export const DEFAULT_KEY_ALIAS = 'certificate';
 
 export function toStoreCertificate(certificate: ParsedCertificate): StoreCertificate {
-  return { der: certificate.der, notBefore: new Date(certificate.x509.validFrom) };
+  return { der: certificate.der, notBefore: certificate.notBefore };
 }
 
 /** Trusted entries from bundles in order; a certificate seen before (same DER) is left out. */

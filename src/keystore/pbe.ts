@@ -3,8 +3,8 @@
 // only RC2 (the 40-bit legacy cipher OpenSSL 3 moved to its legacy provider).
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import forge from 'node-forge';
-import type * as asn1js from 'asn1js';
-import { algorithm, children, int, octets, readInt, readOctets, readOid, seq, type Node } from './asn1.js';
+import { children, readInt, readOctets, readOid, type Node } from './asn1.js';
+import { algorithmIdentifier, integer, octetString, sequence } from './derWriter.js';
 import { StoreReadError } from './errors.js';
 import { KeyDerivations } from './keyDerivations.js';
 import { OID } from './oids.js';
@@ -12,7 +12,8 @@ import { OID } from './oids.js';
 export type EncryptionScheme = 'pbes2-aes256-cbc' | 'pbe-sha1-3des' | 'pbe-sha1-rc2-40';
 
 export interface Encrypted {
-  algorithmId: asn1js.Sequence;
+  /** DER of the AlgorithmIdentifier with its parameters. */
+  algorithmId: Buffer;
   ciphertext: Buffer;
 }
 
@@ -46,20 +47,20 @@ export function encrypt(
     const salt = derivations.sharedSalt('pbes2', password);
     const key = derivations.pbkdf2(password, salt, iterations, 32, 'sha256');
     const iv = randomBytes(16);
-    const kdf = algorithm(OID.pbkdf2, seq(octets(salt), int(iterations), algorithm(OID.hmacWithSHA256)));
-    const algorithmId = algorithm(OID.pbes2, seq(kdf, algorithm(OID.aes256Cbc, octets(iv))));
+    const kdf = algorithmIdentifier(OID.pbkdf2, sequence(octetString(salt), integer(iterations), algorithmIdentifier(OID.hmacWithSHA256)));
+    const algorithmId = algorithmIdentifier(OID.pbes2, sequence(kdf, algorithmIdentifier(OID.aes256Cbc, octetString(iv))));
     return { algorithmId, ciphertext: nodeCipher(true, 'aes-256-cbc', key, iv, plaintext) };
   }
   const salt = derivations.freshSalt();
-  const params = seq(octets(salt), int(iterations));
+  const params = sequence(octetString(salt), integer(iterations));
   if (scheme === 'pbe-sha1-3des') {
     const key = derivations.pkcs12('sha1', password, salt, 1, iterations, 24);
     const iv = derivations.pkcs12('sha1', password, salt, 2, iterations, 8);
-    return { algorithmId: algorithm(OID.pbeWithSHAAnd3KeyTripleDesCbc, params), ciphertext: nodeCipher(true, 'des-ede3-cbc', key, iv, plaintext) };
+    return { algorithmId: algorithmIdentifier(OID.pbeWithSHAAnd3KeyTripleDesCbc, params), ciphertext: nodeCipher(true, 'des-ede3-cbc', key, iv, plaintext) };
   }
   const key = derivations.pkcs12('sha1', password, salt, 1, iterations, 5);
   const iv = derivations.pkcs12('sha1', password, salt, 2, iterations, 8);
-  return { algorithmId: algorithm(OID.pbeWithSHAAnd40BitRC2Cbc, params), ciphertext: rc2(true, key, 40, iv, plaintext) };
+  return { algorithmId: algorithmIdentifier(OID.pbeWithSHAAnd40BitRC2Cbc, params), ciphertext: rc2(true, key, 40, iv, plaintext) };
 }
 
 const PRF: Record<string, string> = {

@@ -1,6 +1,7 @@
 // PEM text ⇄ DER. Tolerates CRLF, text between blocks and long bundles; every block that
 // cannot be read is reported with its position, never dropped silently.
 import { X509Certificate } from 'node:crypto';
+import { readCertificateNotBefore } from './certificateDer.js';
 
 /** One decoded PEM block; `index` is its 1-based position in the bundle. */
 export interface PemBlock {
@@ -57,10 +58,10 @@ export interface CertificateBundle {
   problems: PemProblem[];
 }
 
-/** A certificate read once: its DER and node's parsed view, so later steps never parse again. */
+/** A certificate read once for the stores: its DER and the notBefore JKS dates entries with. */
 export interface ParsedCertificate {
   der: Buffer;
-  x509: X509Certificate;
+  notBefore: Date;
   /** 1-based position of its block in the bundle. */
   index: number;
 }
@@ -70,17 +71,16 @@ export interface ParsedCertificateBundle {
   problems: PemProblem[];
 }
 
-/** Reads every `CERTIFICATE` block; other labels and unparsable certificates become problems. */
-export function parseCertificates(text: string): ParsedCertificateBundle {
+function collectCertificates<T>(text: string, read: (der: Buffer) => T): { certificates: { der: Buffer; value: T; index: number }[]; problems: PemProblem[] } {
   const { blocks, problems } = parsePemBundle(text);
-  const certificates: ParsedCertificate[] = [];
+  const certificates: { der: Buffer; value: T; index: number }[] = [];
   for (const block of blocks) {
     if (block.label !== 'CERTIFICATE') {
       problems.push({ index: block.index, label: block.label, reason: 'not a CERTIFICATE block' });
       continue;
     }
     try {
-      certificates.push({ der: block.der, x509: new X509Certificate(block.der), index: block.index });
+      certificates.push({ der: block.der, value: read(block.der), index: block.index });
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
       problems.push({ index: block.index, label: block.label, reason: `not a readable X.509 certificate (${reason})` });
@@ -90,9 +90,18 @@ export function parseCertificates(text: string): ParsedCertificateBundle {
   return { certificates, problems };
 }
 
-/** Like `parseCertificates`, returning only the DER of each certificate. */
+/**
+ * Reads every `CERTIFICATE` block with a structural DER check (fast; see certificateDer.ts);
+ * other labels and malformed certificates become problems.
+ */
+export function parseCertificates(text: string): ParsedCertificateBundle {
+  const { certificates, problems } = collectCertificates(text, readCertificateNotBefore);
+  return { certificates: certificates.map(({ der, value, index }) => ({ der, notBefore: value, index })), problems };
+}
+
+/** Reads every `CERTIFICATE` block with OpenSSL's full parser; returns the DER of each. */
 export function parseCertificateBundle(text: string): CertificateBundle {
-  const { certificates, problems } = parseCertificates(text);
+  const { certificates, problems } = collectCertificates(text, (der) => new X509Certificate(der));
   return { certificates: certificates.map((c) => c.der), problems };
 }
 

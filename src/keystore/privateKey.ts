@@ -45,7 +45,9 @@ export function loadPrivateKey(pem: string): LoadedPrivateKey {
     throw new UnreadablePrivateKeyError(`the ${block.label} block cannot be decoded as a private key`);
   }
   const algorithm = keyAlgorithm(key);
-  return { key, algorithm, pkcs8: key.export({ format: 'der', type: 'pkcs8' }) };
+  // PKCS#8 input is kept as given (re-encoding it costs as much as a hash of 2048 rounds).
+  const pkcs8 = KEY_LABELS[block.label] === 'pkcs8' ? block.der : key.export({ format: 'der', type: 'pkcs8' });
+  return { key, algorithm, pkcs8 };
 }
 
 function keyAlgorithm(key: KeyObject): KeyAlgorithm {

@@ -2,6 +2,7 @@
 // sources: keystore.jks, truststore.jks, keystore.p12, truststore.p12, keystore.pass,
 // truststore.pass, keystore.pem, key.pem, truststore.pem. Either every file is built or a typed
 // error says why none is; unreadable PEM blocks become warnings.
+import { X509Certificate } from 'node:crypto';
 import { composeKeystore, composeTruststore } from './composition.js';
 import { KeyMismatchError, NoCertificateError, NoTrustedCertificatesError, InvalidStoreSettingsError } from './errors.js';
 import { jksEncoder } from './jks.js';
@@ -59,8 +60,15 @@ export function buildStoreFiles(input: StoreInput, settings: StoreSettings): Sto
   const chain = readBundle('tls.crt', tlsCrt, warnings);
   if (chain.length === 0) throw new NoCertificateError('tls.crt holds no readable certificate');
   const key = loadPrivateKey(tlsKey);
-  if (!keyMatchesCertificate(key, chain[0].x509)) {
-    throw new KeyMismatchError(`the private key (tls.key, ${key.algorithm}) does not match the certificate in tls.crt (${chain[0].x509.subject.replace(/\n/g, ', ')}); give the key the certificate was issued for`);
+  // Only the leaf gets OpenSSL's full parse: its public key is compared with the private key.
+  let leaf: X509Certificate;
+  try {
+    leaf = new X509Certificate(chain[0].der);
+  } catch {
+    throw new NoCertificateError('the first certificate of tls.crt cannot be parsed');
+  }
+  if (!keyMatchesCertificate(key, leaf)) {
+    throw new KeyMismatchError(`the private key (tls.key, ${key.algorithm}) does not match the certificate in tls.crt (${leaf.subject.replace(/\n/g, ', ')}); give the key the certificate was issued for`);
   }
 
   const bundles = [readBundle('ca.crt', caCrt ?? '', warnings), ...trustSources.map((s) => readBundle(s.name, s.pem, warnings))];

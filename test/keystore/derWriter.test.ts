@@ -1,0 +1,35 @@
+import assert from 'node:assert/strict';
+import * as asn1js from 'asn1js';
+import { bmpString, explicitTag, implicitOctets, integer, objectIdentifier, octetString, sequence, setOf } from '../../src/keystore/derWriter.js';
+
+// asn1js is an independent encoder: our minimal writer must produce the same DER.
+const ref = (node: asn1js.AsnType): Buffer => Buffer.from(node.toBER(false));
+
+describe('keystore/derWriter', () => {
+  it('encodes lengths in short and long form like asn1js (0, 127, 128, 255, 256, 70000 bytes)', () => {
+    for (const length of [0, 1, 127, 128, 255, 256, 65535, 70000]) {
+      const bytes = Buffer.alloc(length, 0x5a);
+      assert.deepEqual(octetString(bytes), ref(new asn1js.OctetString({ valueHex: bytes })), `length ${length}`);
+    }
+  });
+  it('encodes INTEGER, OID, BMPString, SEQUENCE, SET and context tags like asn1js', () => {
+    for (const value of [0, 1, 127, 128, 255, 256, 2048, 65535, 1_000_000]) {
+      assert.deepEqual(integer(value), ref(new asn1js.Integer({ value })), `integer ${value}`);
+    }
+    for (const oid of ['1.2.840.113549.1.12.10.1.3', '2.16.840.1.113894.746875.1.1', '2.5.29.37.0', '1.3.6.1.4.1.42.2.17.1.1']) {
+      assert.deepEqual(objectIdentifier(oid), ref(new asn1js.ObjectIdentifier({ value: oid })), oid);
+    }
+    assert.deepEqual(bmpString('MyKey-é'), ref(new asn1js.BmpString({ value: 'MyKey-é' })));
+    const a = integer(3);
+    const b = octetString(Buffer.from('x'));
+    assert.deepEqual(sequence(a, b), ref(new asn1js.Sequence({ value: [new asn1js.Integer({ value: 3 }), new asn1js.OctetString({ valueHex: Buffer.from('x') })] })));
+    assert.deepEqual(setOf(a), ref(new asn1js.Set({ value: [new asn1js.Integer({ value: 3 })] })));
+    assert.deepEqual(explicitTag(0, a), ref(new asn1js.Constructed({ idBlock: { tagClass: 3, tagNumber: 0 }, value: [new asn1js.Integer({ value: 3 })] })));
+    assert.deepEqual(implicitOctets(0, Buffer.from([1, 2])), ref(new asn1js.Primitive({ idBlock: { tagClass: 3, tagNumber: 0 }, valueHex: Buffer.from([1, 2]) })));
+  });
+  it('refuses negative integers and malformed OIDs', () => {
+    assert.throws(() => integer(-1), RangeError);
+    assert.throws(() => objectIdentifier('1'), RangeError);
+    assert.throws(() => objectIdentifier('1.x.3'), RangeError);
+  });
+});
