@@ -40,6 +40,8 @@ export interface CertificateSpec {
   noSki?: boolean;
   /** Serial number content octets; default random. */
   serial?: Uint8Array;
+  /** subjectAltName IPv4 addresses (e.g. for a TLS server on 127.0.0.1). */
+  ipAddresses?: string[];
 }
 
 export function makeCertificate(spec: CertificateSpec): Uint8Array {
@@ -55,6 +57,10 @@ export function makeCertificate(spec: CertificateSpec): Uint8Array {
   const extensions: pkijs.Extension[] = [];
   if (spec.ca) {
     extensions.push(extension('2.5.29.19', true, new asn1js.Sequence({ value: [new asn1js.Boolean({ value: true })] })));
+  }
+  if (spec.ipAddresses?.length) {
+    const names = spec.ipAddresses.map((ip) => new pkijs.GeneralName({ type: 7, value: new asn1js.OctetString({ valueHex: Uint8Array.from(ip.split('.').map(Number)) }) }));
+    extensions.push(extension('2.5.29.17', false, new pkijs.GeneralNames({ names }).toSchema()));
   }
   if (!spec.noSki) {
     const ski = createHash('sha1').update(cert.subjectPublicKeyInfo.subjectPublicKey.valueBlock.valueHexView).digest();

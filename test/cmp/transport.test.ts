@@ -80,3 +80,45 @@ describe('transport', () => {
     assert.throws(() => new HttpTransport({ url: 'https://x/', tlsCert: 'x' }), /needs its key/);
   });
 });
+
+describe('transport over HTTPS', () => {
+  it('verifies the server against the CA bundle and presents a client certificate (mTLS)', async () => {
+    const https = await import('node:https');
+    const { makeCertificate, makeKey } = await import('./fixtures.js');
+    const { toPem } = await import('../../src/keystore/pem.js');
+    const caKey = makeKey('ec');
+    const ca = makeCertificate({ subject: 'CN=TLS CA', key: caKey, ca: true });
+    const serverKey = makeKey('ec');
+    const serverCert = makeCertificate({ subject: 'CN=127.0.0.1', key: serverKey, issuer: { certificate: ca, key: caKey }, ipAddresses: ['127.0.0.1'] });
+    const clientKey = makeKey('ec');
+    const clientCert = makeCertificate({ subject: 'CN=cmp client', key: clientKey, issuer: { certificate: ca, key: caKey } });
+    const keyPem = (k: ReturnType<typeof makeKey>) => k.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+    let peer = '';
+    const server = https.createServer(
+      { key: keyPem(serverKey), cert: toPem('CERTIFICATE', serverCert), ca: toPem('CERTIFICATE', ca), requestCert: true, rejectUnauthorized: true },
+      (req, res) => {
+        peer = String((req.socket as import('node:tls').TLSSocket).getPeerCertificate().subject?.CN ?? '');
+        req.resume();
+        req.on('end', () => res.writeHead(200, { 'content-type': 'application/pkixcmp' }).end(Buffer.from([0x30, 0x00])));
+      },
+    );
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    try {
+      const t = new HttpTransport({ url, tlsCa: toPem('CERTIFICATE', ca), tlsCert: toPem('CERTIFICATE', clientCert), tlsKey: keyPem(clientKey) });
+      assert.deepEqual(await t.send(Uint8Array.from([1])), Uint8Array.from([0x30, 0x00]));
+      t.close();
+      assert.equal(peer, 'cmp client');
+      // Without the CA bundle the server is not trusted; without a client certificate the handshake fails.
+      const untrusted = new HttpTransport({ url });
+      await assert.rejects(untrusted.send(Uint8Array.from([1])), CmpTransportError);
+      untrusted.close();
+      const anonymous = new HttpTransport({ url, tlsCa: toPem('CERTIFICATE', ca) });
+      await assert.rejects(anonymous.send(Uint8Array.from([1])), CmpTransportError);
+      anonymous.close();
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+});

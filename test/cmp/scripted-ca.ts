@@ -1,0 +1,127 @@
+// An in-process CMP responder for client unit tests, scripted like OpenSSL's mock server (wait N
+// times, grant implicit confirmation, reject, answer an error, return a certificate for another key)
+// plus faults a real CA would not make on purpose (wrong nonce, transactionID, pvno, protection).
+// Unlike OpenSSL's mock it keeps transactions by transactionID, independent of connections, and it
+// issues a certificate for the key that was asked for.
+import * as pkijs from 'pkijs';
+import { type CertRepMessage } from '../../src/cmp/asn1/CertRepMessage.js';
+import { toDer } from '../../src/cmp/asn1/der.js';
+import { type PKIBody } from '../../src/cmp/asn1/PKIBody.js';
+import { decodePKIMessage, encodePKIMessage, type PKIMessage } from '../../src/cmp/asn1/PKIMessage.js';
+import { type PKIStatusInfo } from '../../src/cmp/asn1/PKIStatusInfo.js';
+import { buildHeader, hasImplicitConfirm, newNonce } from '../../src/cmp/header.js';
+import { errorBody, genpCaCertsBody, issuedCertResponse, pkiconfBody, pollRepBody } from '../../src/cmp/messages.js';
+import { protectMessage, verifyProtection } from '../../src/cmp/protection.js';
+import type { CmpTransport } from '../../src/cmp/transport.js';
+import { type KeyPair, makeCertificate, makeKey } from './fixtures.js';
+
+export interface Script {
+  waitCount?: number;
+  checkAfter?: number;
+  grantImplicitConfirm?: boolean;
+  reject?: PKIStatusInfo;
+  sendError?: boolean;
+  wrongKey?: boolean;
+  errorOnCertConf?: boolean;
+  unprotected?: boolean;
+  wrongSecret?: boolean;
+  /** Changes the answer's header after it is built, before protection. */
+  tamperHeader?: (header: PKIMessage['header']) => void;
+  /** Replaces the answer's body. */
+  replaceBody?: PKIBody;
+  /** Raw bytes to answer instead of a message. */
+  rawAnswer?: Uint8Array;
+}
+
+interface Transaction {
+  request: PKIMessage;
+  polls: number;
+}
+
+export class ScriptedCa {
+  readonly secret = new TextEncoder().encode('scripted-secret');
+  readonly root1Key = makeKey('ec');
+  readonly root1 = makeCertificate({ subject: 'CN=Scripted Root 1', key: this.root1Key, ca: true });
+  readonly root2 = makeCertificate({ subject: 'CN=Scripted Root 2', key: makeKey('ec'), ca: true });
+  readonly intermediateKey = makeKey('ec');
+  readonly intermediate = makeCertificate({ subject: 'CN=Scripted Intermediate', key: this.intermediateKey, issuer: { certificate: this.root1, key: this.root1Key }, ca: true });
+  readonly received: PKIMessage[] = [];
+  script: Script = {};
+  private readonly transactions = new Map<string, Transaction>();
+
+  /** A transport into this CA (each call gives a new, independent one). */
+  transport(): CmpTransport {
+    return { send: async (bytes) => this.handle(bytes) };
+  }
+
+  private issue(spki: Uint8Array): Uint8Array {
+    const key: KeyPair = { spki, privateKey: this.intermediateKey.privateKey, publicKey: this.intermediateKey.publicKey };
+    return makeCertificate({ subject: 'CN=scripted-leaf', key, issuer: { certificate: this.intermediate, key: this.intermediateKey } });
+  }
+
+  private requestedKey(request: PKIMessage): Uint8Array {
+    const body = request.body;
+    if (body.type === 'p10cr') return toDer(pkijs.CertificationRequest.fromBER(body.csr).subjectPublicKeyInfo.toSchema());
+    if (body.type === 'ir' || body.type === 'cr' || body.type === 'kur') return toDer(body.content[0].certReq.certTemplate.publicKey!.toSchema());
+    throw new Error('not a certificate request');
+  }
+
+  private certRep(request: PKIMessage): PKIBody {
+    const type = ({ ir: 'ip', cr: 'cp', p10cr: 'cp', kur: 'kup' } as const)[request.body.type as 'ir'];
+    const certReqId = request.body.type === 'p10cr' ? -1 : 0;
+    const spki = this.script.wrongKey ? makeKey('ec').spki : this.requestedKey(request);
+    const content: CertRepMessage = this.script.reject
+      ? { response: [{ certReqId, status: this.script.reject }] }
+      : { caPubs: [this.root1], response: [issuedCertResponse(certReqId, this.issue(spki))] };
+    return { type, content };
+  }
+
+  private answerBody(request: PKIMessage): PKIBody {
+    const key = Buffer.from(request.header.transactionID!).toString('hex');
+    if (this.script.sendError) return errorBody({ statusString: ['scripted error'], failInfo: ['badRequest'], errorDetails: ['details'] });
+    switch (request.body.type) {
+      case 'ir':
+      case 'cr':
+      case 'p10cr':
+      case 'kur': {
+        this.transactions.set(key, { request, polls: 0 });
+        if (this.script.waitCount) {
+          return { type: ({ ir: 'ip', cr: 'cp', p10cr: 'cp', kur: 'kup' } as const)[request.body.type], content: { response: [{ certReqId: 0, status: { status: 'waiting' } }] } };
+        }
+        return this.certRep(request);
+      }
+      case 'pollReq': {
+        const tx = this.transactions.get(key);
+        if (!tx) return errorBody({ statusString: ['unknown transaction'], failInfo: ['badRequest'] });
+        tx.polls += 1;
+        if (tx.polls < (this.script.waitCount ?? 0)) return pollRepBody([{ certReqId: 0, checkAfter: this.script.checkAfter ?? 1, reason: ['busy'] }]);
+        return this.certRep(tx.request);
+      }
+      case 'certConf':
+        return this.script.errorOnCertConf ? errorBody({ statusString: ['certConf refused'], failInfo: ['badCertId'] }) : pkiconfBody();
+      case 'genm':
+        return genpCaCertsBody([this.root1, this.root2]);
+      default:
+        return errorBody({ statusString: ['unsupported'], failInfo: ['badRequest'] });
+    }
+  }
+
+  private handle(bytes: Uint8Array): Uint8Array {
+    if (this.script.rawAnswer) return this.script.rawAnswer;
+    const request = decodePKIMessage(bytes);
+    this.received.push(request);
+    verifyProtection(request, { secret: this.secret, trusted: [this.root1] });
+    const header = buildHeader({
+      transactionID: request.header.transactionID!,
+      senderNonce: newNonce(),
+      recipNonce: request.header.senderNonce,
+      implicitConfirm: this.script.grantImplicitConfirm && hasImplicitConfirm(request.header),
+    });
+    this.script.tamperHeader?.(header);
+    const body = this.script.replaceBody ?? this.answerBody(request);
+    const extraCerts = [this.intermediate, this.root2];
+    if (this.script.unprotected) return encodePKIMessage({ header, body, extraCerts });
+    const secret = this.script.wrongSecret ? new TextEncoder().encode('other') : this.secret;
+    return encodePKIMessage(protectMessage({ header, body, extraCerts }, { type: 'pbm', secret }));
+  }
+}
