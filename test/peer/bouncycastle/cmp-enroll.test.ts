@@ -40,7 +40,8 @@ describe('BouncyCastle CMP client (ONAP CertService style) against the developme
   let ca: DevelopmentCa;
   let dir: string;
 
-  before(async () => {
+  before(async function () {
+    this.timeout(660_000); // a first fetch from Maven Central may take minutes
     // The jars come from Maven Central (.ci/run fetches them first; this is a no-op then).
     const fetched = await run('bash', [join(repository, 'scripts', 'fetch-bouncycastle.sh')], 600_000);
     assert.equal(fetched.code, 0, `BouncyCastle jars unavailable: ${fetched.stderr}${fetched.stdout}`);
