@@ -1,0 +1,39 @@
+// Where signers read key material: Secrets by name, and a Certificate's Secret name (for
+// renewals). An interface so signers stay testable without an API server; `KubeSecretSource`
+// is the real one. Values are bytes and never leave the signer (no logs, no errors, no Events).
+import type { KubeApi } from '../k8s/apiClient.js';
+import { isNotFound } from '../k8s/apiError.js';
+import { CERTIFICATES, objectPath, SECRETS } from '../k8s/resources.js';
+import type { Certificate } from '../k8s/types/certManager.js';
+import type { Secret } from '../k8s/types/meta.js';
+
+export interface SecretSource {
+  /** The Secret's data, decoded; undefined when it does not exist. */
+  readSecret(namespace: string, name: string): Promise<Record<string, Buffer> | undefined>;
+  /** `spec.secretName` of a cert-manager Certificate; undefined when it does not exist. */
+  certificateSecretName(namespace: string, certificateName: string): Promise<string | undefined>;
+}
+
+export class KubeSecretSource implements SecretSource {
+  constructor(private readonly api: KubeApi) {}
+
+  async readSecret(namespace: string, name: string): Promise<Record<string, Buffer> | undefined> {
+    try {
+      const secret = await this.api.request<Secret>('GET', objectPath(SECRETS, namespace, name));
+      return Object.fromEntries(Object.entries(secret.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64')]));
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+
+  async certificateSecretName(namespace: string, certificateName: string): Promise<string | undefined> {
+    try {
+      const certificate = await this.api.request<Certificate>('GET', objectPath(CERTIFICATES, namespace, certificateName));
+      return certificate.spec?.secretName || undefined;
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+}
