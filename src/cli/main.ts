@@ -1,5 +1,6 @@
 // The command line: parses flags and calls the libraries; nothing else lives here.
 import { Command, CommanderError } from 'commander';
+import { registerEnrollCommand } from './enroll.js';
 import { registerTestCaCommand } from './test-ca.js';
 import { registerStoresCommand } from './stores.js';
 
@@ -9,6 +10,7 @@ export function buildProgram(): Command {
     .description('cert-manager issuer for CMPv2 CAs, and Java keystores from Kubernetes Secrets')
     .exitOverride()
     .showHelpAfterError(false);
+  registerEnrollCommand(program);
   registerTestCaCommand(program);
   registerStoresCommand(program);
   return program;

@@ -1,0 +1,177 @@
+// `cmpv2-operator enroll`: a CMP client on the command line, flag names after `openssl cmp`.
+// Parses flags, reads files, calls CmpClient, writes PEM files. Nothing else lives here.
+import { X509Certificate } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { parseCertificate } from '../cmp/certificates.js';
+import { CmpClient, type EnrollmentRequest } from '../cmp/client.js';
+import { buildCsr, parseSubjectAltName } from '../cmp/csr.js';
+import { parseDistinguishedName } from '../cmp/names.js';
+import type { ProtectionCredentials } from '../cmp/protection.js';
+import { HttpTransport } from '../cmp/transport.js';
+import { parseCertificateBundle, parsePemBundle, toPem } from '../keystore/pem.js';
+import { loadPrivateKey } from '../keystore/privateKey.js';
+
+const EnrollFlags = z
+  .object({
+    server: z.string().url('--server must be an http:// or https:// URL'),
+    cmd: z.enum(['p10cr', 'ir', 'cr', 'kur'], { error: '--cmd must be p10cr, ir, cr or kur' }),
+    csr: z.string().min(1).optional(),
+    newkey: z.string().min(1).optional(),
+    subject: z.string().optional(),
+    san: z.array(z.string()).default([]),
+    secret: z.string().min(1).optional(),
+    ref: z.string().optional(),
+    cert: z.string().min(1).optional(),
+    key: z.string().min(1).optional(),
+    recipient: z.string().optional(),
+    trusted: z.string().min(1).optional(),
+    tlsCa: z.string().min(1).optional(),
+    tlsCert: z.string().min(1).optional(),
+    tlsKey: z.string().min(1).optional(),
+    implicitConfirm: z.boolean().default(false),
+    timeout: z.coerce.number().int().min(1).max(3600).default(30),
+    totalTimeout: z.coerce.number().int().min(1).max(86400).default(600),
+    certout: z.string().min(1).optional(),
+    chainout: z.string().min(1).optional(),
+    cacertsout: z.string().min(1).optional(),
+  })
+  .refine((f) => (f.cert === undefined) === (f.key === undefined), { message: '--cert and --key go together' })
+  .refine((f) => (f.tlsCert === undefined) === (f.tlsKey === undefined), { message: '--tls-cert and --tls-key go together' })
+  .refine((f) => f.secret !== undefined || f.cert !== undefined, { message: 'give --secret (password-based MAC) or --cert/--key (signature) to protect requests' })
+  .refine((f) => f.cmd !== 'kur' || f.cert !== undefined, { message: '--cmd kur needs --cert/--key: the certificate being updated and its key' })
+  .refine((f) => f.newkey !== undefined || (f.cmd === 'p10cr' && f.csr !== undefined), { message: '--newkey is required (only p10cr with --csr works without a key)' })
+  .refine((f) => f.csr !== undefined || f.subject !== undefined || f.cmd === 'kur', { message: 'give --csr, or --subject (and --san) to build a CSR from --newkey' });
+type EnrollFlags = z.infer<typeof EnrollFlags>;
+
+/** `pass:TEXT`, `env:VAR` or `file:PATH` (first line). The value is never printed. */
+async function readSecret(spec: string): Promise<string> {
+  if (spec.startsWith('pass:')) return spec.slice(5);
+  if (spec.startsWith('env:')) {
+    const value = process.env[spec.slice(4)];
+    if (!value) throw new Error(`--secret: environment variable ${spec.slice(4)} is not set`);
+    return value;
+  }
+  if (spec.startsWith('file:')) {
+    const text = await readText(spec.slice(5), '--secret');
+    return text.split(/\r?\n/)[0];
+  }
+  throw new Error('--secret must be pass:TEXT, env:VARIABLE or file:PATH');
+}
+
+async function readText(path: string, flag: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (err) {
+    throw new Error(`${flag}: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+}
+
+async function readCertificates(path: string, flag: string): Promise<Uint8Array[]> {
+  const { certificates } = parseCertificateBundle(await readText(path, flag));
+  if (certificates.length === 0) throw new Error(`${flag}: no certificate in ${path}`);
+  return certificates.map((c) => new Uint8Array(c));
+}
+
+async function readKey(path: string, flag: string) {
+  try {
+    return loadPrivateKey(await readText(path, flag)).key;
+  } catch (err) {
+    throw new Error(`${flag}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+async function readCsr(path: string): Promise<Uint8Array> {
+  const bytes = await readFile(path).catch((err: NodeJS.ErrnoException) => {
+    throw new Error(`--csr: cannot read ${path} (${err.code ?? 'error'})`);
+  });
+  const block = parsePemBundle(bytes.toString('latin1')).blocks.find((b) => b.label === 'CERTIFICATE REQUEST' || b.label === 'NEW CERTIFICATE REQUEST');
+  return new Uint8Array(block ? block.der : bytes);
+}
+
+async function enroll(flags: EnrollFlags): Promise<void> {
+  const newKey = flags.newkey ? await readKey(flags.newkey, '--newkey') : undefined;
+  const signer = flags.cert && flags.key ? { certificates: await readCertificates(flags.cert, '--cert'), key: await readKey(flags.key, '--key') } : undefined;
+  let csr: Uint8Array;
+  if (flags.csr) {
+    csr = await readCsr(flags.csr);
+  } else {
+    if (!newKey) throw new Error('--newkey is required to build a CSR');
+    // kur without --subject keeps the old certificate's subject.
+    const subject = flags.subject !== undefined ? parseDistinguishedName(flags.subject) : parseCertificate(signer!.certificates[0]).subject;
+    csr = buildCsr({ key: newKey, subject, subjectAltNames: flags.san.map(parseSubjectAltName) });
+  }
+  const protection: ProtectionCredentials =
+    flags.secret !== undefined
+      ? { type: 'pbm', secret: new TextEncoder().encode(await readSecret(flags.secret)), ...(flags.ref ? { reference: new TextEncoder().encode(flags.ref) } : {}) }
+      : { type: 'signature', key: signer!.key, certificate: signer!.certificates[0], chain: signer!.certificates.slice(1) };
+  const transport = new HttpTransport({
+    url: flags.server,
+    timeoutMs: flags.timeout * 1000,
+    ...(flags.tlsCa ? { tlsCa: await readText(flags.tlsCa, '--tls-ca') } : {}),
+    ...(flags.tlsCert && flags.tlsKey ? { tlsCert: await readText(flags.tlsCert, '--tls-cert'), tlsKey: await readText(flags.tlsKey, '--tls-key') } : {}),
+  });
+  const client = new CmpClient({
+    transport,
+    protection,
+    implicitConfirm: flags.implicitConfirm,
+    pollTimeoutMs: flags.totalTimeout * 1000,
+    ...(flags.trusted ? { trusted: await readCertificates(flags.trusted, '--trusted') } : {}),
+    ...(flags.recipient !== undefined ? { recipient: parseDistinguishedName(flags.recipient) } : {}),
+  });
+  let request: EnrollmentRequest;
+  if (flags.cmd === 'p10cr') request = { type: 'p10cr', csr };
+  else if (flags.cmd === 'kur') {
+    request = {
+      type: 'kur',
+      csr,
+      privateKey: newKey!,
+      oldCertificate: signer!.certificates[0],
+      oldPrivateKey: signer!.key,
+      oldChain: signer!.certificates.slice(1),
+    };
+  } else request = { type: flags.cmd, csr, privateKey: newKey! };
+  const result = await client.enroll(request);
+  const pem = (ders: Uint8Array[]) => ders.map((d) => toPem('CERTIFICATE', d)).join('');
+  if (flags.certout) await writeFile(flags.certout, pem([result.certificate]));
+  if (flags.chainout) await writeFile(flags.chainout, pem(result.chain));
+  if (flags.cacertsout) await writeFile(flags.cacertsout, pem(result.trustedRoots));
+  const leaf = new X509Certificate(Buffer.from(result.certificate));
+  process.stdout.write(
+    `enrolled "${leaf.subject.replace(/\n/g, ', ')}" serial ${leaf.serialNumber} until ${new Date(leaf.validTo).toISOString()}; ` +
+      `chain ${result.chain.length}, trusted roots ${result.trustedRoots.length}${result.implicitConfirmGranted ? ', implicitly confirmed' : ''}\n`,
+  );
+}
+
+export function registerEnrollCommand(program: Command): void {
+  program
+    .command('enroll')
+    .description('enrol a certificate from a CMPv2 CA (option names after openssl cmp)')
+    .requiredOption('--server <url>', 'CMP endpoint, http:// or https://, e.g. http://127.0.0.1:8080/.well-known/cmp')
+    .option('--cmd <type>', 'request type: p10cr (send the CSR as it is), ir, cr (CRMF from the CSR), kur (update --cert)', 'p10cr')
+    .option('--csr <file>', 'PKCS#10 CSR (PEM or DER); default: built from --newkey, --subject and --san')
+    .option('--newkey <file>', 'private key (PKCS#1, PKCS#8 or SEC1 PEM) of the new certificate; signs the POP for ir/cr/kur')
+    .option('--subject <dn>', 'subject when building the CSR, "CN=x,O=y" or "/CN=x/O=y" (kur: default the old subject)')
+    .option('--san <name>', 'subjectAltName when building the CSR: DNS name, IP address, email (a@b) or URI (x://y); repeatable', (v: string, all: string[]) => [...all, v], [] as string[])
+    .option('--secret <source>', 'shared secret for password-based MAC protection: pass:TEXT, env:VARIABLE or file:PATH')
+    .option('--ref <value>', 'reference value (senderKID) sent with --secret')
+    .option('--cert <file>', 'certificate (+ chain) for signature protection; with --cmd kur, the certificate to update')
+    .option('--key <file>', 'private key of --cert')
+    .option('--recipient <dn>', 'header.recipient, e.g. "CN=ManagementCA"; default NULL-DN (kur: issuer of --cert)')
+    .option('--trusted <file>', 'PEM trust anchors for signature-protected answers')
+    .option('--tls-ca <file>', 'PEM CA bundle for the HTTPS server certificate')
+    .option('--tls-cert <file>', 'PEM client certificate for mutual TLS')
+    .option('--tls-key <file>', 'PEM key of --tls-cert')
+    .option('--implicit-confirm', 'ask the CA for implicit confirmation (no certConf when granted)', false)
+    .option('--timeout <seconds>', 'timeout per CMP message round trip', '30')
+    .option('--total-timeout <seconds>', 'overall time including polling', '600')
+    .option('--certout <file>', 'write the issued certificate (PEM)')
+    .option('--chainout <file>', 'write the chain: issued certificate followed by its intermediates (PEM)')
+    .option('--cacertsout <file>', 'write every trusted root the CA returned (caPubs and self-signed extraCerts, PEM)')
+    .action(async (options: Record<string, unknown>) => {
+      const parsed = EnrollFlags.safeParse(options);
+      if (!parsed.success) throw new Error(parsed.error.issues[0]?.message ?? 'invalid flags');
+      await enroll(parsed.data);
+    });
+}
