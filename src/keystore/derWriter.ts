@@ -1,44 +1,97 @@
-// A minimal DER writer for the store writers. Why not asn1js here: building and serialising
-// asn1js objects costs more than the key derivation itself for a 20-CA truststore, and the
-// writers only need a handful of shapes (SEQUENCE, SET, OID, OCTET STRING, INTEGER, BMPString,
-// context tags) over bytes they already hold. Readers still use asn1js.
+// A minimal DER writer for the store writers. Values are built as a tree that knows its sizes
+// and serialised once into one buffer (`encodeDer`), so a certificate is copied once, not once
+// per nesting level. Why not asn1js here: building and serialising asn1js objects costs more
+// than the key derivation itself for a 20-CA truststore, and the writers only need a handful
+// of shapes (SEQUENCE, SET, OID, OCTET STRING, INTEGER, BMPString, context tags). Readers use asn1js.
 
-/** Tag byte + DER length + content. */
-export function tlv(tag: number, content: Buffer): Buffer {
-  const length = content.length;
-  let header: Buffer;
-  if (length < 0x80) {
-    header = Buffer.from([tag, length]);
-  } else {
-    const bytes: number[] = [];
-    for (let n = length; n > 0; n = Math.floor(n / 256)) bytes.unshift(n & 0xff);
-    header = Buffer.from([tag, 0x80 | bytes.length, ...bytes]);
-  }
-  return Buffer.concat([header, content]);
+/** A DER value: primitive bytes or constructed children; `size` is the content length. */
+export interface DerValue {
+  readonly tag: number;
+  readonly bytes?: Buffer;
+  readonly children?: readonly DerValue[];
+  readonly size: number;
 }
 
-export const sequence = (...items: Buffer[]): Buffer => tlv(0x30, Buffer.concat(items));
-export const setOf = (...items: Buffer[]): Buffer => tlv(0x31, Buffer.concat(items));
-export const octetString = (bytes: Uint8Array): Buffer => tlv(0x04, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-export const nullValue = (): Buffer => Buffer.from([0x05, 0x00]);
-/** `[n] EXPLICIT` (constructed context tag) around encoded values. */
-export const explicitTag = (n: number, ...items: Buffer[]): Buffer => tlv(0xa0 | n, Buffer.concat(items));
+/** Bytes that are already DER (tag -1: written as they are). */
+export const rawDer = (bytes: Buffer): DerValue => ({ tag: -1, bytes, size: bytes.length });
+
+function headerLength(size: number): number {
+  if (size < 0x80) return 2;
+  let count = 0;
+  for (let n = size; n > 0; n = Math.floor(n / 256)) count++;
+  return 2 + count;
+}
+
+const totalLength = (value: DerValue): number => (value.tag === -1 ? value.size : headerLength(value.size) + value.size);
+
+export function primitive(tag: number, bytes: Buffer): DerValue {
+  return { tag, bytes, size: bytes.length };
+}
+
+export function constructed(tag: number, children: readonly DerValue[]): DerValue {
+  let size = 0;
+  for (const child of children) size += totalLength(child);
+  return { tag, children, size };
+}
+
+function write(value: DerValue, out: Buffer, offset: number): number {
+  if (value.tag !== -1) {
+    out[offset++] = value.tag;
+    const size = value.size;
+    if (size < 0x80) {
+      out[offset++] = size;
+    } else {
+      const count = headerLength(size) - 2;
+      out[offset++] = 0x80 | count;
+      for (let i = count - 1; i >= 0; i--) out[offset++] = Math.floor(size / 256 ** i) & 0xff;
+    }
+  }
+  if (value.children) {
+    for (const child of value.children) offset = write(child, out, offset);
+  } else if (value.bytes) {
+    value.bytes.copy(out, offset);
+    offset += value.bytes.length;
+  }
+  return offset;
+}
+
+/** Serialises a value tree into one buffer. */
+export function encodeDer(value: DerValue): Buffer {
+  const out = Buffer.allocUnsafe(totalLength(value));
+  write(value, out, 0);
+  return out;
+}
+
+export const sequence = (...items: DerValue[]): DerValue => constructed(0x30, items);
+export const setOf = (...items: DerValue[]): DerValue => constructed(0x31, items);
+export const octetString = (bytes: Buffer): DerValue => primitive(0x04, bytes);
+const NULL = primitive(0x05, Buffer.alloc(0));
+export const nullValue = (): DerValue => NULL;
+/** `[n] EXPLICIT` (constructed context tag) around values. */
+export const explicitTag = (n: number, ...items: DerValue[]): DerValue => constructed(0xa0 | n, items);
 /** `[n] IMPLICIT OCTET STRING` (primitive context tag). */
-export const implicitOctets = (n: number, bytes: Buffer): Buffer => tlv(0x80 | n, bytes);
+export const implicitOctets = (n: number, bytes: Buffer): DerValue => primitive(0x80 | n, bytes);
+/** BIT STRING with no unused bits. */
+export const bitString = (bytes: Buffer): DerValue => primitive(0x03, Buffer.concat([Buffer.from([0]), bytes]));
 
 /** A non-negative INTEGER. */
-export function integer(value: number): Buffer {
+export function integer(value: number): DerValue {
   if (!Number.isSafeInteger(value) || value < 0) throw new RangeError('DER integer must be a non-negative safe integer');
   const bytes: number[] = [];
   for (let n = value; n > 0; n = Math.floor(n / 256)) bytes.unshift(n & 0xff);
   if (bytes.length === 0 || bytes[0] & 0x80) bytes.unshift(0);
-  return tlv(0x02, Buffer.from(bytes));
+  return primitive(0x02, Buffer.from(bytes));
 }
 
-const oidCache = new Map<string, Buffer>();
+/** An INTEGER from an unsigned big-endian magnitude (a zero byte is added when the top bit is set). */
+export function unsignedInteger(magnitude: Buffer): DerValue {
+  return primitive(0x02, magnitude.length > 0 && magnitude[0] & 0x80 ? Buffer.concat([Buffer.from([0]), magnitude]) : magnitude);
+}
+
+const oidCache = new Map<string, DerValue>();
 
 /** OBJECT IDENTIFIER from dotted text (memoised: the writers use a fixed set). */
-export function objectIdentifier(dotted: string): Buffer {
+export function objectIdentifier(dotted: string): DerValue {
   let encoded = oidCache.get(dotted);
   if (!encoded) {
     const arcs = dotted.split('.').map(Number);
@@ -51,18 +104,18 @@ export function objectIdentifier(dotted: string): Buffer {
     };
     base128(arcs[0] * 40 + arcs[1]);
     for (const arc of arcs.slice(2)) base128(arc);
-    encoded = tlv(0x06, Buffer.from(bytes));
+    encoded = primitive(0x06, Buffer.from(bytes));
     oidCache.set(dotted, encoded);
   }
   return encoded;
 }
 
 /** BMPString (UTF-16BE), the type of PKCS#9 friendlyName. */
-export function bmpString(text: string): Buffer {
+export function bmpString(text: string): DerValue {
   const out = Buffer.allocUnsafe(text.length * 2);
   for (let i = 0; i < text.length; i++) out.writeUInt16BE(text.charCodeAt(i), i * 2);
-  return tlv(0x1e, out);
+  return primitive(0x1e, out);
 }
 
-/** AlgorithmIdentifier with given encoded parameters (NULL when absent). */
-export const algorithmIdentifier = (oid: string, parameters: Buffer = nullValue()): Buffer => sequence(objectIdentifier(oid), parameters);
+/** AlgorithmIdentifier with given parameters (NULL when absent). */
+export const algorithmIdentifier = (oid: string, parameters: DerValue = NULL): DerValue => sequence(objectIdentifier(oid), parameters);

@@ -3,7 +3,7 @@
 // but it is what every JKS reader expects.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { children, parse, readOctets, readOid } from './asn1.js';
-import { algorithmIdentifier, octetString, sequence } from './derWriter.js';
+import { algorithmIdentifier, encodeDer, octetString, sequence } from './derWriter.js';
 import { StoreReadError } from './errors.js';
 import { utf16be } from './javaData.js';
 import { OID } from './oids.js';
@@ -36,7 +36,7 @@ export function protectJksKey(pkcs8: Buffer, password: string): Buffer {
   const salt = sha1(Buffer.from('cmpv2-operator JKS key protector salt'), passwordBytes, pkcs8);
   const check = sha1(passwordBytes, pkcs8);
   const protectedKey = Buffer.concat([salt, xorWithKeystream(pkcs8, passwordBytes, salt), check]);
-  return sequence(algorithmIdentifier(OID.sunKeyProtector), octetString(protectedKey));
+  return encodeDer(sequence(algorithmIdentifier(OID.sunKeyProtector), octetString(protectedKey)));
 }
 
 /** Recovers the PKCS#8 key from an EncryptedPrivateKeyInfo written by the Sun key protector. */

@@ -4,7 +4,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import forge from 'node-forge';
 import { children, readInt, readOctets, readOid, type Node } from './asn1.js';
-import { algorithmIdentifier, integer, octetString, sequence } from './derWriter.js';
+import { algorithmIdentifier, integer, octetString, sequence, type DerValue } from './derWriter.js';
 import { StoreReadError } from './errors.js';
 import { KeyDerivations } from './keyDerivations.js';
 import { OID } from './oids.js';
@@ -12,8 +12,8 @@ import { OID } from './oids.js';
 export type EncryptionScheme = 'pbes2-aes256-cbc' | 'pbe-sha1-3des' | 'pbe-sha1-rc2-40';
 
 export interface Encrypted {
-  /** DER of the AlgorithmIdentifier with its parameters. */
-  algorithmId: Buffer;
+  /** The AlgorithmIdentifier with its parameters. */
+  algorithmId: DerValue;
   ciphertext: Buffer;
 }
 

@@ -1,7 +1,7 @@
 // PEM text ⇄ DER. Tolerates CRLF, text between blocks and long bundles; every block that
 // cannot be read is reported with its position, never dropped silently.
 import { X509Certificate } from 'node:crypto';
-import { readCertificateNotBefore } from './certificateDer.js';
+import { readCertificateFields } from './certificateDer.js';
 
 /** One decoded PEM block; `index` is its 1-based position in the bundle. */
 export interface PemBlock {
@@ -38,11 +38,8 @@ export function parsePemBundle(text: string): PemBundle {
       continue;
     }
     // RFC 7468 allows headers (e.g. Proc-Type) only in legacy blocks; we skip such lines.
-    const body = rawBody
-      .split(/\r?\n/)
-      .filter((line) => !line.includes(':'))
-      .join('')
-      .replace(/\s+/g, '');
+    const lines = rawBody.includes(':') ? rawBody.split(/\r?\n/).filter((line) => !line.includes(':')).join('') : rawBody;
+    const body = lines.replace(/\s+/g, '');
     if (body.length === 0 || !BASE64_BODY.test(body) || body.length % 4 !== 0) {
       problems.push({ index, label, reason: 'the base64 body is damaged' });
       continue;
@@ -62,6 +59,8 @@ export interface CertificateBundle {
 export interface ParsedCertificate {
   der: Buffer;
   notBefore: Date;
+  /** DER of the certificate's SubjectPublicKeyInfo. */
+  subjectPublicKeyInfo: Buffer;
   /** 1-based position of its block in the bundle. */
   index: number;
 }
@@ -95,8 +94,8 @@ function collectCertificates<T>(text: string, read: (der: Buffer) => T): { certi
  * other labels and malformed certificates become problems.
  */
 export function parseCertificates(text: string): ParsedCertificateBundle {
-  const { certificates, problems } = collectCertificates(text, readCertificateNotBefore);
-  return { certificates: certificates.map(({ der, value, index }) => ({ der, notBefore: value, index })), problems };
+  const { certificates, problems } = collectCertificates(text, readCertificateFields);
+  return { certificates: certificates.map(({ der, value, index }) => ({ der, ...value, index })), problems };
 }
 
 /** Reads every `CERTIFICATE` block with OpenSSL's full parser; returns the DER of each. */

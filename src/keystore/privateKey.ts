@@ -1,9 +1,10 @@
 // Private keys from tls.key: RSA, EC P-256/P-384/P-521 and Ed25519, in PKCS#1, PKCS#8 or SEC1
 // PEM. Node's crypto does the decoding; this file picks the block, names what it found and
 // turns every failure into a typed, secret-free error.
-import { createPrivateKey, type KeyObject, type X509Certificate } from 'node:crypto';
+import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { parsePemBundle } from './pem.js';
 import { UnreadablePrivateKeyError, UnsupportedKeyTypeError } from './errors.js';
+import { importKeyFast } from './keyImport.js';
 
 export type KeyAlgorithm = 'RSA' | 'EC P-256' | 'EC P-384' | 'EC P-521' | 'Ed25519';
 
@@ -12,6 +13,8 @@ export interface LoadedPrivateKey {
   algorithm: KeyAlgorithm;
   /** The key as unencrypted PKCS#8 DER, the form JKS and PKCS#12 store. */
   pkcs8: Buffer;
+  /** The SubjectPublicKeyInfo DER a matching certificate carries, when known without OpenSSL. */
+  subjectPublicKeyInfo?: Buffer;
 }
 
 /** PEM label → the DER structure node should decode it as. */
@@ -37,17 +40,22 @@ export function loadPrivateKey(pem: string): LoadedPrivateKey {
   if (!block) {
     throw new UnreadablePrivateKeyError('no private key found: expected a PEM block PRIVATE KEY, RSA PRIVATE KEY or EC PRIVATE KEY');
   }
-  let key: KeyObject;
-  try {
-    key = createPrivateKey({ key: block.der, format: 'der', type: KEY_LABELS[block.label] });
-  } catch {
-    // The library message may quote key bytes; say only what the block claimed to be.
-    throw new UnreadablePrivateKeyError(`the ${block.label} block cannot be decoded as a private key`);
-  }
+  const structure = KEY_LABELS[block.label];
+  const fast = importKeyFast(block.der, structure);
+  const key = fast?.key ?? importKeyWithDecoder(block.der, structure, block.label);
   const algorithm = keyAlgorithm(key);
   // PKCS#8 input is kept as given (re-encoding it costs as much as a hash of 2048 rounds).
-  const pkcs8 = KEY_LABELS[block.label] === 'pkcs8' ? block.der : key.export({ format: 'der', type: 'pkcs8' });
-  return { key, algorithm, pkcs8 };
+  const pkcs8 = structure === 'pkcs8' ? block.der : key.export({ format: 'der', type: 'pkcs8' });
+  return { key, algorithm, pkcs8, subjectPublicKeyInfo: fast?.subjectPublicKeyInfo };
+}
+
+function importKeyWithDecoder(der: Buffer, structure: 'pkcs8' | 'pkcs1' | 'sec1', label: string): KeyObject {
+  try {
+    return createPrivateKey({ key: der, format: 'der', type: structure });
+  } catch {
+    // The library message may quote key bytes; say only what the block claimed to be.
+    throw new UnreadablePrivateKeyError(`the ${label} block cannot be decoded as a private key`);
+  }
 }
 
 function keyAlgorithm(key: KeyObject): KeyAlgorithm {
@@ -67,6 +75,19 @@ function keyAlgorithm(key: KeyObject): KeyAlgorithm {
 export function keyMatchesCertificate(key: LoadedPrivateKey, certificate: X509Certificate): boolean {
   try {
     return certificate.checkPrivateKey(key.key);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The same answer from the certificate's SubjectPublicKeyInfo bytes: equal canonical DER is a
+ * match without any parsing; anything else is decided by OpenSSL (`keyMatchesCertificate`).
+ */
+export function keyMatchesCertificateDer(key: LoadedPrivateKey, certificateDer: Buffer, subjectPublicKeyInfo: Buffer): boolean {
+  if (key.subjectPublicKeyInfo?.equals(subjectPublicKeyInfo)) return true;
+  try {
+    return keyMatchesCertificate(key, new X509Certificate(certificateDer));
   } catch {
     return false;
   }

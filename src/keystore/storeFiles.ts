@@ -10,7 +10,7 @@ import { KeyDerivations } from './keyDerivations.js';
 import { describePemProblems, parseCertificates, toPem, type ParsedCertificate } from './pem.js';
 import { Pkcs12Encoder } from './pkcs12Writer.js';
 import { pkcs12Profiles } from './pkcs12Profiles.js';
-import { keyMatchesCertificate, loadPrivateKey } from './privateKey.js';
+import { keyMatchesCertificateDer, loadPrivateKey } from './privateKey.js';
 import type { StoreContent, StoreEncoder } from './storeContent.js';
 import { validateStoreInput, validateStoreSettings, type StoreFormat, type StoreInput, type StoreSettings } from './storeSettings.js';
 
@@ -41,6 +41,14 @@ export interface StoreFiles {
   chainLength: number;
 }
 
+function describeSubject(der: Buffer): string {
+  try {
+    return new X509Certificate(der).subject.replace(/\n/g, ', ');
+  } catch {
+    return 'a certificate OpenSSL cannot parse';
+  }
+}
+
 function readBundle(name: string, pem: string, warnings: string[]): ParsedCertificate[] {
   const { certificates, problems } = parseCertificates(pem);
   if (problems.length > 0) warnings.push(`${name}: skipped unreadable ${describePemProblems(problems)}`);
@@ -60,15 +68,8 @@ export function buildStoreFiles(input: StoreInput, settings: StoreSettings): Sto
   const chain = readBundle('tls.crt', tlsCrt, warnings);
   if (chain.length === 0) throw new NoCertificateError('tls.crt holds no readable certificate');
   const key = loadPrivateKey(tlsKey);
-  // Only the leaf gets OpenSSL's full parse: its public key is compared with the private key.
-  let leaf: X509Certificate;
-  try {
-    leaf = new X509Certificate(chain[0].der);
-  } catch {
-    throw new NoCertificateError('the first certificate of tls.crt cannot be parsed');
-  }
-  if (!keyMatchesCertificate(key, leaf)) {
-    throw new KeyMismatchError(`the private key (tls.key, ${key.algorithm}) does not match the certificate in tls.crt (${leaf.subject.replace(/\n/g, ', ')}); give the key the certificate was issued for`);
+  if (!keyMatchesCertificateDer(key, chain[0].der, chain[0].subjectPublicKeyInfo)) {
+    throw new KeyMismatchError(`the private key (tls.key, ${key.algorithm}) does not match the certificate in tls.crt (${describeSubject(chain[0].der)}); give the key the certificate was issued for`);
   }
 
   const bundles = [readBundle('ca.crt', caCrt ?? '', warnings), ...trustSources.map((s) => readBundle(s.name, s.pem, warnings))];

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
-import { generateKeyPairSync, X509Certificate } from 'node:crypto';
-import { keyMatchesCertificate, loadPrivateKey, UnreadablePrivateKeyError, UnsupportedKeyTypeError } from '../../src/keystore/index.js';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, X509Certificate } from 'node:crypto';
+import { keyMatchesCertificate, keyMatchesCertificateDer, loadPrivateKey, UnreadablePrivateKeyError, UnsupportedKeyTypeError } from '../../src/keystore/index.js';
+import { importKeyFast } from '../../src/keystore/keyImport.js';
+import { parsePemBundle } from '../../src/keystore/pem.js';
 import { keyPem, Pki, type TestKeyEncoding, type TestKeyType } from './fixtures.js';
 
 describe('keystore/privateKey', () => {
@@ -22,9 +24,42 @@ describe('keystore/privateKey', () => {
       assert.equal(loaded.algorithm, algorithm);
       assert.ok(loaded.key.equals(issued.key));
       assert.deepEqual(loaded.pkcs8, issued.key.export({ format: 'der', type: 'pkcs8' }));
-      assert.equal(keyMatchesCertificate(loaded, new X509Certificate(issued.certPem)), true);
+      const x509 = new X509Certificate(issued.certPem);
+      assert.equal(keyMatchesCertificate(loaded, x509), true);
+      assert.equal(keyMatchesCertificateDer(loaded, x509.raw, x509.publicKey.export({ format: 'der', type: 'spki' })), true);
     });
   }
+
+  it('fast JWK import gives the same key as OpenSSL\'s decoder, or leaves the key to it', () => {
+    const structures = { pkcs8: 'pkcs8', pkcs1: 'pkcs1', sec1: 'sec1' } as const;
+    const keys = { rsa: generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey, 'ec-p256': generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey,
+      'ec-p384': generateKeyPairSync('ec', { namedCurve: 'P-384' }).privateKey, 'ec-p521': generateKeyPairSync('ec', { namedCurve: 'P-521' }).privateKey,
+      ed25519: generateKeyPairSync('ed25519').privateKey };
+    let fast = 0;
+    for (const [type, key] of Object.entries(keys)) {
+      for (const encoding of type === 'rsa' ? ['pkcs8', 'pkcs1'] as const : type === 'ed25519' ? ['pkcs8'] as const : ['pkcs8', 'sec1'] as const) {
+        const der = parsePemBundle(keyPem(key, encoding)).blocks[0].der;
+        const imported = importKeyFast(der, structures[encoding]);
+        if (type === 'ed25519') {
+          assert.equal(imported, undefined);
+          continue;
+        }
+        assert.ok(imported, `${type} ${encoding}`);
+        const reference = createPrivateKey({ key: der, format: 'der', type: encoding });
+        assert.ok(imported.key.equals(reference), `${type} ${encoding}`);
+        // The SubjectPublicKeyInfo we predict is what OpenSSL encodes for the public key.
+        assert.deepEqual(imported.subjectPublicKeyInfo, createPublicKey(reference).export({ format: 'der', type: 'spki' }), `${type} ${encoding}`);
+        fast += 1;
+      }
+    }
+    assert.equal(fast, 8);
+    // A SEC1 key without its public point, or damaged bytes: left to the decoder (undefined).
+    const sec1 = keys['ec-p256'].export({ format: 'der', type: 'sec1' });
+    const withoutPublic = Buffer.concat([Buffer.from([0x30, 0x31]), sec1.subarray(2, 2 + 3 + 2 + 32 + 12)]);
+    assert.equal(createPrivateKey({ key: withoutPublic, format: 'der', type: 'sec1' }).asymmetricKeyType, 'ec');
+    assert.equal(importKeyFast(withoutPublic, 'sec1'), undefined);
+    assert.equal(importKeyFast(Buffer.from([0x30, 0x05, 0x02, 0x01]), 'pkcs8'), undefined);
+  });
 
   it('says when a key does not match a certificate', () => {
     const a = pki.issue('a', { keyType: 'ec-p256' });
@@ -32,6 +67,10 @@ describe('keystore/privateKey', () => {
     const rsa = pki.issue('c', { keyType: 'rsa' });
     assert.equal(keyMatchesCertificate(loadPrivateKey(a.keyPem), new X509Certificate(b.certPem)), false);
     assert.equal(keyMatchesCertificate(loadPrivateKey(rsa.keyPem), new X509Certificate(a.certPem)), false);
+    for (const [key, cert] of [[a, b], [rsa, a], [b, rsa]]) {
+      const x509 = new X509Certificate(cert.certPem);
+      assert.equal(keyMatchesCertificateDer(loadPrivateKey(key.keyPem), x509.raw, x509.publicKey.export({ format: 'der', type: 'spki' })), false);
+    }
   });
 
   it('skips an EC PARAMETERS block before a SEC1 key', () => {
