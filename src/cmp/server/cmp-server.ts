@@ -13,6 +13,7 @@ import { buildHeader, newNonce, newTransactionID } from '../header.js';
 import { errorBody } from '../messages.js';
 import { protectionType, protectMessage, verifyProtection, type ProtectionCredentials, type VerifiedProtection } from '../protection.js';
 import { CaRefusal } from './ca-refusal.js';
+import { isCanonicalDer } from './strict-der.js';
 import { TransactionStore, type TransactionStoreOptions } from './transactions.js';
 
 /** A request whose decoding, header and protection checks passed. */
@@ -78,6 +79,10 @@ export class CmpServer<S> {
     } catch (err) {
       const reason = err instanceof CmpDecodeError ? err.message : 'the request cannot be decoded';
       return this.refuse(undefined, undefined, new CaRefusal('badDataFormat', `malformed request: ${reason}`));
+    }
+    if (!isCanonicalDer(requestDer)) {
+      // Readable, but not DER: refuse before anything (the protection included) looks at it.
+      return this.refuse(message, undefined, new CaRefusal('badDataFormat', 'malformed request: not DER-encoded'));
     }
     let verified: VerifiedProtection | undefined;
     try {

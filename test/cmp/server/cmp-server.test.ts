@@ -258,6 +258,15 @@ describe('development CA CMP server (in-process)', () => {
     }
   });
 
+  it('a readable but non-DER request (a non-minimal length) → error badDataFormat, before its MAC counts', async () => {
+    const valid = request(irBody(ecKey()), PBM, freshExchange());
+    assert.equal(valid[1], 0x82, 'the test expects a two-byte outer length');
+    const ber = new Uint8Array([0x30, 0x83, 0x00, ...valid.subarray(2)]);
+    const { failInfo, text } = errorOf(await send(ber));
+    assert.deepEqual(failInfo, ['badDataFormat']);
+    assert.match(text, /not DER-encoded/);
+  });
+
   it('a malformed message is answered with badDataFormat', async () => {
     const response = await send(new Uint8Array([0x30, 0x03, 0x02, 0x01, 0x02]));
     assert.deepEqual(errorOf(response).failInfo, ['badDataFormat']);
