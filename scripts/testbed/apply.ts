@@ -1,57 +1,75 @@
-// Applies YAML manifests (server-side apply, like `kubectl apply --server-side`) and waits for
-// CustomResourceDefinitions to be Established, so their kinds can be used right away.
+// Applies CustomResourceDefinitions from a folder of YAML files (server-side apply, like
+// `kubectl apply --server-side`) and waits until they are Established, so their kinds can be
+// used right away.
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ApiextensionsV1Api, KubernetesObjectApi, PatchStrategy, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
+import { rawRequest, statusMessage } from './request.js';
 
 export const fieldManager = 'cmpv2-testbed';
 
-/** Every non-empty YAML document of the .yaml/.yml files in `dir`, in file-name order. */
-export async function readManifests(dir: string): Promise<KubernetesObject[]> {
+export interface CrdManifest {
+  readonly apiVersion: 'apiextensions.k8s.io/v1';
+  readonly kind: 'CustomResourceDefinition';
+  readonly metadata: { readonly name: string };
+  readonly spec: unknown;
+}
+
+const crdPath = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions';
+
+/** Every CRD in the .yaml/.yml files of `dir`, in file-name order; anything else is an error. */
+export async function readCrds(dir: string): Promise<CrdManifest[]> {
   const files = (await fs.readdir(dir)).filter((f) => /\.ya?ml$/.test(f)).sort();
-  const objects: KubernetesObject[] = [];
+  const crds: CrdManifest[] = [];
   for (const file of files) {
     for (const doc of parseAllDocuments(await fs.readFile(path.join(dir, file), 'utf8'))) {
       if (doc.errors.length > 0) throw new Error(`${file}: ${doc.errors[0].message}`);
       const value: unknown = doc.toJS();
       if (value === null || value === undefined) continue;
-      if (typeof value !== 'object' || !('apiVersion' in value) || !('kind' in value)) {
-        throw new Error(`${file}: a document is not a Kubernetes object`);
+      const o = value as Partial<CrdManifest>;
+      if (o.apiVersion !== 'apiextensions.k8s.io/v1' || o.kind !== 'CustomResourceDefinition' || typeof o.metadata?.name !== 'string') {
+        throw new Error(`${file}: expected only apiextensions.k8s.io/v1 CustomResourceDefinitions`);
       }
-      objects.push(value as KubernetesObject);
+      crds.push(o as CrdManifest);
     }
   }
-  return objects;
+  return crds;
 }
 
-export async function applyObjects(kc: KubeConfig, objects: readonly KubernetesObject[]): Promise<void> {
-  const client = KubernetesObjectApi.makeApiClient(kc);
-  for (const object of objects) {
-    await client.patch(object, undefined, undefined, fieldManager, true, PatchStrategy.ServerSideApply);
+export async function applyCrd(kc: KubeConfig, crd: CrdManifest): Promise<void> {
+  const url = `${crdPath}/${encodeURIComponent(crd.metadata.name)}?fieldManager=${fieldManager}&force=true`;
+  // JSON is YAML, so the object goes as it is, with no client-side model in between.
+  const res = await rawRequest(kc, 'PATCH', url, crd, { 'Content-Type': 'application/apply-patch+yaml' });
+  if (res.status !== 200 && res.status !== 201) {
+    throw new Error(`applying CustomResourceDefinition ${crd.metadata.name}: HTTP ${res.status}: ${statusMessage(res)}`);
   }
 }
 
 export async function waitForCrdsEstablished(kc: KubeConfig, names: readonly string[], timeoutMs = 60000): Promise<void> {
-  const api = kc.makeApiClient(ApiextensionsV1Api);
   const deadline = Date.now() + timeoutMs;
   for (const name of names) {
     for (;;) {
-      const crd = await api.readCustomResourceDefinition({ name });
-      const established = crd.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True');
-      if (established) break;
+      const res = await rawRequest(kc, 'GET', `${crdPath}/${encodeURIComponent(name)}`);
+      const conditions = (res.body as { status?: { conditions?: { type: string; status: string }[] } }).status?.conditions;
+      if (conditions?.some((c) => c.type === 'Established' && c.status === 'True')) break;
       if (Date.now() > deadline) throw new Error(`CustomResourceDefinition ${name} not Established after ${timeoutMs} ms`);
       await sleep(200);
     }
   }
 }
 
-/** Applies every manifest in `dir` and waits for the CRDs among them. */
-export async function applyDirectory(kc: KubeConfig, dir: string): Promise<KubernetesObject[]> {
-  const objects = await readManifests(dir);
-  await applyObjects(kc, objects);
-  const crds = objects.filter((o) => o.kind === 'CustomResourceDefinition').map((o) => o.metadata?.name ?? '');
-  await waitForCrdsEstablished(kc, crds);
-  return objects;
+/** Applies every CRD in `dir` and waits until all are Established. */
+export async function applyCrdDirectory(kc: KubeConfig, dir: string): Promise<CrdManifest[]> {
+  const crds = await readCrds(dir);
+  for (const crd of crds) await applyCrd(kc, crd);
+  await waitForCrdsEstablished(
+    kc,
+    crds.map((c) => c.metadata.name),
+  );
+  return crds;
 }
+
+/** The name other tests already use for applyCrdDirectory. */
+export const applyDirectory = applyCrdDirectory;

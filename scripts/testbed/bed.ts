@@ -8,11 +8,19 @@ import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KubeConfig } from '@kubernetes/client-node';
 import { z } from 'zod';
-import { applyDirectory } from './apply.js';
+import { applyCrdDirectory } from './apply.js';
 import { ensureBuilt, type Log } from './build.js';
 import { writeKubeconfig } from './kubeconfig.js';
 import { binaryPath, layout } from './layout.js';
-import { caCertFile, clientCertificate, ensurePki, servingPair, serviceAccountKeyFile, type KeyPair } from './pki.js';
+import {
+  caCertFile,
+  clientCertificate,
+  ensurePki,
+  servingPair,
+  serviceAccountKeyFile,
+  serviceAccountPublicKeyFile,
+  type KeyPair,
+} from './pki.js';
 import { isRunning, logTail, startDetached, stopProcess } from './processes.js';
 
 const processNames = ['etcd', 'kube-apiserver', 'cert-manager-controller'] as const;
@@ -194,7 +202,7 @@ function startApiserver(state: State): number {
     // No controller-manager creates default ServiceAccounts, so their admission check would fail pods.
     '--disable-admission-plugins=ServiceAccount',
     `--service-account-issuer=${server}/`,
-    `--service-account-key-file=${serviceAccountKeyFile}`,
+    `--service-account-key-file=${serviceAccountPublicKeyFile}`,
     `--service-account-signing-key-file=${serviceAccountKeyFile}`,
     '--profiling=false',
   ]).pid;
@@ -330,7 +338,7 @@ export function up(options: UpOptions = {}): Promise<BedInfo> {
       const kc = new KubeConfig();
       kc.loadFromFile(layout.kubeconfig);
       log('testbed: applying cert-manager CRDs');
-      await applyDirectory(kc, layout.certManagerCrdsDir);
+      await applyCrdDirectory(kc, layout.certManagerCrdsDir);
 
       await restartCertManager(state, log);
       return info(state, false);

@@ -18,6 +18,7 @@ export interface KeyPair {
 export const caCertFile = path.join(layout.pkiDir, 'ca.crt');
 const caKeyFile = path.join(layout.pkiDir, 'ca.key');
 export const serviceAccountKeyFile = path.join(layout.pkiDir, 'service-account.key');
+export const serviceAccountPublicKeyFile = path.join(layout.pkiDir, 'service-account.pub');
 export const servingPair: KeyPair = {
   certFile: path.join(layout.pkiDir, 'apiserver.crt'),
   keyFile: path.join(layout.pkiDir, 'apiserver.key'),
@@ -80,9 +81,11 @@ export async function ensurePki(): Promise<void> {
       'subjectAltName=DNS:localhost,IP:127.0.0.1,DNS:kubernetes.default.svc',
     ]);
   }
-  if (!(await exists(serviceAccountKeyFile))) {
+  if (!(await exists(serviceAccountKeyFile)) || !(await exists(serviceAccountPublicKeyFile))) {
     await openssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', serviceAccountKeyFile]);
     await fs.chmod(serviceAccountKeyFile, 0o600);
+    // --service-account-key-file reads public keys only, and not from a PKCS#8 private key file.
+    await openssl(['pkey', '-in', serviceAccountKeyFile, '-pubout', '-out', serviceAccountPublicKeyFile]);
   }
 }
 

@@ -12,12 +12,14 @@
 // The bed has no kube-controller-manager: no garbage collector and no namespace controller. So
 // cleanup deletes every namespaced object in the test's namespace (as the namespace controller
 // would), then the namespace, then finalizes it; tracked cluster-scoped objects are deleted too.
-import https from 'node:https';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CoreV1Api, KubeConfig, KubernetesObjectApi, type KubernetesObject } from '@kubernetes/client-node';
 import { status, up, userKubeconfig, type BedInfo, type UpOptions } from '../../scripts/testbed/bed.js';
 import { contextName } from '../../scripts/testbed/kubeconfig.js';
+import { rawRequest } from '../../scripts/testbed/request.js';
+
+export { rawRequest };
 
 export type { BedInfo };
 
@@ -86,47 +88,6 @@ export function withDefaultNamespace(kc: KubeConfig, namespace: string): KubeCon
     currentContext: kc.currentContext,
   });
   return copy;
-}
-
-interface RawResponse {
-  readonly status: number;
-  readonly body: unknown;
-}
-
-/** A raw API call (discovery, deletecollection), with the KubeConfig's TLS credentials. */
-export async function rawRequest(
-  kc: KubeConfig,
-  method: string,
-  path: string,
-  body?: unknown,
-  headers: Record<string, string> = {},
-): Promise<RawResponse> {
-  const server = kc.getCurrentCluster()?.server;
-  if (!server) throw new Error('kubeconfig has no current cluster');
-  const payload = body === undefined ? undefined : JSON.stringify(body);
-  const options: https.RequestOptions = {
-    method,
-    headers: { Accept: 'application/json', ...(payload ? { 'Content-Type': 'application/json' } : {}), ...headers },
-  };
-  await kc.applyToHTTPSOptions(options);
-  return new Promise((resolve, reject) => {
-    const req = https.request(new URL(path, server), options, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (text += c));
-      res.on('end', () => {
-        let parsed: unknown = text;
-        try {
-          parsed = JSON.parse(text);
-        } catch {
-          // not JSON: keep the text
-        }
-        resolve({ status: res.statusCode ?? 0, body: parsed });
-      });
-    });
-    req.on('error', reject);
-    req.end(payload);
-  });
 }
 
 interface ApiResource {
