@@ -59,6 +59,8 @@ export interface CmpServerOptions<S> {
 const STARTING_BODIES = new Set(['ir', 'cr', 'kur', 'p10cr', 'genm']);
 const CONTINUING_BODIES = new Set(['certConf', 'pollReq']);
 const ACCEPTED_PVNO = new Set([2, 3]);
+/** RFC 9810 asks for 128 random bits; anything beyond 64 bytes is refused. */
+const MAX_ID_BYTES = 64;
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 
@@ -101,6 +103,10 @@ export class CmpServer<S> {
       throw new CaRefusal('unsupportedVersion', `pvno ${header.pvno} is not supported; send 2 (cmp2000)`);
     }
     if (!header.transactionID?.byteLength) throw new CaRefusal('badRequest', 'the request has no transactionID');
+    if (header.transactionID.byteLength > MAX_ID_BYTES) {
+      // Transactions are kept by id: a bounded id keeps their memory bounded too.
+      throw new CaRefusal('badRequest', `a transactionID of ${header.transactionID.byteLength} bytes is too long (at most ${MAX_ID_BYTES})`);
+    }
     if (!header.senderNonce?.byteLength) throw new CaRefusal('badSenderNonce', 'the request has no senderNonce');
   }
 

@@ -225,6 +225,11 @@ describe('development CA CMP server (in-process)', () => {
     assert.match(text, /iteration count 1000000000/);
   });
 
+  it('a transactionID longer than 64 bytes → error badRequest (transactions are kept by id)', async () => {
+    const response = await send(request(irBody(ecKey()), PBM, { transactionID: new Uint8Array(65), senderNonce: newNonce() }));
+    assert.match(errorOf(response).text, /transactionID of 65 bytes is too long/);
+  });
+
   it('pvno 1 → error unsupportedVersion', async () => {
     const header = { ...buildHeader(freshExchange()), pvno: 1 };
     const response = await send(encodePKIMessage(protectMessage({ header, body: irBody(ecKey()) }, PBM)));
