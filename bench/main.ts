@@ -2,9 +2,11 @@
 // the sections named on the command line (`npm run bench -- keystore`). Figures are printed as
 // ratios against peers measured in the same run; no test asserts on timings.
 import { keystoreBench } from './keystore.js';
+import { cmpBench } from './cmp.js';
 
 const sections: [name: string, run: () => Promise<void>][] = [
   ['keystore', keystoreBench],
+  ['cmp', cmpBench],
 ];
 
 const wanted = process.argv.slice(2);

@@ -1,7 +1,7 @@
 // Password-based MAC (RFC 4211 §4.4, RFC 9810 §5.1.3.1): pure functions with the RFC's bounds.
 // BASEKEY = OWF(secret || salt), then OWF applied again until iterationCount applications in total;
 // MAC = HMAC(BASEKEY, data). A peer's iteration count is bounded so a message cannot make us spin.
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, hash, randomBytes, timingSafeEqual } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { ID_PASSWORD_BASED_MAC, type PBMParameter, encodePBMParameter } from './asn1/PBMParameter.js';
@@ -61,8 +61,9 @@ export function checkPbmParameter(p: PBMParameter): { owf: string; mac: string }
 /** The PBM base key. */
 export function pbmBaseKey(secret: Uint8Array, p: PBMParameter): Buffer {
   const { owf } = checkPbmParameter(p);
-  let key = createHash(owf).update(secret).update(p.salt).digest();
-  for (let i = 1; i < p.iterationCount; i++) key = createHash(owf).update(key).digest();
+  let key: Buffer = createHash(owf).update(secret).update(p.salt).digest();
+  // crypto.hash: one-shot, about twice as fast as createHash per round.
+  for (let i = 1; i < p.iterationCount; i++) key = Buffer.from(hash(owf, key, 'buffer') as unknown as Uint8Array);
   return key;
 }
 

@@ -8,7 +8,7 @@
 // received, so verification never depends on re-encoding.
 import * as asn1js from 'asn1js';
 import { CmpDecodeError } from '../errors.js';
-import { type Asn1Node, bitString, derOf, embed, explicit, explicitInner, guarded, parseDer, sequence, taggedFields, toDer } from './der.js';
+import { bitString, derOf, derTlv, explicit, explicitInner, guarded, parseDer, sequence, taggedFields, toDer } from './der.js';
 import { decodePKIBody, encodePKIBody, type PKIBody } from './PKIBody.js';
 import { decodePKIHeader, encodePKIHeader, type PKIHeader } from './PKIHeader.js';
 
@@ -30,17 +30,15 @@ export const MAX_PKI_MESSAGE_BYTES = 1024 * 1024;
 export function protectedPartDer(msg: Pick<PKIMessage, 'header' | 'body' | 'received'>): Uint8Array {
   const header = msg.received?.header ?? toDer(encodePKIHeader(msg.header));
   const body = msg.received?.body ?? toDer(encodePKIBody(msg.body));
-  return toDer(new asn1js.Sequence({ value: [embed(header), embed(body)] }));
+  return derTlv(0x30, [header, body]);
 }
 
 export function encodePKIMessage(msg: PKIMessage): Uint8Array {
-  const value: Asn1Node[] = [
-    msg.received ? embed(msg.received.header) : encodePKIHeader(msg.header),
-    msg.received ? embed(msg.received.body) : encodePKIBody(msg.body),
-  ];
-  if (msg.protection) value.push(explicit(0, new asn1js.BitString({ valueHex: msg.protection, unusedBits: 0 })));
-  if (msg.extraCerts?.length) value.push(explicit(1, new asn1js.Sequence({ value: msg.extraCerts.map(embed) })));
-  return toDer(new asn1js.Sequence({ value }));
+  const parts = [msg.received?.header ?? toDer(encodePKIHeader(msg.header)), msg.received?.body ?? toDer(encodePKIBody(msg.body))];
+  if (msg.protection) parts.push(toDer(explicit(0, new asn1js.BitString({ valueHex: msg.protection, unusedBits: 0 }))));
+  // Certificates go in as they are: assembled, not re-encoded.
+  if (msg.extraCerts?.length) parts.push(derTlv(0xa1, [derTlv(0x30, msg.extraCerts)]));
+  return derTlv(0x30, parts);
 }
 
 /** Decodes a PKIMessage. Throws only CmpDecodeError, whatever the input. */

@@ -204,6 +204,30 @@ export function embed(der: Uint8Array): Asn1Node {
   return parseDer(der, 'embedded DER');
 }
 
+/**
+ * DER of a tag-length-value whose content is already encoded parts, joined byte for byte: how the
+ * message and ProtectedPart are assembled from received or encoded header/body bytes without
+ * parsing them again. `tag` is the single identifier octet (0x30 SEQUENCE, 0xA1 [1] EXPLICIT, …).
+ */
+export function derTlv(tag: number, parts: readonly Uint8Array[]): Uint8Array {
+  const length = parts.reduce((n, p) => n + p.byteLength, 0);
+  const lengthOctets: number[] = [];
+  if (length < 0x80) lengthOctets.push(length);
+  else {
+    for (let rest = length; rest > 0; rest = Math.floor(rest / 256)) lengthOctets.unshift(rest & 0xff);
+    lengthOctets.unshift(0x80 | lengthOctets.length);
+  }
+  const out = new Uint8Array(1 + lengthOctets.length + length);
+  out[0] = tag;
+  out.set(lengthOctets, 1);
+  let at = 1 + lengthOctets.length;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.byteLength;
+  }
+  return out;
+}
+
 /** `[n] EXPLICIT inner`. */
 export function explicit(n: number, inner: Asn1Node): asn1js.Constructed {
   return new asn1js.Constructed({ idBlock: { tagClass: CONTEXT, tagNumber: n }, value: [inner] });
