@@ -5,6 +5,7 @@ import fs from 'node:fs/promises';
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
+import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KubeConfig } from '@kubernetes/client-node';
 import { z } from 'zod';
@@ -31,6 +32,8 @@ const stateSchema = z.object({
   etcdClientPort: z.number().int(),
   etcdPeerPort: z.number().int(),
   approver: z.boolean(),
+  /** Who started the bed: a test run stops it when its last concurrent run ends; `cli` keeps it. */
+  startedBy: z.enum(['cli', 'tests']).default('cli'),
   pids: z.partialRecord(z.enum(processNames), z.number().int()),
 });
 type State = z.infer<typeof stateSchema>;
@@ -45,15 +48,22 @@ export interface BedInfo {
 }
 
 export interface UpOptions {
-  /** Run cert-manager's approver; default from TESTBED_APPROVER (on unless "0"/"false"). */
+  /**
+   * Run cert-manager's approver. When absent: TESTBED_APPROVER if set (off for "0"/"false"),
+   * else a running bed keeps its setting and a new one has it on.
+   */
   readonly approver?: boolean;
+  /** `tests` when a test run starts the bed (see registerTestRun); default `cli`. */
+  readonly startedBy?: 'cli' | 'tests';
   readonly log?: Log;
 }
 
 const silent: Log = () => undefined;
 
-export function approverFromEnv(): boolean {
+/** TESTBED_APPROVER as a boolean, or undefined when unset. */
+export function approverFromEnv(): boolean | undefined {
   const value = process.env.TESTBED_APPROVER?.trim().toLowerCase();
+  if (value === undefined || value === '') return undefined;
   return !(value === '0' || value === 'false' || value === 'no' || value === 'off');
 }
 
@@ -295,12 +305,18 @@ const info = (state: State, reused: boolean): BedInfo => ({
 
 export function up(options: UpOptions = {}): Promise<BedInfo> {
   const log = options.log ?? silent;
-  const approver = options.approver ?? approverFromEnv();
+  const requested = options.approver ?? approverFromEnv();
+  const startedBy = options.startedBy ?? 'cli';
   return withLock(async () => {
     const previous = await readState();
     if (previous && (await healthy(previous))) {
-      if (previous.approver !== approver) {
-        previous.approver = approver;
+      if (startedBy === 'cli' && previous.startedBy !== 'cli') {
+        // Someone asked for the bed by hand: it stays after the test runs end.
+        previous.startedBy = 'cli';
+        await writeState(previous);
+      }
+      if (requested !== undefined && previous.approver !== requested) {
+        previous.approver = requested;
         await restartCertManager(previous, log);
       }
       log(`testbed: reusing the running bed at ${serverUrl(previous)}`);
@@ -316,7 +332,8 @@ export function up(options: UpOptions = {}): Promise<BedInfo> {
       apiserverPort: await freePort(),
       etcdClientPort: await freePort(),
       etcdPeerPort: await freePort(),
-      approver,
+      approver: requested ?? true,
+      startedBy,
       pids: {},
     };
     try {
@@ -355,8 +372,46 @@ export function down(options: { log?: Log } = {}): Promise<void> {
   return withLock(async () => {
     await stopAll(await readState(), log);
     await fs.rm(layout.stateFile, { force: true });
+    await fs.rm(clientsDir, { recursive: true, force: true });
     await fs.rm(layout.etcdDataDir, { recursive: true, force: true });
   });
+}
+
+const clientsDir = path.join(layout.runDir, 'clients');
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * For a test run: start the bed if needed (marking it as started by tests) and register this
+ * process as one of its users, so concurrent runs share one bed.
+ */
+export async function registerTestRun(options: Omit<UpOptions, 'startedBy'> = {}): Promise<BedInfo> {
+  const bed = await up({ ...options, startedBy: 'tests' });
+  await fs.mkdir(clientsDir, { recursive: true });
+  await fs.writeFile(path.join(clientsDir, String(process.pid)), '');
+  return bed;
+}
+
+/**
+ * The test run is over: unregister, and stop the bed when a test run started it and no other
+ * run still uses it. A bed started by hand (`testbed up`) is left running.
+ */
+export async function releaseTestRun(options: { log?: Log } = {}): Promise<void> {
+  await fs.rm(path.join(clientsDir, String(process.pid)), { force: true });
+  const others = (await fs.readdir(clientsDir).catch(() => [] as string[]))
+    .map(Number)
+    .filter((pid) => Number.isInteger(pid) && pid !== process.pid && pidAlive(pid));
+  const state = await readState();
+  if (state?.startedBy === 'tests' && others.length === 0) {
+    await down(options);
+  }
 }
 
 /** The running bed, or undefined when it is not running and healthy. */

@@ -25,9 +25,13 @@ export type { BedInfo };
 
 let current: BedInfo | undefined;
 
-/** Starts the bed if it is not running (building it first if needed); fails with the reason. */
+/**
+ * Starts the bed if it is not running (building it first if needed; fails with the reason),
+ * or switches cert-manager's approver: `ensureBed({ approver: false })` before tests of
+ * unapproved/Denied requests, `ensureBed({ approver: true })` after them.
+ */
 export async function ensureBed(options: Pick<UpOptions, 'approver' | 'log'> = {}): Promise<BedInfo> {
-  current = await up(options);
+  current = await up({ ...options, startedBy: 'tests' });
   return current;
 }
 

@@ -1,22 +1,20 @@
 // Root hooks of the cluster tier (.mocharc.cluster.json `require`): start the test bed once
 // before all tests (building it first when needed; failing the run with the reason if it
-// cannot) and stop it after the run — unless it was already running before the run, in which
-// case it is left as found. Ctrl-C and SIGTERM stop it too.
-import { down, status } from '../../scripts/testbed/bed.js';
-import { ensureBed } from './bed.js';
+// cannot) and stop it after the run. A bed started by hand (`npm run testbed -- up`) is left
+// running, and so is one that another concurrent test run still uses. Ctrl-C and SIGTERM stop it too.
+import { registerTestRun, releaseTestRun } from '../../scripts/testbed/bed.js';
 
-let startedByThisRun = false;
-let stopping: Promise<void> | undefined;
+const log = (line: string): void => console.log(line);
+let released: Promise<void> | undefined;
 
-function stopIfOurs(): Promise<void> {
-  if (!startedByThisRun) return Promise.resolve();
-  stopping ??= down({ log: (line) => console.log(line) });
-  return stopping;
+function release(): Promise<void> {
+  released ??= releaseTestRun({ log });
+  return released;
 }
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
-    void stopIfOurs().finally(() => process.exit(130));
+    void release().finally(() => process.exit(130));
   });
 }
 
@@ -24,12 +22,10 @@ export const mochaHooks = {
   async beforeAll(this: Mocha.Context): Promise<void> {
     // A first build takes many minutes; CI builds in a step of its own before the tests.
     this.timeout(0);
-    const wasRunning = (await status()) !== undefined;
-    const bed = await ensureBed({ log: (line) => console.log(line) });
-    startedByThisRun = !wasRunning && !bed.reused;
+    await registerTestRun({ log });
   },
   async afterAll(this: Mocha.Context): Promise<void> {
     this.timeout(60000);
-    await stopIfOurs();
+    await release();
   },
 };
