@@ -97,10 +97,10 @@ export async function cmpBench(): Promise<void> {
     await timeProcess('node', ['bin/cmpv2-operator.js', '--help']);
     for (let i = 0; i < runs; i++) startupMs += await timeProcess('node', ['bin/cmpv2-operator.js', '--help']);
     startupMs /= runs;
-    console.log(`start-up only (cmpv2-operator --help): ${fmt(startupMs)} ms`);
+    console.log(`for scale, start-up alone (cmpv2-operator --help, all commands loaded): ${fmt(startupMs)} ms`);
     console.log('');
-    console.log(`| request (EC P-256, fresh process each) | cmpv2-operator enroll ms | minus start-up | openssl cmp ms | ours ÷ openssl |`);
-    console.log('|---|---:|---:|---:|---:|');
+    console.log(`| request (EC P-256, fresh process each) | cmpv2-operator enroll ms | openssl cmp ms | ours ÷ openssl |`);
+    console.log('|---|---:|---:|---:|');
     for (const type of ['p10cr', 'ir'] as const) {
       const ours = ['bin/cmpv2-operator.js', 'enroll', '--server', ca.url!, '--cmd', type, '--newkey', keyFile, '--subject', 'CN=bench-cli', '--secret', `pass:${SECRET}`, '--ref', REF, '--certout', path.join(dir, 'ours.pem')];
       const openssl = ['cmp', '-cmd', type, '-server', `${url.host}${url.pathname}`, '-secret', `pass:${SECRET}`, '-ref', REF, '-newkey', keyFile, '-subject', '/CN=bench-cli', '-certout', path.join(dir, 'openssl.pem'), '-trusted', writeRoots(dir, ca.rootsPem)];
@@ -120,7 +120,7 @@ export async function cmpBench(): Promise<void> {
       }
       oursMs /= runs;
       opensslMs /= runs;
-      console.log(`| ${type} | ${fmt(oursMs)} | ${fmt(oursMs - startupMs)} | ${fmt(opensslMs)} | ${(oursMs / opensslMs).toFixed(1)}× |`);
+      console.log(`| ${type} | ${fmt(oursMs)} | ${fmt(opensslMs)} | ${(oursMs / opensslMs).toFixed(1)}× |`);
     }
     console.log('');
     console.log('Whole process = start-up + one enrolment over HTTP against the same development CA; mostly start-up (node loading the CLI vs a C binary).');
