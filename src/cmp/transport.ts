@@ -34,7 +34,11 @@ function describeNetworkError(err: Error & { code?: string }): string {
   return err.code ? `${err.code}: ${err.message}` : err.message;
 }
 
-/** HTTP and HTTPS transport. Responses with a non-200 status are errors unless they carry a CMP message. */
+/**
+ * HTTP and HTTPS transport. Responses with a non-200 status are errors unless they carry a CMP
+ * message. One instance carries one transaction at a time (one kept-alive connection): give each
+ * concurrent enrolment its own instance.
+ */
 export class HttpTransport implements CmpTransport {
   private readonly url: URL;
   private readonly options: HttpTransportOptions;
