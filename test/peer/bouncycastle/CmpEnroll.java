@@ -4,7 +4,7 @@
 // Used by the peer tests as a second, independent CMP implementation against our development CA.
 //
 // Usage: java -cp <bc jars>:<classes> CmpEnroll --url URL --ref REF --secret SECRET
-//          --subject DN --dns NAME [--recipient DN] [--implicit-confirm] --out DIR
+//          --subject DN --dns NAME [--recipient DN] [--implicit-confirm] [--pbm sha256] --out DIR
 // Exit codes: 0 enrolled; 2 the CA answered with an error or rejection; 1 anything else.
 
 import java.io.ByteArrayInputStream;
@@ -40,10 +40,14 @@ import org.bouncycastle.asn1.cmp.InfoTypeAndValue;
 import org.bouncycastle.asn1.cmp.PKIBody;
 import org.bouncycastle.asn1.cmp.PKIFreeText;
 import org.bouncycastle.asn1.cmp.PKIHeader;
+import org.bouncycastle.asn1.cmp.PBMParameter;
 import org.bouncycastle.asn1.cmp.PKIMessage;
 import org.bouncycastle.asn1.cmp.PKIStatusInfo;
 import org.bouncycastle.asn1.crmf.CertReqMessages;
+import org.bouncycastle.asn1.nist.NISTObjectIdentifiers;
+import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
 import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
@@ -120,8 +124,13 @@ public final class CmpEnroll {
     GeneralName sender = new GeneralName(subject);
     GeneralName recipient = new GeneralName(new X500Name(args.getOrDefault("--recipient", "CN=test-ca")));
     boolean askImplicitConfirm = args.containsKey("--implicit-confirm");
-    // PBM as ONAP CertService configures it: BouncyCastle's defaults (SHA-1 OWF, HMAC-SHA1, 1000 iterations).
+    // PBM as ONAP CertService configures it: BouncyCastle's defaults (SHA-1 OWF, HMAC-SHA1, 1000 iterations);
+    // `--pbm sha256` switches to SHA-256 and hmacWithSHA256 (RFC 9481's recommendation).
     PKMACBuilder pbm = new PKMACBuilder(new JcePKMACValuesCalculator().setProvider("BC"));
+    if ("sha256".equals(args.get("--pbm"))) {
+      pbm.setParameters(new PBMParameter(random(16), new AlgorithmIdentifier(NISTObjectIdentifiers.id_sha256), 2000,
+          new AlgorithmIdentifier(PKCSObjectIdentifiers.id_hmacWithSHA256, DERNull.INSTANCE)));
+    }
 
     KeyPairGenerator generator = KeyPairGenerator.getInstance("EC", "BC");
     generator.initialize(new ECGenParameterSpec("P-256"), RANDOM);
@@ -194,6 +203,12 @@ public final class CmpEnroll {
       for (CMPCertificate ca : reply.getCaPubs()) caPubs.append(pem(ca.getEncoded()));
     }
     Files.writeString(out.resolve("capubs.pem"), caPubs.toString());
+    AlgorithmIdentifier protection = ip.getHeader().getProtectionAlg();
+    if (protection.getAlgorithm().equals(CMPObjectIdentifiers.passwordBasedMac)) {
+      PBMParameter used = PBMParameter.getInstance(protection.getParameters());
+      System.out.println("response PBM owf " + used.getOwf().getAlgorithm() + " mac " + used.getMac().getAlgorithm()
+          + " iterations " + used.getIterationCount().getValue());
+    }
     System.out.println("enrolled " + certificate.getSubject() + " serial " + certificate.getSerialNumber().toString(16)
         + (implicitlyConfirmed ? " (implicitly confirmed)" : " (confirmed)"));
   }

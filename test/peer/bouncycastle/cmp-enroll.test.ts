@@ -75,6 +75,8 @@ describe('BouncyCastle CMP client (ONAP CertService style) against the developme
     const result = await enroll('confirmed');
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /^enrolled .*CN=onap-component.* \(confirmed\)$/m);
+    // BouncyCastle's defaults (as CertService uses them) come back: SHA-1 OWF, HMAC-SHA1, 1000 iterations.
+    assert.match(result.stdout, /^response PBM owf 1\.3\.14\.3\.2\.26 mac 1\.3\.6\.1\.5\.5\.8\.1\.2 iterations 1000$/m);
     assert.equal(ca.stats.requests.get('certConf'), confirmsBefore + 1);
     const certPath = join(dir, 'confirmed', 'cert.pem');
     const verify = await run('openssl', ['verify', '-CAfile', join(dir, 'roots.pem'), '-untrusted', join(dir, 'intermediate.pem'), certPath]);
@@ -95,6 +97,15 @@ describe('BouncyCastle CMP client (ONAP CertService style) against the developme
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /\(implicitly confirmed\)$/m);
     assert.equal(ca.stats.requests.get('certConf') ?? 0, confirmsBefore);
+  });
+
+  it('ir + PBM with SHA-256 and hmacWithSHA256: the CA answers in the same algorithms', async () => {
+    const result = await enroll('sha256', ['--pbm', 'sha256']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /^response PBM owf 2\.16\.840\.1\.101\.3\.4\.2\.1 mac 1\.2\.840\.113549\.2\.9 iterations 2000$/m);
+    assert.match(result.stdout, /^enrolled .*\(confirmed\)$/m);
+    const verify = await run('openssl', ['verify', '-CAfile', join(dir, 'roots.pem'), '-untrusted', join(dir, 'intermediate.pem'), join(dir, 'sha256', 'cert.pem')]);
+    assert.equal(verify.code, 0, verify.stdout + verify.stderr);
   });
 
   it('a wrong shared secret is answered with a CMP error BouncyCastle reports (badMessageCheck)', async () => {
