@@ -1,0 +1,151 @@
+// The runtime carrying the issuer loop on the test bed: the real cert-manager controller asks,
+// our IssuerLoop (run in-process) signs through the CMP signer and the development CA over HTTP.
+// A Certificate becomes Ready with both roots in ca.crt; p10cr and ir; renewal goes through kur.
+import assert from 'node:assert/strict';
+import { X509Certificate, createPrivateKey, createPublicKey } from 'node:crypto';
+import { startDevelopmentCa, type DevelopmentCa } from '../../../src/cmp/server/index.js';
+import { IssuerLoop } from '../../../src/controllers/issuerLoop.js';
+import { KubeApi } from '../../../src/k8s/apiClient.js';
+import { EventRecorder } from '../../../src/k8s/events.js';
+import type { Certificate } from '../../../src/k8s/types/certManager.js';
+import type { Secret } from '../../../src/k8s/types/meta.js';
+import { parseCertificateBundle } from '../../../src/keystore/pem.js';
+import { BackendSigners } from '../../../src/signer/backendSigners.js';
+import { CmpSigner } from '../../../src/signer/cmpSigner.js';
+import { KubeSecretSource } from '../../../src/signer/secretSource.js';
+import { applyDirectory } from '../../../scripts/testbed/apply.js';
+import { layout } from '../../../scripts/testbed/layout.js';
+import { adminKubeConfig, bed, eventually, useNamespace } from '../bed.js';
+import type { CertificateRequest } from '../../../src/k8s/types/certManager.js';
+import type { KubeList } from '../../../src/k8s/types/meta.js';
+
+describe('issuer loop on the test bed (real cert-manager, development CA over HTTP)', function () {
+  const ns = useNamespace('issuerloop');
+  let api: KubeApi;
+  let ca: DevelopmentCa;
+  let loop: IssuerLoop | undefined;
+
+  before(async function () {
+    const kc = await adminKubeConfig();
+    await applyDirectory(kc, layout.certManagerCrdsDir);
+    await applyDirectory(kc, layout.projectCrdsDir);
+    api = await KubeApi.fromKubeConfig(kc);
+    ca = await startDevelopmentCa({ port: 0, secret: 'iak-secret', reference: 'rv-1' });
+  });
+  after(async function () {
+    await ca?.stop();
+    api?.close();
+  });
+  afterEach(async function () {
+    await loop?.shutdown();
+    loop = undefined;
+  });
+
+  async function runLoop(namespace: string): Promise<void> {
+    loop = new IssuerLoop({
+      api,
+      signers: new BackendSigners({ cmp: new CmpSigner({ secrets: new KubeSecretSource(api) }) }),
+      events: new EventRecorder(api, { component: 'cmpv2-operator' }),
+      namespaces: [namespace],
+      clusterResourceNamespace: 'kube-system',
+      maxRetryDurationMs: 600_000,
+    });
+    await loop.startControllers();
+  }
+
+  async function issuerAndCertificate(messageType: 'p10cr' | 'ir'): Promise<void> {
+    await ns().create({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'cmp-iak' }, type: 'Opaque', stringData: { password: 'iak-secret' } });
+    await ns().create({
+      apiVersion: 'certmanager.onap.org/v1',
+      kind: 'CMPv2Issuer',
+      metadata: { name: 'dev-ca' },
+      spec: { cmp: { url: ca.url, messageType, protection: { passwordBasedMac: { secretRef: { name: 'cmp-iak', key: 'password' }, reference: 'rv-1' } } } },
+    });
+    await ns().create({
+      apiVersion: 'cert-manager.io/v1',
+      kind: 'Certificate',
+      metadata: { name: 'web' },
+      spec: {
+        secretName: 'web-tls',
+        commonName: 'web.example',
+        dnsNames: ['web.example', 'web.apps.svc'],
+        privateKey: { algorithm: 'ECDSA', size: 256, rotationPolicy: 'Always' },
+        issuerRef: { group: 'certmanager.onap.org', kind: 'CMPv2Issuer', name: 'dev-ca' },
+      },
+    });
+  }
+
+  /** Plays cert-manager's approver when the bed runs without it (other suites turn it off). */
+  async function approvePending(namespace: string): Promise<void> {
+    if ((await bed()).approver) return;
+    const list = await api.request<KubeList<CertificateRequest>>('GET', `/apis/cert-manager.io/v1/namespaces/${namespace}/certificaterequests`);
+    for (const request of list.items) {
+      const conditions = request.status?.conditions ?? [];
+      if (conditions.some((c) => c.type === 'Approved' || c.type === 'Denied')) continue;
+      const approved = { type: 'Approved', status: 'True', reason: 'test', message: 'approved by the test', lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z') };
+      await api.request('PATCH', `/apis/cert-manager.io/v1/namespaces/${namespace}/certificaterequests/${request.metadata.name}/status`, {
+        contentType: 'application/merge-patch+json',
+        body: { metadata: { resourceVersion: request.metadata.resourceVersion }, status: { conditions: [...conditions, approved] } },
+      }).catch(() => undefined); // a conflict: next round
+    }
+  }
+
+  async function readyRevision(namespace: string, atLeast: number): Promise<number> {
+    return eventually(`Certificate web Ready at revision ≥ ${atLeast}`, async () => {
+      await approvePending(namespace);
+      const cert = await api.request<Certificate>('GET', `/apis/cert-manager.io/v1/namespaces/${namespace}/certificates/web`);
+      const ready = cert.status?.conditions?.find((c) => c.type === 'Ready');
+      return ready?.status === 'True' && (cert.status?.revision ?? 0) >= atLeast ? cert.status!.revision! : undefined;
+    }, 90_000);
+  }
+
+  async function tlsSecret(namespace: string): Promise<{ leaf: X509Certificate; roots: Buffer[]; keyMatches: boolean }> {
+    const secret = await api.request<Secret>('GET', `/api/v1/namespaces/${namespace}/secrets/web-tls`);
+    const text = (key: string) => Buffer.from(secret.data?.[key] ?? '', 'base64').toString('utf8');
+    const leaf = new X509Certificate(text('tls.crt'));
+    const keySpki = createPublicKey(createPrivateKey(text('tls.key'))).export({ format: 'der', type: 'spki' });
+    return { leaf, roots: parseCertificateBundle(text('ca.crt')).certificates, keyMatches: keySpki.equals(leaf.publicKey.export({ format: 'der', type: 'spki' })) };
+  }
+
+  for (const messageType of ['p10cr', 'ir'] as const) {
+    it(`a Certificate through a CMPv2Issuer (${messageType}) becomes Ready with both roots in ca.crt`, async function () {
+      const { name: namespace } = ns();
+      const before = ca.stats.requests.get(messageType) ?? 0;
+      await issuerAndCertificate(messageType);
+      await runLoop(namespace);
+      await readyRevision(namespace, 1);
+      const { leaf, roots, keyMatches } = await tlsSecret(namespace);
+      assert.ok(keyMatches, 'tls.crt is for tls.key');
+      assert.match(leaf.subjectAltName ?? '', /DNS:web\.apps\.svc/);
+      assert.deepEqual(roots.map((r) => r.toString('base64')), ca.roots.map((r) => Buffer.from(r).toString('base64')), 'both roots');
+      assert.equal(ca.stats.requests.get(messageType), before + 1);
+    });
+  }
+
+  it('renewal goes through kur, signed with the old key', async function () {
+    const { name: namespace } = ns();
+    await issuerAndCertificate('p10cr');
+    await runLoop(namespace);
+    await readyRevision(namespace, 1);
+    const first = await tlsSecret(namespace);
+    const kurBefore = ca.stats.requests.get('kur') ?? 0;
+    // What `cmctl renew` does: an Issuing condition on the Certificate's status.
+    await api.request('PATCH', `/apis/cert-manager.io/v1/namespaces/${namespace}/certificates/web/status`, {
+      contentType: 'application/merge-patch+json',
+      body: {
+        status: {
+          conditions: [
+            { type: 'Ready', status: 'True', reason: 'Ready', message: 'ok', lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z') },
+            { type: 'Issuing', status: 'True', reason: 'ManuallyTriggered', message: 'renewal asked by the test', lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z') },
+          ],
+        },
+      },
+    });
+    await readyRevision(namespace, 2);
+    const second = await tlsSecret(namespace);
+    assert.notEqual(second.leaf.serialNumber, first.leaf.serialNumber);
+    assert.ok(second.keyMatches);
+    assert.ok(!second.leaf.publicKey.export({ format: 'der', type: 'spki' }).equals(first.leaf.publicKey.export({ format: 'der', type: 'spki' })), 'a new key (rotationPolicy Always)');
+    assert.equal(ca.stats.requests.get('kur'), kurBefore + 1, 'the renewal was a kur');
+  });
+});
