@@ -1,0 +1,234 @@
+// Compute, then write (trust-manager's split): from the request, the target Secret's data and
+// the referenced password Secrets and trust sources, the keys the target Secret should hold,
+// their input hash and the warnings to report — or a typed failure whose message says how to
+// fix it. Pure: no API calls; the password generator is injected.
+import { createHash } from 'node:crypto';
+import type { EventRecord } from '../../k8s/events.js';
+import type { ConfigMap, Secret } from '../../k8s/types/meta.js';
+import {
+  buildStoreFiles,
+  KeyMismatchError,
+  KeystoreInputError,
+  NoCertificateError,
+  NoTrustedCertificatesError,
+  storeInputHash,
+  UnreadablePrivateKeyError,
+  UnsupportedKeyTypeError,
+  type StoreFormat,
+  type StoreInput,
+  type StoreSettings,
+} from '../../keystore/index.js';
+import { KEYSTORE_ANNOTATIONS, MANAGED_LABEL, type KeystoreRequest, type SecretKeyRef } from './annotations.js';
+
+/** Formats whose keys cert-manager itself writes (`spec.keystores.<format>.create: true`). */
+export type CertManagerFormat = 'jks' | 'pkcs12';
+
+/** The store keys cert-manager writes for a format it creates: the operator leaves them alone. */
+export const CERT_MANAGER_KEYS: Record<CertManagerFormat, readonly string[]> = {
+  jks: ['keystore.jks', 'truststore.jks'],
+  pkcs12: ['keystore.p12', 'truststore.p12'],
+};
+
+/** Failure reasons (Event reason and metric label). */
+export const FAILURE_REASON = {
+  invalidAnnotations: 'InvalidKeystoreAnnotations',
+  notTlsSecret: 'NotATlsSecret',
+  passwordSecretMissing: 'PasswordSecretMissing',
+  trustSourceMissing: 'TrustSourceMissing',
+  keyMismatch: 'KeyMismatch',
+  noTrustedCertificates: 'NoTrustedCertificates',
+  unreadableKey: 'UnreadablePrivateKey',
+  noCertificate: 'NoCertificate',
+  invalidInput: 'InvalidKeystoreInput',
+} as const;
+export type FailureReason = (typeof FAILURE_REASON)[keyof typeof FAILURE_REASON];
+
+export const WARNING_REASON = {
+  unreadableBlocks: 'UnreadableCertificates',
+  formatConflict: 'KeystoreFormatConflict',
+} as const;
+
+export interface DesiredInput {
+  request: KeystoreRequest;
+  /** Formats cert-manager was asked to create on the same Secret. */
+  certManagerFormats: readonly CertManagerFormat[];
+  /** The target Secret, full content. */
+  target: Secret;
+  /** Referenced Secrets by name (undefined: not found). */
+  secrets: ReadonlyMap<string, Secret | undefined>;
+  /** Referenced ConfigMaps by name (undefined: not found). */
+  configMaps: ReadonlyMap<string, ConfigMap | undefined>;
+  /** Makes a new store password (only called when none is kept in the target). */
+  newPassword: () => string;
+}
+
+export interface DesiredStores {
+  status: 'ready';
+  hash: string;
+  /** Formats built (requested minus those cert-manager creates). */
+  formats: StoreFormat[];
+  /** Data keys the operator owns after this build, sorted. */
+  keys: string[];
+  /** True when the target already holds exactly this build: nothing to write. */
+  unchanged: boolean;
+  /** base64 data to write; empty when unchanged. */
+  data: Record<string, string>;
+  /** Keys we wrote earlier and no longer want (removed format). */
+  remove: string[];
+  warnings: EventRecord[];
+}
+
+export type DesiredResult =
+  | DesiredStores
+  /** The target has no certificate yet (cert-manager has not issued): nothing to do, no Event. */
+  | { status: 'waiting'; why: string }
+  /** Nothing is written; the old stores stay; a Warning Event carries the message. */
+  | { status: 'failed'; reason: FailureReason; message: string; warnings: EventRecord[] };
+
+const decode = (value: string | undefined): Buffer | undefined => (value === undefined ? undefined : Buffer.from(value, 'base64'));
+
+/** The keys we recorded as written (annotation), sorted. */
+export function recordedKeys(target: Secret): string[] {
+  const value = target.metadata.annotations?.[KEYSTORE_ANNOTATIONS.keys];
+  if (!value) return [];
+  return [...new Set(value.split(',').map((k) => k.trim()).filter((k) => k.length > 0))].sort();
+}
+
+function failed(reason: FailureReason, message: string, warnings: EventRecord[] = []): DesiredResult {
+  return { status: 'failed', reason, message, warnings };
+}
+
+// A password file written with `echo` ends in a newline nobody meant as part of the password.
+function readPassword(input: DesiredInput, ref: SecretKeyRef, what: string, annotation: string): string | DesiredResult {
+  const namespace = input.target.metadata.namespace ?? '';
+  const secret = input.secrets.get(ref.name);
+  if (!secret) {
+    return failed(FAILURE_REASON.passwordSecretMissing, `the ${what} Secret ${namespace}/${ref.name} does not exist; create it with the key '${ref.key}', or remove the ${annotation} annotation to use a generated password; the old stores stay until then`);
+  }
+  const value = decode(secret.data?.[ref.key])?.toString('utf8').replace(/\r?\n$/, '');
+  if (value === undefined || value.length === 0) {
+    return failed(FAILURE_REASON.passwordSecretMissing, `the ${what} Secret ${namespace}/${ref.name} has no (or an empty) key '${ref.key}'; add it, or name the right key in the ${annotation.replace(/secret$/, 'key')} annotation; the old stores stay until then`);
+  }
+  return value;
+}
+
+function trustSourcePem(input: DesiredInput, kind: 'secret' | 'configmap', name: string, key: string): string | undefined {
+  if (kind === 'secret') {
+    const value = input.secrets.get(name)?.data?.[key];
+    return value === undefined ? undefined : Buffer.from(value, 'base64').toString('utf8');
+  }
+  const configMap = input.configMaps.get(name);
+  if (configMap?.data?.[key] !== undefined) return configMap.data[key];
+  const binary = configMap?.binaryData?.[key];
+  return binary === undefined ? undefined : Buffer.from(binary, 'base64').toString('utf8');
+}
+
+function failureOf(err: KeystoreInputError): FailureReason {
+  if (err instanceof KeyMismatchError) return FAILURE_REASON.keyMismatch;
+  if (err instanceof NoTrustedCertificatesError) return FAILURE_REASON.noTrustedCertificates;
+  if (err instanceof UnreadablePrivateKeyError || err instanceof UnsupportedKeyTypeError) return FAILURE_REASON.unreadableKey;
+  if (err instanceof NoCertificateError) return FAILURE_REASON.noCertificate;
+  return FAILURE_REASON.invalidInput;
+}
+
+/** The hash of an empty build (every requested format left to cert-manager). */
+function emptyBuildHash(skipped: readonly string[]): string {
+  return createHash('sha256').update(`cmpv2-operator/stores/none:${[...skipped].sort().join(',')}`).digest('hex');
+}
+
+export function computeDesired(input: DesiredInput): DesiredResult {
+  const { request, target } = input;
+  const namespace = target.metadata.namespace ?? '';
+  const name = target.metadata.name ?? '';
+  const data = target.data ?? {};
+  const previous = recordedKeys(target);
+
+  // 1. Formats cert-manager creates itself are its own: skip them, say so.
+  const skipped = request.formats.filter((f): f is CertManagerFormat => f !== 'pem' && input.certManagerFormats.includes(f));
+  const formats = request.formats.filter((f) => !skipped.includes(f as CertManagerFormat));
+  const warnings: EventRecord[] = skipped.map((format) => ({
+    type: 'Warning',
+    reason: WARNING_REASON.formatConflict,
+    message: `spec.keystores.${format}.create is true, so cert-manager writes ${CERT_MANAGER_KEYS[format].join(' and ')} in Secret ${namespace}/${name}; the operator leaves the ${format} format to cert-manager. To have the operator build it (every root its own entry, SPEC passwords), set spec.keystores.${format}.create to false; otherwise remove ${format} from the ${KEYSTORE_ANNOTATIONS.formats} annotation`,
+  }));
+  // Keys cert-manager now owns are never removed by us, even if we wrote them before.
+  const certManagerKeys = new Set(skipped.flatMap((f) => CERT_MANAGER_KEYS[f]));
+
+  // 2. Nothing of ours to build: drop what we wrote before.
+  if (formats.length === 0) {
+    const hash = emptyBuildHash(skipped);
+    const remove = previous.filter((k) => !certManagerKeys.has(k) && k in data);
+    const unchanged = target.metadata.annotations?.[KEYSTORE_ANNOTATIONS.hash] === hash && previous.length === 0;
+    return { status: 'ready', hash, formats, keys: [], unchanged, data: {}, remove, warnings: unchanged ? [] : warnings };
+  }
+
+  // 3. The issued certificate: absent until cert-manager has written it.
+  const tlsCrt = decode(data['tls.crt'])?.toString('utf8');
+  const tlsKey = decode(data['tls.key'])?.toString('utf8');
+  if (!tlsCrt || !tlsKey) return { status: 'waiting', why: `Secret ${namespace}/${name} has no tls.crt and tls.key yet` };
+
+  // 4. Passwords: a referenced Secret, else the one we generated before, else a new one.
+  const needsPassword = formats.includes('jks') || formats.includes('pkcs12');
+  let keystorePassword: string | undefined;
+  let truststorePassword: string | undefined;
+  if (needsPassword) {
+    if (request.password) {
+      const read = readPassword(input, request.password, 'keystore password', KEYSTORE_ANNOTATIONS.passwordSecret);
+      if (typeof read !== 'string') return read;
+      keystorePassword = read;
+    } else {
+      const kept = previous.includes('keystore.pass') ? decode(data['keystore.pass'])?.toString('utf8') : undefined;
+      keystorePassword = kept && kept.length > 0 ? kept : input.newPassword();
+    }
+    if (request.truststorePassword) {
+      const read = readPassword(input, request.truststorePassword, 'truststore password', KEYSTORE_ANNOTATIONS.truststorePasswordSecret);
+      if (typeof read !== 'string') return read;
+      truststorePassword = read;
+    }
+  }
+
+  // 5. Trust sources, each a PEM bundle that must exist.
+  const trustSources: { name: string; pem: string }[] = [];
+  for (const source of request.trustSources) {
+    const label = `${source.kind}:${source.name}/${source.key}`;
+    const pem = trustSourcePem(input, source.kind, source.name, source.key);
+    if (pem === undefined) {
+      const kind = source.kind === 'secret' ? 'Secret' : 'ConfigMap';
+      return failed(FAILURE_REASON.trustSourceMissing, `trust source ${label}: ${kind} ${namespace}/${source.name} or its key '${source.key}' does not exist; create it or remove it from the ${KEYSTORE_ANNOTATIONS.trustSources} annotation; the old stores stay until then`, warnings);
+    }
+    trustSources.push({ name: label, pem });
+  }
+
+  const storeInput: StoreInput = { tlsCrt, tlsKey, caCrt: decode(data['ca.crt'])?.toString('utf8'), trustSources };
+  const settings: StoreSettings = { formats, keystorePassword, truststorePassword, alias: request.alias, pkcs12Profile: request.pkcs12Profile };
+  let hash: string;
+  try {
+    hash = storeInputHash(storeInput, settings);
+  } catch (err) {
+    if (err instanceof KeystoreInputError) return failed(failureOf(err), err.message, warnings);
+    throw err;
+  }
+
+  // 6. Same inputs as the stores in the Secret, and those stores all there: nothing to write.
+  const annotations = target.metadata.annotations ?? {};
+  if (annotations[KEYSTORE_ANNOTATIONS.hash] === hash && target.metadata.labels?.[MANAGED_LABEL] === 'true' && previous.length > 0 && previous.every((k) => k in data)) {
+    return { status: 'ready', hash, formats, keys: previous, unchanged: true, data: {}, remove: [], warnings: [] };
+  }
+
+  // 7. Build; bad input keeps the old stores.
+  let built: ReturnType<typeof buildStoreFiles>;
+  try {
+    built = buildStoreFiles(storeInput, settings);
+  } catch (err) {
+    if (err instanceof KeystoreInputError) return failed(failureOf(err), `${err.message}; the old stores stay`, warnings);
+    throw err;
+  }
+  for (const line of built.warnings) {
+    warnings.push({ type: 'Warning', reason: WARNING_REASON.unreadableBlocks, message: `${line}; the stores were built from the readable certificates — fix or remove those blocks` });
+  }
+  const written: Record<string, string> = {};
+  for (const [key, bytes] of Object.entries(built.files)) if (bytes) written[key] = bytes.toString('base64');
+  const keys = Object.keys(written).sort();
+  const remove = previous.filter((k) => !keys.includes(k) && !certManagerKeys.has(k) && k in data);
+  return { status: 'ready', hash, formats, keys, unchanged: false, data: written, remove, warnings };
+}
