@@ -13,6 +13,7 @@ import { parseCertificateBundle } from '../../../src/keystore/pem.js';
 import { BackendSigners } from '../../../src/signer/backendSigners.js';
 import { CmpSigner } from '../../../src/signer/cmpSigner.js';
 import { KubeSecretSource } from '../../../src/signer/secretSource.js';
+import { TRANSACTION_ANNOTATION } from '../../../src/signer/requestView.js';
 import { applyDirectory } from '../../../scripts/testbed/apply.js';
 import { layout } from '../../../scripts/testbed/layout.js';
 import { adminKubeConfig, bed, eventually, useNamespace } from '../bed.js';
@@ -53,13 +54,13 @@ describe('issuer loop on the test bed (real cert-manager, development CA over HT
     await loop.startControllers();
   }
 
-  async function issuerAndCertificate(messageType: 'p10cr' | 'ir'): Promise<void> {
+  async function issuerAndCertificate(messageType: 'p10cr' | 'ir', caUrl = ca.url): Promise<void> {
     await ns().create({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'cmp-iak' }, type: 'Opaque', stringData: { password: 'iak-secret' } });
     await ns().create({
       apiVersion: 'certmanager.onap.org/v1',
       kind: 'CMPv2Issuer',
       metadata: { name: 'dev-ca' },
-      spec: { cmp: { url: ca.url, messageType, protection: { passwordBasedMac: { secretRef: { name: 'cmp-iak', key: 'password' }, reference: 'rv-1' } } } },
+      spec: { cmp: { url: caUrl, messageType, protection: { passwordBasedMac: { secretRef: { name: 'cmp-iak', key: 'password' }, reference: 'rv-1' } } } },
     });
     await ns().create({
       apiVersion: 'cert-manager.io/v1',
@@ -147,5 +148,30 @@ describe('issuer loop on the test bed (real cert-manager, development CA over HT
     assert.ok(second.keyMatches);
     assert.ok(!second.leaf.publicKey.export({ format: 'der', type: 'spki' }).equals(first.leaf.publicKey.export({ format: 'der', type: 'spki' })), 'a new key (rotationPolicy Always)');
     assert.equal(ca.stats.requests.get('kur'), kurBefore + 1, 'the renewal was a kur');
+  });
+
+  it('killed while the CA answers waiting: the restarted loop resumes the same transaction', async function () {
+    const { name: namespace } = ns();
+    const slow = await startDevelopmentCa({ port: 0, secret: 'iak-secret', reference: 'rv-1', poll: 4, checkAfterSeconds: 1 });
+    try {
+      await issuerAndCertificate('p10cr', slow.url);
+      await runLoop(namespace);
+      const saved = await eventually('the saved CMP transaction', async () => {
+        await approvePending(namespace);
+        const list = await api.request<KubeList<CertificateRequest>>('GET', `/apis/cert-manager.io/v1/namespaces/${namespace}/certificaterequests`);
+        return list.items[0]?.metadata.annotations?.[TRANSACTION_ANNOTATION];
+      }, 60_000);
+      await loop!.shutdown(); // "killed": no more polling from this one
+      loop = undefined;
+      const enrollments = slow.stats.enrollments;
+      await runLoop(namespace);
+      await readyRevision(namespace, 1);
+      assert.equal(slow.stats.enrollments, enrollments, 'no second enrollment after the restart');
+      const tid = Buffer.from((JSON.parse(saved) as { transactionID: string }).transactionID, 'base64').toString('hex');
+      assert.equal(slow.stats.enrollmentsByTransaction.get(tid), 1, 'the saved transaction is the one that was issued');
+      assert.deepEqual([...slow.stats.enrollmentsByTransaction.values()], [1]);
+    } finally {
+      await slow.stop();
+    }
   });
 });
