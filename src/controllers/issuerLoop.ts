@@ -10,13 +10,16 @@ import { CERTIFICATE_REQUESTS, CLUSTER_CMPV2_ISSUERS, CMPV2_ISSUERS, SECRETS } f
 import type { CertificateRequest } from '../k8s/types/certManager.js';
 import type { CMPv2Issuer } from '../k8s/types/cmpv2Issuer.js';
 import type { KubeObject } from '../k8s/types/meta.js';
+import { BackendSigners } from '../signer/backendSigners.js';
+import { KubeSecretSource } from '../signer/secretSource.js';
 import type { SignerFactory } from '../signer/signer.js';
 import { CertificateRequestController, type RequestMetrics } from './certificaterequest/controller.js';
 import { IssuerController } from './issuer/controller.js';
 
 export interface IssuerLoopOptions {
   api: KubeApi;
-  signers: SignerFactory;
+  /** Default: both backends (CMP and CertService) reading Secrets through `api`. */
+  signers?: SignerFactory;
   events: EventSink;
   /** Watch only these namespaces; empty = all. */
   namespaces: readonly string[];
@@ -41,6 +44,7 @@ export class IssuerLoop {
 
   constructor(options: IssuerLoopOptions) {
     const { api, namespaces, logger } = options;
+    const signers = options.signers ?? BackendSigners.fromSecrets(new KubeSecretSource(api));
     const onError = (err: unknown, scope: string): void => logger?.warn({ scope, error: err instanceof Error ? err.message : String(err) }, 'watch failed; retrying');
     this.requests = new Informer<CertificateRequest>({ api, resource: CERTIFICATE_REQUESTS, namespaces, onError });
     this.issuers = new Informer<CMPv2Issuer>({ api, resource: CMPV2_ISSUERS, namespaces, onError });
@@ -54,7 +58,7 @@ export class IssuerLoop {
       issuers: this.issuers,
       clusterIssuers: this.clusterIssuers,
       secrets: this.secrets,
-      signers: options.signers,
+      signers,
       events: options.events,
       clusterResourceNamespace: options.clusterResourceNamespace,
       logger,
@@ -65,7 +69,7 @@ export class IssuerLoop {
       requests: this.requests,
       issuers: this.issuers,
       clusterIssuers: this.clusterIssuers,
-      signers: options.signers,
+      signers,
       events: options.events,
       maxRetryDurationMs: options.maxRetryDurationMs,
       clusterResourceNamespace: options.clusterResourceNamespace,
