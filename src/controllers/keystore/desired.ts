@@ -143,16 +143,30 @@ export function computeDesired(input: DesiredInput): DesiredResult {
   const data = target.data ?? {};
   const previous = recordedKeys(target);
 
-  // 1. Formats cert-manager creates itself are its own: skip them, say so.
-  const skipped = request.formats.filter((f): f is CertManagerFormat => f !== 'pem' && input.certManagerFormats.includes(f));
+  // 1. Formats cert-manager creates itself are its own: skip them, say so. cert-manager 1.21
+  // also insists (SecretKeystoreFormatMismatch) that a binary format it was not asked for is
+  // absent once spec.keystores creates one: it rewrites the Secret while such keys exist, and
+  // its JKS (creation time = now) differs on every rewrite — an endless write loop. So the other
+  // binary format is left out too, with its own Warning.
+  const created = request.formats.filter((f): f is CertManagerFormat => f !== 'pem' && input.certManagerFormats.includes(f));
+  const blocked = input.certManagerFormats.length === 0 ? [] : request.formats.filter((f): f is CertManagerFormat => f !== 'pem' && !created.includes(f as CertManagerFormat));
+  const skipped = [...created, ...blocked];
   const formats = request.formats.filter((f) => !skipped.includes(f as CertManagerFormat));
-  const warnings: EventRecord[] = skipped.map((format) => ({
-    type: 'Warning',
-    reason: WARNING_REASON.formatConflict,
-    message: `spec.keystores.${format}.create is true, so cert-manager writes ${CERT_MANAGER_KEYS[format].join(' and ')} in Secret ${namespace}/${name}; the operator leaves the ${format} format to cert-manager. To have the operator build it (every root its own entry, SPEC passwords), set spec.keystores.${format}.create to false; otherwise remove ${format} from the ${KEYSTORE_ANNOTATIONS.formats} annotation`,
-  }));
+  const createdBy = input.certManagerFormats.map((f) => `spec.keystores.${f}.create`).join(' and ');
+  const warnings: EventRecord[] = [
+    ...created.map((format): EventRecord => ({
+      type: 'Warning',
+      reason: WARNING_REASON.formatConflict,
+      message: `spec.keystores.${format}.create is true, so cert-manager writes ${CERT_MANAGER_KEYS[format].join(' and ')} in Secret ${namespace}/${name}; the operator leaves the ${format} format to cert-manager. To have the operator build it (every root its own entry, SPEC passwords), set spec.keystores.${format}.create to false; otherwise remove ${format} from the ${KEYSTORE_ANNOTATIONS.formats} annotation`,
+    })),
+    ...blocked.map((format): EventRecord => ({
+      type: 'Warning',
+      reason: WARNING_REASON.formatConflict,
+      message: `${createdBy} is true, and cert-manager then rewrites Secret ${namespace}/${name} for as long as it holds ${CERT_MANAGER_KEYS[format].join(' or ')}, which it was not asked for; the operator leaves the ${format} format out. Set ${createdBy} to false to get ${format} (and the other formats) from the operator`,
+    })),
+  ];
   // Keys cert-manager now owns are never removed by us, even if we wrote them before.
-  const certManagerKeys = new Set(skipped.flatMap((f) => CERT_MANAGER_KEYS[f]));
+  const certManagerKeys = new Set(created.flatMap((f) => CERT_MANAGER_KEYS[f]));
 
   // 2. Nothing of ours to build: drop what we wrote before.
   if (formats.length === 0) {
