@@ -55,6 +55,13 @@ export interface CmpClientOptions {
   implicitConfirm?: boolean;
   /** Overall deadline of `enroll()` including polling, in ms. Default 10 minutes. */
   pollTimeoutMs?: number;
+  /**
+   * Step API only: keep the connection open when a step ends in `waiting` (OpenSSL's mock server
+   * forgets a transaction whose connection closes). Default false: each step closes its
+   * connection, which suits a reconcile loop and CAs that keep transactions by transactionID.
+   * `enroll()` always keeps the connection while it polls, like OpenSSL's client.
+   */
+  keepConnectionWhileWaiting?: boolean;
   /** Injected for tests. */
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
@@ -109,6 +116,8 @@ function normalizedSpki(spki: Uint8Array): Buffer {
 
 export class CmpClient {
   private readonly options: CmpClientOptions;
+  /** True while enroll() polls: the connection then stays open between steps. */
+  private polling = false;
 
   constructor(options: CmpClientOptions) {
     this.options = options;
@@ -119,17 +128,23 @@ export class CmpClient {
     const now = this.options.now ?? Date.now;
     const sleep = this.options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
     const deadline = now() + (this.options.pollTimeoutMs ?? 600_000);
-    let step = await this.startEnrollment(request);
-    while (step.status === 'waiting') {
-      const wait = step.checkAfterSeconds * 1000;
-      if (now() + wait > deadline) {
-        throw new CmpTransportError(`the CA is still processing the request (checkAfter ${step.checkAfterSeconds}s would pass the polling deadline)`);
+    this.polling = true;
+    try {
+      let step = await this.startEnrollment(request);
+      while (step.status === 'waiting') {
+        const wait = step.checkAfterSeconds * 1000;
+        if (now() + wait > deadline) {
+          throw new CmpTransportError(`the CA is still processing the request (checkAfter ${step.checkAfterSeconds}s would pass the polling deadline)`);
+        }
+        await sleep(wait);
+        step = await this.continueEnrollment(request, step.state);
       }
-      await sleep(wait);
-      step = await this.continueEnrollment(request, step.state);
+      if (step.status === 'rejected') throw step.error;
+      return step.result;
+    } finally {
+      this.polling = false;
+      this.options.transport.close?.();
     }
-    if (step.status === 'rejected') throw step.error;
-    return step.result;
   }
 
   /** Sends the certificate request; returns issued, waiting (store `state`) or rejected. */
@@ -195,8 +210,9 @@ export class CmpClient {
   // ---- internals ---------------------------------------------------------------------------
 
   /**
-   * A transaction keeps its connection while it waits: OpenSSL's server ends a transaction when
-   * the connection closes. Once the outcome is final (or on any error) the connection is closed.
+   * Closes the connection after a step, except while a transaction waits and the connection is
+   * to be kept (enroll() polling, or keepConnectionWhileWaiting). A final outcome or an error
+   * always closes it.
    */
   private async keepOpenWhileWaiting(step: () => Promise<EnrollmentStep>): Promise<EnrollmentStep> {
     let result: EnrollmentStep | undefined;
@@ -204,7 +220,8 @@ export class CmpClient {
       result = await step();
       return result;
     } finally {
-      if (result?.status !== 'waiting') this.options.transport.close?.();
+      const keep = result?.status === 'waiting' && (this.polling || this.options.keepConnectionWhileWaiting === true);
+      if (!keep) this.options.transport.close?.();
     }
   }
 

@@ -67,6 +67,26 @@ describe('client', function () {
     await assert.rejects(client({ pollTimeoutMs: 60_000 }).enroll(requests.ir), (err: unknown) => err instanceof CmpTransportError && err.retryable);
   });
 
+  it('connections: a step closes its connection unless asked to keep it; enroll() keeps it while polling', async () => {
+    ca.script = { waitCount: 2 };
+    const events: string[] = [];
+    const counting = () => {
+      const inner = ca.transport();
+      return { send: (b: Uint8Array) => (events.push('send'), inner.send(b)), close: () => void events.push('close') };
+    };
+    await client({ transport: counting() }).startEnrollment(requests.ir);
+    assert.deepEqual(events, ['send', 'send', 'close']);
+    events.length = 0;
+    await client({ transport: counting(), keepConnectionWhileWaiting: true }).startEnrollment(requests.ir);
+    assert.deepEqual(events, ['send', 'send']);
+    events.length = 0;
+    await client({ transport: counting() }).enroll(requests.ir);
+    // ir, pollReq, certConf on one connection; closed only at the end.
+    assert.deepEqual(events.filter((e) => e === 'send').length, 3);
+    assert.ok(!events.slice(0, events.lastIndexOf('send')).includes('close'), events.join(','));
+    assert.equal(events[events.length - 1], 'close');
+  });
+
   it('implicit confirm granted: no certConf', async () => {
     ca.script = { grantImplicitConfirm: true };
     const result = await client({ implicitConfirm: true }).enroll(requests.ir);

@@ -161,7 +161,7 @@ describe('peer: our CMP client against openssl cmp mock server', function () {
     // OpenSSL 3.0's mock server forgets a transaction when its connection closes, so the resuming
     // clients share the connection; each knows nothing but the stored state.
     const { transport } = client(s);
-    const fresh = () => new CmpClient({ transport, protection: pbm });
+    const fresh = () => new CmpClient({ transport, protection: pbm, keepConnectionWhileWaiting: true });
     const first = await fresh().startEnrollment(req);
     assert.equal(first.status, 'waiting');
     if (first.status !== 'waiting') return;
