@@ -81,8 +81,8 @@ describe('client', function () {
     assert.deepEqual(events, ['send', 'send']);
     events.length = 0;
     await client({ transport: counting() }).enroll(requests.ir);
-    // ir, pollReq, certConf on one connection; closed only at the end.
-    assert.deepEqual(events.filter((e) => e === 'send').length, 3);
+    // ir, pollReq (pollRep), pollReq (ip), certConf on one connection; closed only at the end.
+    assert.deepEqual(events.filter((e) => e === 'send').length, 4);
     assert.ok(!events.slice(0, events.lastIndexOf('send')).includes('close'), events.join(','));
     assert.equal(events[events.length - 1], 'close');
   });
