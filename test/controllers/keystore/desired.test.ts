@@ -1,0 +1,183 @@
+// Table-driven tests of the pure store computation: objects in, keys/hash/warnings or a typed
+// failure out. Certificates come from the real OpenSSL (test/keystore/fixtures.ts).
+import assert from 'node:assert/strict';
+import { KEYSTORE_ANNOTATIONS as a, MANAGED_LABEL, parseKeystoreRequest } from '../../../src/controllers/keystore/annotations.js';
+import { computeDesired, FAILURE_REASON, WARNING_REASON, type CertManagerFormat, type DesiredInput, type DesiredResult, type DesiredStores } from '../../../src/controllers/keystore/desired.js';
+import type { ConfigMap, Secret } from '../../../src/k8s/types/meta.js';
+import { readJks } from '../../../src/keystore/index.js';
+import { Pki } from '../../keystore/fixtures.js';
+
+const b64 = (text: string): string => Buffer.from(text, 'utf8').toString('base64');
+
+describe('controllers/keystore/desired', () => {
+  const pki = new Pki();
+  const { root, leaf, tlsCrt } = pki.chain('desired');
+  const other = pki.issue('desired stranger');
+  const [extra] = pki.roots('desired extra', 1);
+  after(() => pki.dispose());
+
+  function target(data: Record<string, string> = {}, annotations: Record<string, string> = {}, labels: Record<string, string> = {}): Secret {
+    return {
+      metadata: { name: 'web-tls', namespace: 'apps', resourceVersion: '7', annotations, labels },
+      type: 'kubernetes.io/tls',
+      data: { 'tls.crt': b64(tlsCrt), 'tls.key': b64(leaf.keyPem), 'ca.crt': b64(root.certPem), ...data },
+    };
+  }
+
+  function input(annotations: Record<string, string>, options: Partial<DesiredInput> & { certManagerFormats?: CertManagerFormat[] } = {}): DesiredInput {
+    const parsed = parseKeystoreRequest(annotations);
+    assert.ok(parsed?.ok);
+    let n = 0;
+    return {
+      request: parsed.value,
+      certManagerFormats: [],
+      target: target(),
+      secrets: new Map<string, Secret | undefined>(),
+      configMaps: new Map<string, ConfigMap | undefined>(),
+      newPassword: () => `generated-password-${++n}-xxxxxx`.slice(0, 24),
+      ...options,
+    };
+  }
+
+  function ready(result: DesiredResult): DesiredStores {
+    assert.equal(result.status, 'ready', result.status === 'failed' ? result.message : result.status);
+    return result as DesiredStores;
+  }
+
+  /** A target that already holds `desired` (as the API server would after our patch). */
+  function applied(before: Secret, desired: DesiredStores): Secret {
+    const data = { ...before.data, ...desired.data };
+    for (const k of desired.remove) delete data[k];
+    return { ...before, data, metadata: { ...before.metadata, annotations: { ...before.metadata.annotations, [a.hash]: desired.hash, [a.keys]: desired.keys.join(',') }, labels: { [MANAGED_LABEL]: 'true' } } };
+  }
+
+  const keySets: [string, string, string[]][] = [
+    ['jks', 'jks', ['keystore.jks', 'keystore.pass', 'truststore.jks', 'truststore.pass']],
+    ['pkcs12', 'pkcs12', ['keystore.p12', 'keystore.pass', 'truststore.p12', 'truststore.pass']],
+    ['pem', 'pem', ['key.pem', 'keystore.pem', 'truststore.pem']],
+    ['all', 'jks,pkcs12,pem', ['key.pem', 'keystore.jks', 'keystore.p12', 'keystore.pass', 'keystore.pem', 'truststore.jks', 'truststore.p12', 'truststore.pass', 'truststore.pem']],
+  ];
+  for (const [label, formats, keys] of keySets) {
+    it(`writes exactly the SPEC §4 keys for ${label}`, () => {
+      const desired = ready(computeDesired(input({ [a.formats]: formats })));
+      assert.deepEqual(desired.keys, keys);
+      assert.deepEqual(Object.keys(desired.data).sort(), keys);
+      assert.equal(desired.unchanged, false);
+    });
+  }
+
+  it('generates a password once and keeps it: the second computation is unchanged', () => {
+    const first = ready(computeDesired(input({ [a.formats]: 'jks,pem' })));
+    assert.equal(Buffer.from(first.data['keystore.pass'], 'base64').toString(), 'generated-password-1-xxx');
+    const again = ready(computeDesired(input({ [a.formats]: 'jks,pem' }, { target: applied(target(), first) })));
+    assert.equal(again.unchanged, true);
+    assert.equal(again.hash, first.hash);
+    assert.deepEqual(again.data, {});
+  });
+
+  it('does not reuse a keystore.pass it did not write (a user key of that name)', () => {
+    const desired = ready(computeDesired(input({ [a.formats]: 'jks' }, { target: target({ 'keystore.pass': b64('users-own') }) })));
+    assert.notEqual(Buffer.from(desired.data['keystore.pass'], 'base64').toString(), 'users-own');
+  });
+
+  it('rebuilds when a kept store key was deleted although the hash matches', () => {
+    const first = ready(computeDesired(input({ [a.formats]: 'pem' })));
+    const holding = applied(target(), first);
+    delete holding.data!['key.pem'];
+    assert.equal(ready(computeDesired(input({ [a.formats]: 'pem' }, { target: holding }))).unchanged, false);
+  });
+
+  const changes: [string, Record<string, string>, Partial<DesiredInput>][] = [
+    ['the alias', { [a.formats]: 'jks', [a.alias]: 'other' }, {}],
+    ['the profile', { [a.formats]: 'jks', [a.pkcs12Profile]: 'LegacyDES' }, {}],
+    ['the formats', { [a.formats]: 'jks,pem' }, {}],
+    ['ca.crt', { [a.formats]: 'jks' }, { target: target({ 'ca.crt': b64(root.certPem + extra.certPem) }) }],
+  ];
+  for (const [label, annotations, options] of changes) {
+    it(`changes the hash when ${label} changes`, () => {
+      const base = ready(computeDesired(input({ [a.formats]: 'jks' })));
+      const holding = applied(target(), base);
+      const changed = ready(computeDesired(input(annotations, { ...options, target: options.target ? applied(options.target, { ...base, data: {} }) : holding })));
+      assert.notEqual(changed.hash, base.hash);
+      assert.equal(changed.unchanged, false);
+    });
+  }
+
+  it('reads the password Secret (a trailing newline dropped) and a separate truststore password', () => {
+    const secrets = new Map<string, Secret | undefined>([
+      ['pw', { metadata: { name: 'pw' }, data: { password: b64('store-pw\n') } }],
+      ['tpw', { metadata: { name: 'tpw' }, data: { t: b64('trust-pw') } }],
+    ]);
+    const desired = ready(computeDesired(input({ [a.formats]: 'jks', [a.passwordSecret]: 'pw', [a.truststorePasswordSecret]: 'tpw', [a.truststorePasswordKey]: 't' }, { secrets })));
+    assert.equal(Buffer.from(desired.data['keystore.pass'], 'base64').toString(), 'store-pw');
+    assert.equal(Buffer.from(desired.data['truststore.pass'], 'base64').toString(), 'trust-pw');
+    assert.equal(readJks(Buffer.from(desired.data['truststore.jks'], 'base64'), 'trust-pw').length, 1);
+  });
+
+  const failures: [string, Record<string, string>, Partial<DesiredInput>, string, RegExp][] = [
+    ['a missing password Secret', { [a.formats]: 'jks', [a.passwordSecret]: 'pw' }, {}, FAILURE_REASON.passwordSecretMissing, /Secret apps\/pw does not exist; create it with the key 'password'/],
+    ['a password Secret without the key', { [a.formats]: 'jks', [a.passwordSecret]: 'pw' }, { secrets: new Map([['pw', { metadata: { name: 'pw' }, data: {} }]]) }, FAILURE_REASON.passwordSecretMissing, /has no \(or an empty\) key 'password'/],
+    ['a missing trust source', { [a.formats]: 'pem', [a.trustSources]: 'configmap:cas/ca.pem' }, {}, FAILURE_REASON.trustSourceMissing, /configmap:cas\/ca\.pem: ConfigMap apps\/cas or its key 'ca\.pem' does not exist/],
+    ['a key that does not match', { [a.formats]: 'pem' }, { target: target({ 'tls.key': b64(other.keyPem) }) }, FAILURE_REASON.keyMismatch, /does not match the certificate.*the old stores stay/],
+    ['no CA at all', { [a.formats]: 'jks' }, { target: target({ 'ca.crt': b64('') }) }, FAILURE_REASON.noTrustedCertificates, /no CA certificate for the truststore/],
+    ['an unreadable key', { [a.formats]: 'pem' }, { target: target({ 'tls.key': b64('-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n') }) }, FAILURE_REASON.unreadableKey, /./],
+  ];
+  for (const [label, annotations, options, reason, message] of failures) {
+    it(`fails on ${label} (${reason}), no password or key in the message`, () => {
+      const result = computeDesired(input(annotations, options));
+      assert.equal(result.status, 'failed');
+      if (result.status !== 'failed') return;
+      assert.equal(result.reason, reason);
+      assert.match(result.message, message);
+      assert.doesNotMatch(result.message, /-----BEGIN|store-pw/);
+    });
+  }
+
+  it('waits (no failure) while the target has no certificate', () => {
+    const result = computeDesired(input({ [a.formats]: 'jks' }, { target: { metadata: { name: 'web-tls', namespace: 'apps' }, data: {} } }));
+    assert.equal(result.status, 'waiting');
+  });
+
+  it('builds from the readable ca.crt blocks and warns naming the bad one', () => {
+    const junk = '-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n-----END CERTIFICATE-----\n';
+    const desired = ready(computeDesired(input({ [a.formats]: 'pem' }, { target: target({ 'ca.crt': b64(root.certPem + junk) }) })));
+    assert.deepEqual(desired.warnings.map((w) => w.reason), [WARNING_REASON.unreadableBlocks]);
+    assert.match(desired.warnings[0].message, /ca\.crt.*block 2/);
+  });
+
+  it('merges a trust source ConfigMap after ca.crt, de-duplicated', () => {
+    const configMaps = new Map<string, ConfigMap | undefined>([['cas', { metadata: { name: 'cas' }, data: { 'ca.pem': root.certPem + extra.certPem + extra.certPem } }]]);
+    const desired = ready(computeDesired(input({ [a.formats]: 'jks', [a.trustSources]: 'configmap:cas/ca.pem' }, { configMaps })));
+    const truststore = readJks(Buffer.from(desired.data['truststore.jks'], 'base64'), Buffer.from(desired.data['truststore.pass'], 'base64').toString());
+    assert.equal(truststore.length, 2);
+  });
+
+  it('removing a format removes exactly the keys written for it, never a user key', () => {
+    const first = ready(computeDesired(input({ [a.formats]: 'jks,pem' })));
+    const holding = applied(target({ 'user.key': b64('mine') }), first);
+    const second = ready(computeDesired(input({ [a.formats]: 'jks' }, { target: holding })));
+    assert.deepEqual(second.remove.sort(), ['key.pem', 'keystore.pem', 'truststore.pem']);
+    assert.equal(Buffer.from(second.data['keystore.pass'], 'base64').toString(), Buffer.from(first.data['keystore.pass'], 'base64').toString(), 'password kept');
+  });
+
+  it('leaves a format cert-manager creates to it, and the other binary format out too (no write loop), with Warnings', () => {
+    const first = ready(computeDesired(input({ [a.formats]: 'jks,pkcs12,pem' })));
+    const holding = applied(target(), first);
+    const desired = ready(computeDesired(input({ [a.formats]: 'jks,pkcs12,pem' }, { target: holding, certManagerFormats: ['jks'] })));
+    assert.deepEqual(desired.formats, ['pem']);
+    assert.deepEqual(desired.keys, ['key.pem', 'keystore.pem', 'truststore.pem']);
+    // keystore.jks/truststore.jks are cert-manager's now: never removed by us.
+    assert.deepEqual(desired.remove.sort(), ['keystore.p12', 'keystore.pass', 'truststore.p12', 'truststore.pass']);
+    assert.deepEqual(desired.warnings.map((w) => w.reason), [WARNING_REASON.formatConflict, WARNING_REASON.formatConflict]);
+    assert.match(desired.warnings[0].message, /set spec\.keystores\.jks\.create to false/);
+    const settled = ready(computeDesired(input({ [a.formats]: 'jks,pkcs12,pem' }, { target: applied(holding, desired), certManagerFormats: ['jks'] })));
+    assert.equal(settled.unchanged, true);
+  });
+
+  it('with only a cert-manager format requested: nothing built, stable hash', () => {
+    const desired = ready(computeDesired(input({ [a.formats]: 'pkcs12' }, { certManagerFormats: ['pkcs12'] })));
+    assert.deepEqual(desired.keys, []);
+    const again = ready(computeDesired(input({ [a.formats]: 'pkcs12' }, { certManagerFormats: ['pkcs12'], target: applied(target(), desired) })));
+    assert.equal(again.unchanged, true);
+  });
+});
