@@ -2,7 +2,7 @@
 // failure out. Certificates come from the real OpenSSL (test/keystore/fixtures.ts).
 import assert from 'node:assert/strict';
 import { KEYSTORE_ANNOTATIONS as a, MANAGED_LABEL, parseKeystoreRequest } from '../../../src/controllers/keystore/annotations.js';
-import { computeDesired, FAILURE_REASON, WARNING_REASON, type CertManagerFormat, type DesiredInput, type DesiredResult, type DesiredStores } from '../../../src/controllers/keystore/desired.js';
+import { computeDesired, FAILURE_REASON, WARNING_REASON, type DesiredInput, type DesiredResult, type DesiredStores } from '../../../src/controllers/keystore/desired.js';
 import type { ConfigMap, Secret } from '../../../src/k8s/types/meta.js';
 import { readJks } from '../../../src/keystore/index.js';
 import { Pki } from '../../keystore/fixtures.js';
@@ -24,7 +24,7 @@ describe('controllers/keystore/desired', () => {
     };
   }
 
-  function input(annotations: Record<string, string>, options: Partial<DesiredInput> & { certManagerFormats?: CertManagerFormat[] } = {}): DesiredInput {
+  function input(annotations: Record<string, string>, options: Partial<DesiredInput> = {}): DesiredInput {
     const parsed = parseKeystoreRequest(annotations);
     assert.ok(parsed?.ok);
     let n = 0;
