@@ -3,10 +3,11 @@
 // ServiceAccount tokens from the TokenRequest API.
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { CoreV1Api, CustomObjectsApi, RbacAuthorizationV1Api } from '@kubernetes/client-node';
 import { applyCrdDirectory } from '../../scripts/testbed/apply.js';
 import { kubernetesVersion, layout } from '../../scripts/testbed/layout.js';
-import { adminKubeConfig, eventually, rawRequest, serviceAccountKubeConfig, useNamespace, userKubeConfig } from './bed.js';
+import { adminKubeConfig, ensureBed, eventually, rawRequest, serviceAccountKubeConfig, useNamespace, userKubeConfig } from './bed.js';
 
 interface Condition {
   type: string;
@@ -91,6 +92,56 @@ describe('test bed', function () {
       })) as { items: WithConditions[] };
       assert.equal(requests.items.length, 1);
       assert.ok(requests.items[0].status?.conditions?.some((c) => c.type === 'Approved' && c.status === 'True'));
+    });
+  });
+
+  describe('cert-manager without its approver (TESTBED_APPROVER=0)', function () {
+    const ns = useNamespace('noapprove');
+
+    before(async function () {
+      await ensureBed({ approver: false });
+    });
+    after(async function () {
+      await ensureBed({ approver: true });
+    });
+
+    it('leaves a CertificateRequest unapproved until a test approves it through /status', async function () {
+      const { name: namespace, kc } = ns();
+      await ns().create({ apiVersion: 'cert-manager.io/v1', kind: 'Issuer', metadata: { name: 'selfsigned' }, spec: { selfSigned: {} } });
+      await ns().create({
+        apiVersion: 'cert-manager.io/v1',
+        kind: 'Certificate',
+        metadata: { name: 'manual' },
+        spec: { secretName: 'manual-tls', commonName: 'manual.example.org', issuerRef: { name: 'selfsigned', kind: 'Issuer' } },
+      });
+      const custom = kc.makeApiClient(CustomObjectsApi);
+      const list = async (): Promise<(WithConditions & { metadata: { name: string }; status?: { certificate?: string } })[]> =>
+        ((await custom.listNamespacedCustomObject({ group: 'cert-manager.io', version: 'v1', namespace, plural: 'certificaterequests' })) as {
+          items: (WithConditions & { metadata: { name: string } })[];
+        }).items;
+      const request = await eventually('a CertificateRequest', async () => (await list())[0]);
+      // Long enough for an approver and the self-signed signer to act, were they running.
+      await sleep(5000);
+      const waiting = (await list())[0];
+      assert.ok(!waiting.status?.conditions?.some((c) => c.type === 'Approved' || c.type === 'Denied'), JSON.stringify(waiting.status));
+      assert.equal(waiting.status?.certificate, undefined);
+
+      const approve = await rawRequest(
+        kc,
+        'PATCH',
+        `/apis/cert-manager.io/v1/namespaces/${namespace}/certificaterequests/${request.metadata.name}/status`,
+        {
+          status: {
+            conditions: [
+              ...(waiting.status?.conditions ?? []),
+              { type: 'Approved', status: 'True', reason: 'TestApproved', message: 'approved by the test', lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z') },
+            ],
+          },
+        },
+        { 'Content-Type': 'application/merge-patch+json' },
+      );
+      assert.equal(approve.status, 200, JSON.stringify(approve.body));
+      await eventually('the approved request to be signed', async () => ((await list())[0].status?.certificate ? true : undefined), 60000);
     });
   });
 
