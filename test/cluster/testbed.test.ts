@@ -98,11 +98,13 @@ describe('test bed', function () {
   describe('cert-manager without its approver (TESTBED_APPROVER=0)', function () {
     const ns = useNamespace('noapprove');
 
+    let approverBefore = true;
     before(async function () {
+      approverBefore = (await ensureBed()).approver;
       await ensureBed({ approver: false });
     });
     after(async function () {
-      await ensureBed({ approver: true });
+      await ensureBed({ approver: approverBefore });
     });
 
     it('leaves a CertificateRequest unapproved until a test approves it through /status', async function () {
