@@ -4,10 +4,11 @@
 import { generateKeyPairSync, randomBytes, X509Certificate } from 'node:crypto';
 import { join } from 'node:path';
 import { CmpClient } from '../cmp/client.js';
+import { buildCsr, parseSubjectAltName } from '../cmp/csr.js';
+import { parseDistinguishedName } from '../cmp/names.js';
 import { startDevelopmentCa } from '../cmp/server/index.js';
 import { HttpTransport } from '../cmp/transport.js';
 import { buildStoreFiles, generatePassword, readJks, readPkcs12, writeStoreDirectory, type ReadEntry } from '../keystore/index.js';
-import { buildCsr } from './csr.js';
 import { keytoolList } from './keytool-check.js';
 
 export interface DemoOptions {
@@ -54,11 +55,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
   try {
     const key = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const csr = buildCsr({
-      subject: SUBJECT,
-      dnsNames: ['demo.example.org', 'localhost'],
-      ipAddresses: ['127.0.0.1'],
-      publicKey: key.publicKey,
-      privateKey: key.privateKey,
+      key: key.privateKey,
+      subject: parseDistinguishedName(SUBJECT),
+      subjectAltNames: ['demo.example.org', 'localhost', '127.0.0.1'].map(parseSubjectAltName),
     });
     const transport = new HttpTransport({ url: ca.url as string });
     const client = new CmpClient({

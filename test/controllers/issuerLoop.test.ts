@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync, X509Certificate } from 'node:crypto';
 import { startDevelopmentCa, type DevelopmentCa } from '../../src/cmp/server/index.js';
 import { IssuerLoop } from '../../src/controllers/issuerLoop.js';
-import { buildCsr } from '../../src/demo/csr.js';
+import { buildCsr, parseSubjectAltName } from '../../src/cmp/csr.js';
+import { parseDistinguishedName } from '../../src/cmp/names.js';
 import { EventRecorder } from '../../src/k8s/events.js';
 import type { CertificateRequest } from '../../src/k8s/types/certManager.js';
 import type { CMPv2Issuer } from '../../src/k8s/types/cmpv2Issuer.js';
@@ -49,7 +50,7 @@ describe('controllers/issuerLoop (in-memory API + CMP signer + development CA)',
     memory.put('secrets', { metadata: { namespace: 'apps', name: 'cmp-iak' }, data: { password: Buffer.from('iak-secret').toString('base64') } });
     memory.put('cmpv2issuers', issuer() as never);
     const key = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    const csr = toPem('CERTIFICATE REQUEST', buildCsr({ subject: 'CN=web', dnsNames: ['web.apps.svc'], ipAddresses: [], ...key }));
+    const csr = toPem('CERTIFICATE REQUEST', buildCsr({ key: key.privateKey, subject: parseDistinguishedName('CN=web'), subjectAltNames: [parseSubjectAltName('web.apps.svc')] }));
     memory.put('certificaterequests', certificateRequest(new Date(), approved(), withRequestText(csr)) as never);
     await loop.startControllers();
     assert.ok(loop.hasSynced());

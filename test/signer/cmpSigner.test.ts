@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync, X509Certificate, type KeyObject } from 'node:crypto';
 import { startDevelopmentCa, type DevelopmentCa } from '../../src/cmp/server/index.js';
 import { CmpTransportError } from '../../src/cmp/errors.js';
-import { buildCsr } from '../../src/demo/csr.js';
+import { buildCsr, parseSubjectAltName } from '../../src/cmp/csr.js';
+import { parseDistinguishedName } from '../../src/cmp/names.js';
 import { parseIssuerSpec } from '../../src/k8s/types/cmpv2Issuer.js';
 import { toPem } from '../../src/keystore/pem.js';
 import { CmpSigner } from '../../src/signer/cmpSigner.js';
@@ -37,7 +38,7 @@ function newKey(): { publicKey: KeyObject; privateKey: KeyObject } {
 }
 
 function view(key: { publicKey: KeyObject; privateKey: KeyObject }, extra: Partial<RequestView> = {}): RequestView {
-  const csr = buildCsr({ subject: 'CN=web.apps', dnsNames: ['web.apps.svc'], ipAddresses: [], ...key });
+  const csr = buildCsr({ key: key.privateKey, subject: parseDistinguishedName('CN=web.apps'), subjectAltNames: [parseSubjectAltName('web.apps.svc')] });
   return {
     namespace: 'apps',
     name: 'web-1',
