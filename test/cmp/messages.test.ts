@@ -14,7 +14,9 @@ function viaWire(body: Parameters<typeof encodePKIMessage>[0]['body']) {
   return decodePKIMessage(encodePKIMessage({ header, body }));
 }
 
-describe('messages', () => {
+describe('messages', function () {
+  // RSA-2048 key generation takes seconds on a loaded 2-core machine.
+  this.timeout(60_000);
   for (const kind of ['ec', 'rsa', 'ed25519'] as const) {
     it(`signature POP (${kind}) verifies after a round trip and fails for another key`, () => {
       const key = makeKey(kind);

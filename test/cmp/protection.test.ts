@@ -16,7 +16,9 @@ const SECRET = new TextEncoder().encode('s3cret');
 const unprotected = () => ({ header: buildHeader({ transactionID: newTransactionID(), senderNonce: newNonce() }), body: genmCaCertsBody() });
 const roundTrip = (bytes: Uint8Array) => decodePKIMessage(bytes);
 
-describe('protection', () => {
+describe('protection', function () {
+  // RSA-2048 key generation takes seconds on a loaded 2-core machine.
+  this.timeout(60_000);
   it('PBM: protects, sends the reference as senderKID, verifies after a round trip', () => {
     const msg = protectMessage(unprotected(), { type: 'pbm', secret: SECRET, reference: new TextEncoder().encode('rv') });
     const back = roundTrip(encodePKIMessage(msg));
