@@ -3,10 +3,12 @@
 // ratios against peers measured in the same run; no test asserts on timings.
 import { keystoreBench } from './keystore.js';
 import { cmpBench } from './cmp.js';
+import { keystoreLoopBench } from './keystoreLoop.js';
 
 const sections: [name: string, run: () => Promise<void>][] = [
   ['keystore', keystoreBench],
   ['cmp', cmpBench],
+  ['keystore-loop', keystoreLoopBench],
 ];
 
 const wanted = process.argv.slice(2);
