@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { registerEnrollCommand } from './enroll.js';
 import { registerTestCaCommand } from './test-ca.js';
 import { registerStoresCommand } from './stores.js';
+import { registerRunCommand } from './run.js';
 
 /** Builds the program; each command registers itself from its own file. */
 export function buildProgram(): Command {
@@ -13,6 +14,7 @@ export function buildProgram(): Command {
   registerEnrollCommand(program);
   registerTestCaCommand(program);
   registerStoresCommand(program);
+  registerRunCommand(program);
   return program;
 }
 

@@ -1,0 +1,154 @@
+// `run` assembled: options → KubeApi, the chosen loops, the Manager (leader election optional),
+// metrics and health endpoints. start() returns once the endpoints listen and the manager has
+// started; stop() finishes in-flight work, stops the watches, releases the Lease, closes the
+// endpoints — in that order, so a follower never overlaps with work we have not finished.
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { HttpTransport } from '../cmp/transport.js';
+import { IssuerLoop } from '../controllers/issuerLoop.js';
+import { KeystoreLoop } from '../controllers/keystoreLoop.js';
+import { KubeApi } from '../k8s/apiClient.js';
+import { EventRecorder } from '../k8s/events.js';
+import { errorFields, type Logger } from '../k8s/logger.js';
+import { Manager, type Runnable } from '../k8s/manager.js';
+import { BackendSigners } from '../signer/backendSigners.js';
+import { CertServiceSigner } from '../signer/certServiceSigner.js';
+import { CmpSigner } from '../signer/cmpSigner.js';
+import { KubeSecretSource } from '../signer/secretSource.js';
+import { EndpointServer, groupByAddress, textEndpoint, type Endpoint } from './httpEndpoints.js';
+import { OperatorMetrics, TimedCmpTransport, countingReconcileErrors } from './metrics.js';
+import type { OperatorOptions } from './options.js';
+
+export interface OperatorDeps {
+  kubeConfig: KubeConfig;
+  logger: Logger;
+  /** Leader-election identity; default `<hostname>_<uuid>` as client-go does. */
+  identity?: string;
+  /** Leadership lost (not by our own stop): the process must end and be restarted. */
+  onFatal: (reason: string) => void;
+}
+
+export interface ListeningEndpoint {
+  names: string[];
+  port: number;
+}
+
+/** Both signer backends reading Secrets through the API, CMP exchanges timed into the metrics. */
+export function operatorSigners(api: KubeApi, metrics: OperatorMetrics): BackendSigners {
+  const secrets = new KubeSecretSource(api);
+  return new BackendSigners({
+    cmp: new CmpSigner({ secrets, transport: (o) => new TimedCmpTransport(new HttpTransport(o), (s, ok) => metrics.cmpExchange(s, ok)) }),
+    certService: new CertServiceSigner({ secrets }),
+  });
+}
+
+export class Operator {
+  private stopping: Promise<void> | undefined;
+
+  private constructor(
+    private readonly manager: Manager,
+    private readonly api: KubeApi,
+    private readonly servers: EndpointServer[],
+    readonly endpoints: ListeningEndpoint[],
+    readonly metrics: OperatorMetrics,
+    private readonly logger: Logger,
+  ) {}
+
+  static async start(options: OperatorOptions, deps: OperatorDeps): Promise<Operator> {
+    const metrics = new OperatorMetrics();
+    const logger = countingReconcileErrors(deps.logger, metrics);
+    const api = await KubeApi.fromKubeConfig(deps.kubeConfig);
+    const events = new EventRecorder(api, {
+      component: 'cmpv2-operator',
+      onError: (err) => logger.warn({ ...errorFields(err) }, 'could not record an Event'),
+    });
+    const runnables: Runnable[] = [];
+    if (options.controllers.includes('issuer')) {
+      const loop = new IssuerLoop({
+        api,
+        signers: operatorSigners(api, metrics),
+        events,
+        namespaces: options.namespaces,
+        clusterResourceNamespace: options.clusterResourceNamespace,
+        maxRetryDurationMs: options.maxRetryDurationMs,
+        logger,
+        metrics,
+        onIssuerOutcome: (issuer, outcome) => metrics.issuerOutcome(issuer, outcome),
+      });
+      metrics.addQueueDepths(() => loop.queueDepths());
+      runnables.push(loop);
+    }
+    if (options.controllers.includes('keystore')) {
+      const loop = new KeystoreLoop({ api, events, namespaces: options.namespaces, logger, registry: metrics.registry });
+      metrics.addQueueDepths(() => loop.queueDepths());
+      runnables.push(loop);
+    }
+    const identity = deps.identity ?? `${hostname()}_${randomUUID()}`;
+    const manager = new Manager({
+      api,
+      runnables,
+      leaderElection: options.leaderElect ? { namespace: options.leaseNamespace, name: options.leaseName, identity } : undefined,
+      logger,
+      onLostLeadership: () => deps.onFatal('lost the leader election Lease'),
+    });
+
+    const health: Record<string, Endpoint> = {
+      '/healthz': textEndpoint(() => ({ status: 200, body: 'ok\n' })),
+      '/readyz': textEndpoint(() => (manager.ready() ? { status: 200, body: 'ok\n' } : { status: 503, body: 'caches not synced yet\n' })),
+    };
+    const metricsRoutes: Record<string, Endpoint> = {
+      '/metrics': { contentType: metrics.contentType, answer: async () => ({ status: 200, body: await metrics.text() }) },
+    };
+    const servers: EndpointServer[] = [];
+    const endpoints: ListeningEndpoint[] = [];
+    try {
+      for (const group of groupByAddress([
+        { name: 'health', address: options.healthAddr, routes: health },
+        { name: 'metrics', address: options.metricsAddr, routes: metricsRoutes },
+      ])) {
+        const server = await EndpointServer.listen(group.address, group.routes).catch((err: unknown) => {
+          throw new Error(`cannot listen on ${group.address.host ?? ''}:${group.address.port} for ${group.names.join(' and ')}: ${err instanceof Error ? err.message : String(err)}`);
+        });
+        servers.push(server);
+        endpoints.push({ names: group.names, port: server.port });
+        logger.info({ endpoints: group.names, host: group.address.host ?? '*', port: server.port }, 'listening');
+      }
+      await manager.start();
+    } catch (err) {
+      await Promise.all(servers.map((s) => s.close()));
+      api.close();
+      throw err;
+    }
+    logger.info(
+      {
+        controllers: options.controllers,
+        namespaces: options.namespaces.length > 0 ? options.namespaces : 'all',
+        leaderElection: options.leaderElect ? `${options.leaseNamespace}/${options.leaseName}` : 'off',
+        identity,
+      },
+      'operator started',
+    );
+    return new Operator(manager, api, servers, endpoints, metrics, logger);
+  }
+
+  ready(): boolean {
+    return this.manager.ready();
+  }
+
+  isLeader(): boolean {
+    return this.manager.isLeader();
+  }
+
+  /** In-flight work, watches, Lease, then the endpoints; safe to call twice. */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      this.logger.info({}, 'shutting down: finishing in-flight work');
+      await this.manager.shutdown();
+      await Promise.all(this.servers.map((s) => s.close()));
+      this.api.close();
+      this.logger.info({}, 'shut down');
+    })();
+    return this.stopping;
+  }
+}
