@@ -21,7 +21,8 @@ const crdPath = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions';
 
 /** Every CRD in the .yaml/.yml files of `dir`, in file-name order; anything else is an error. */
 export async function readCrds(dir: string): Promise<CrdManifest[]> {
-  const files = (await fs.readdir(dir)).filter((f) => /\.ya?ml$/.test(f)).sort();
+  // kustomization.yaml makes the directory a kustomize base (deploy/ references it); not a manifest.
+  const files = (await fs.readdir(dir)).filter((f) => /\.ya?ml$/.test(f) && !/^kustomization\.ya?ml$/.test(f)).sort();
   const crds: CrdManifest[] = [];
   for (const file of files) {
     for (const doc of parseAllDocuments(await fs.readFile(path.join(dir, file), 'utf8'))) {
