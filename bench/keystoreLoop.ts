@@ -119,19 +119,20 @@ export async function keystoreLoopBench(): Promise<void> {
   const unrelatedNs = `bench-unrelated-${suffix}`;
   const storesNs = `bench-keystore-${suffix}`;
   const pki = new Pki();
-  const child = startChild('loop', bed.kubeconfig);
+  // Started once the unrelated Secrets exist, so its first list holds them all.
+  let child: ChildProcess | undefined;
   let childExited = false;
-  child.on('exit', () => (childExited = true));
   const ask = <T extends ChildMessage['type']>(type: T, request?: string): Promise<Extract<ChildMessage, { type: T }>> =>
     new Promise((resolve, reject) => {
+      const process = child!;
       const onMessage = (message: ChildMessage): void => {
         if (message.type !== type) return;
-        child.off('message', onMessage);
+        process.off('message', onMessage);
         resolve(message as Extract<ChildMessage, { type: T }>);
       };
-      child.on('message', onMessage);
-      child.once('exit', (code) => reject(new Error(`the operator process exited (${String(code)})`)));
-      if (request) child.send({ type: request });
+      process.on('message', onMessage);
+      process.once('exit', (code) => reject(new Error(`the operator process exited (${String(code)})`)));
+      if (request) process.send({ type: request });
     });
   try {
     await createNamespace(api, unrelatedNs);
@@ -146,8 +147,9 @@ export async function keystoreLoopBench(): Promise<void> {
 
     // 2. The operator starts (lists every Secret of the cluster, metadata only).
     started = performance.now();
-    const ready = ask('ready');
-    await ready;
+    child = startChild('loop', bed.kubeconfig);
+    child.on('exit', () => (childExited = true));
+    await ask('ready');
     const idle = await ask('memory', 'memory');
     console.log(`operator synced in ${seconds(performance.now() - started)} s: ${idle.cachedSecrets} Secrets cached (metadata), RSS ${idle.rssMiB.toFixed(0)} MiB`);
 
@@ -185,14 +187,15 @@ export async function keystoreLoopBench(): Promise<void> {
     console.log(`| ${ANNOTATED} | ${UNRELATED} | ${seconds(firstBuild)} s (creates took ${seconds(createdIn)} s) | ${seconds(rotation)} s (patches took ${seconds(patchedIn)} s) | ${memory.maxRssMiB.toFixed(0)} MiB | ${idle.rssMiB.toFixed(0)} MiB | ${floor.toFixed(0)} MiB | ${(memory.maxRssMiB - floor).toFixed(0)} MiB |`);
     console.log(`(store sets built: ${memory.built}; ${memory.cachedSecrets} Secrets in the operator's metadata cache; load average now ${(await import('node:os')).loadavg().map((l) => l.toFixed(1)).join(' ')})`);
   } finally {
-    if (!childExited) {
-      child.send({ type: 'stop' });
+    if (child && !childExited) {
+      const running = child;
+      running.send({ type: 'stop' });
       await new Promise((resolve) => {
         const timer = setTimeout(() => {
-          child.kill('SIGKILL');
+          running.kill('SIGKILL');
           resolve(undefined);
         }, 20_000);
-        child.once('exit', () => {
+        running.once('exit', () => {
           clearTimeout(timer);
           resolve(undefined);
         });
