@@ -98,7 +98,7 @@ async function goBuild(binary: GoBinary, log: Log): Promise<void> {
   child.stderr.on('data', onOutput);
   const ticker = setInterval(() => {
     const minutes = ((Date.now() - started) / 60000).toFixed(1);
-    log(`testbed:   ${binary.name}: ${compiled} packages compiled${total ? ` (the build has ${total}, some cached)` : ''}, ${minutes} min`);
+    log(`testbed:   ${binary.name}: ${compiled}${total ? `/${total}` : ''} packages compiled (cached ones are skipped), ${minutes} min`);
   }, 30000);
   const code = await new Promise<number | null>((resolve, reject) => {
     child.on('error', reject);
