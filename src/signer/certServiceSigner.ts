@@ -3,6 +3,7 @@
 // for renewals the old certificate and key from the Certificate's Secret. Outcomes:
 //   200 with a chain for our key → chain + every trusted certificate;
 //   4xx (400 wrong CSR/PK, 404 unknown CA, …) → PermanentError with the server's message;
+//   500 "CMPv2 server returned following error: …" (the CA behind it said no) → PermanentError;
 //   5xx, 408/429, timeouts, refused connections → plain Error (retried until max-retry-duration);
 //   a 200 that is not a certification response, or a chain for another key → PermanentError;
 //   issuer Secrets missing or unreadable → IssuerError.
@@ -27,9 +28,18 @@ export interface CertServiceSignerOptions {
 /** Statuses that say "later" rather than "no": request timeout and rate limiting. */
 const RETRYABLE_CLIENT_STATUS = new Set([408, 425, 429]);
 
+/**
+ * CertService wraps a CA's rejection (its CmpServerException) in a 500 with this prefix; SPEC §3
+ * makes a CA rejection permanent, while its other 500s (CMP client trouble) stay retryable.
+ */
+const CA_REJECTION_PREFIX = 'CMPv2 server returned following error:';
+
 /** Maps client errors onto the signer contract (see the header comment). */
 export function toSignerError(err: unknown): unknown {
   if (err instanceof CertServiceHttpError) {
+    if (err.status === 500 && err.errorMessage?.startsWith(CA_REJECTION_PREFIX)) {
+      return new PermanentError(`CertService's CA rejected the request (HTTP 500): ${err.errorMessage}`);
+    }
     if (err.status >= 400 && err.status < 500 && !RETRYABLE_CLIENT_STATUS.has(err.status)) {
       return new PermanentError(`CertService refused the request (HTTP ${err.status}): ${err.errorMessage ?? 'no errorMessage given'}`);
     }

@@ -186,6 +186,7 @@ describe('signer/certServiceSigner (against the CertService double, mTLS)', func
       { name: '404 unknown CA', status: 404, body: { errorMessage: 'Certification authority not found for given CAName' }, type: 'permanent', message: /HTTP 404\): Certification authority not found for given CAName$/ },
       { name: '400 without errorMessage (Spring default body)', status: 400, body: { status: 400, error: 'Bad Request' }, type: 'permanent', message: /HTTP 400\): no errorMessage given/ },
       { name: '500 CMP trouble behind CertService', status: 500, body: { errorMessage: 'Exception occurred during call to cmp client: connection refused' }, type: 'retry', message: /HTTP 500\): Exception occurred during call to cmp client/ },
+      { name: '500 CA rejection relayed by CertService', status: 500, body: { errorMessage: 'CMPv2 server returned following error: badRequest' }, type: 'permanent', message: /CA rejected the request \(HTTP 500\): CMPv2 server returned following error: badRequest$/ },
       { name: '503 not JSON', status: 503, body: '<html>unavailable</html>', type: 'retry', message: /HTTP 503\): no errorMessage given/ },
       { name: '429 rate limited', status: 429, body: { errorMessage: 'slow down' }, type: 'retry', message: /HTTP 429\): slow down/ },
       { name: '200 not JSON', status: 200, body: 'certificate?', type: 'permanent', message: /not JSON/ },
@@ -217,11 +218,11 @@ describe('signer/certServiceSigner (against the CertService double, mTLS)', func
       assert.match(err.message, /not for the requested key/);
     });
 
-    it('the real double refuses a PK that is not the CSR key (500: retryable, message kept)', async function () {
+    it('the real double refuses a PK that is not the CSR key (500 CA rejection: permanent, message kept)', async function () {
       const key = ecKey();
       withKey(ecKey());
       const err = await rejection(signer.sign(view(key), issuerView(double)));
-      assert.ok(!(err instanceof PermanentError));
+      assert.ok(err instanceof PermanentError, `${err.name}: ${err.message}`);
       assert.match(err.message, /badPOP/);
     });
 
