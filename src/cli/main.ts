@@ -1,27 +1,36 @@
 // The command line: parses flags and calls the libraries; nothing else lives here.
 import { Command, CommanderError } from 'commander';
-import { registerEnrollCommand } from './enroll.js';
-import { registerTestCaCommand } from './test-ca.js';
-import { registerStoresCommand } from './stores.js';
-import { registerRunCommand } from './run.js';
 
-/** Builds the program; each command registers itself from its own file. */
-export function buildProgram(): Command {
+type Register = (program: Command) => void;
+
+// Commands load on demand: `run` pulls in the Kubernetes client (seconds of start-up on a
+// loaded machine), which `enroll` or `stores` should not pay for.
+const COMMANDS: Record<string, () => Promise<Register>> = {
+  enroll: async () => (await import('./enroll.js')).registerEnrollCommand,
+  'test-ca': async () => (await import('./test-ca.js')).registerTestCaCommand,
+  stores: async () => (await import('./stores.js')).registerStoresCommand,
+  run: async () => (await import('./run.js')).registerRunCommand,
+};
+
+/**
+ * Builds the program; each command registers itself from its own file. Only the command named
+ * in `argv` is loaded; without one (or with an unknown one) all are, so help lists them all.
+ */
+export async function buildProgram(argv: string[]): Promise<Command> {
   const program = new Command('cmpv2-operator')
     .description('cert-manager issuer for CMPv2 CAs, and Java keystores from Kubernetes Secrets')
     .exitOverride()
     .showHelpAfterError(false);
-  registerEnrollCommand(program);
-  registerTestCaCommand(program);
-  registerStoresCommand(program);
-  registerRunCommand(program);
+  const named = argv[2];
+  const names = named !== undefined && named in COMMANDS ? [named] : Object.keys(COMMANDS);
+  for (const name of names) (await COMMANDS[name]())(program);
   return program;
 }
 
 /** Runs the CLI; returns the process exit code. Errors are one line on stderr. */
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
   try {
+    const program = await buildProgram(argv);
     await program.parseAsync(argv);
     return 0;
   } catch (err) {
