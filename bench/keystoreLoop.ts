@@ -26,7 +26,7 @@ const UNRELATED = Number(process.env.BENCH_UNRELATED_SECRETS ?? 8000);
 const UNRELATED_BYTES = 100 * 1024;
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-type ChildMessage = { type: 'ready' } | { type: 'memory'; maxRssMiB: number; rssMiB: number; heapMiB: number; built: number; cachedSecrets: number };
+type ChildMessage = { type: 'ready' } | { type: 'memory'; cpuSeconds: number; maxRssMiB: number; rssMiB: number; heapMiB: number; built: number; cachedSecrets: number };
 
 // ---- the operator side (child process) -------------------------------------------------------
 // Plain node on the compiled dist/ (as `cmpv2-operator run` is deployed), not tsx: tsx's own
@@ -37,7 +37,7 @@ const { KubeConfig } = await import('@kubernetes/client-node');
 const { Registry } = await import('prom-client');
 const { KubeApi } = await import(dist + '/k8s/apiClient.js');
 const { KeystoreLoop } = await import(dist + '/controllers/keystoreLoop.js');
-const memory = (built, cachedSecrets) => ({ type: 'memory', maxRssMiB: process.resourceUsage().maxRSS / 1024, rssMiB: process.memoryUsage().rss / 2 ** 20, heapMiB: process.memoryUsage().heapUsed / 2 ** 20, built, cachedSecrets });
+const memory = (built, cachedSecrets) => ({ type: 'memory', cpuSeconds: (process.cpuUsage().user + process.cpuUsage().system) / 1e6, maxRssMiB: process.resourceUsage().maxRSS / 1024, rssMiB: process.memoryUsage().rss / 2 ** 20, heapMiB: process.memoryUsage().heapUsed / 2 ** 20, built, cachedSecrets });
 if (process.env.MODE === 'floor') {
   process.send(memory(0, 0), () => process.exit(0));
 } else {
@@ -169,6 +169,7 @@ export async function keystoreLoopBench(): Promise<void> {
     await waitUntil('all stores', async () => [...(await hashes(api, storesNs)).values()].filter((h) => h !== undefined).length >= ANNOTATED, 1_800_000);
     const firstBuild = performance.now() - started;
     const before = await hashes(api, storesNs);
+    const beforeRotation = await ask('memory', 'memory');
 
     // 4. A CA rotation: every ca.crt changes at once.
     started = performance.now();
@@ -185,6 +186,8 @@ export async function keystoreLoopBench(): Promise<void> {
     console.log(`| annotated Secrets | unrelated Secrets (100 KiB) | first build: all stores | CA rotation: all rebuilt | operator peak RSS | RSS synced, idle | floor RSS (modules loaded, no loop) | peak − floor |`);
     console.log(`|---:|---:|---:|---:|---:|---:|---:|---:|`);
     console.log(`| ${ANNOTATED} | ${UNRELATED} | ${seconds(firstBuild)} s (creates took ${seconds(createdIn)} s) | ${seconds(rotation)} s (patches took ${seconds(patchedIn)} s) | ${memory.maxRssMiB.toFixed(0)} MiB | ${idle.rssMiB.toFixed(0)} MiB | ${floor.toFixed(0)} MiB | ${(memory.maxRssMiB - floor).toFixed(0)} MiB |`);
+    const cpu = memory.cpuSeconds - beforeRotation.cpuSeconds;
+    console.log(`operator CPU for the rotation: ${cpu.toFixed(1)} s (${((cpu * 1000) / ANNOTATED).toFixed(1)} ms per Secret: watch event, GET, build, PATCH)`);
     console.log(`(store sets built: ${memory.built}; ${memory.cachedSecrets} Secrets in the operator's metadata cache; load average now ${(await import('node:os')).loadavg().map((l) => l.toFixed(1)).join(' ')})`);
   } finally {
     if (child && !childExited) {
