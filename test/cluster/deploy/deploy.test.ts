@@ -371,6 +371,9 @@ describe('deploy/ on the test bed', function () {
         const lease = await adminApi.request<{ spec: { holderIdentity?: string } }>('GET', `/apis/coordination.k8s.io/v1/namespaces/${OPERATOR_NAMESPACE}/leases/${leaseName}`);
         assert.ok(!lease.spec.holderIdentity, `Lease released, holder now ${JSON.stringify(lease.spec.holderIdentity)}`);
         assert.ok(leader.records().some((r) => r.msg === 'shut down'), 'shutdown logged');
+        // The shipped RBAC covered everything the operator did: no request was refused.
+        const refused = leader.records().filter((r) => /forbidden|\b403\b/i.test(JSON.stringify(r)));
+        assert.deepEqual(refused, [], 'no Forbidden answer to the ServiceAccount');
       });
     });
   });
