@@ -4,7 +4,7 @@
 // a JSSE handshake (Java 17). One test per Proof bullet of issue 6.
 import assert from 'node:assert/strict';
 import { createPrivateKey, createPublicKey, X509Certificate } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -21,10 +21,11 @@ import { BackendSigners } from '../../../src/signer/backendSigners.js';
 import { CmpSigner } from '../../../src/signer/cmpSigner.js';
 import { KubeSecretSource } from '../../../src/signer/secretSource.js';
 import { applyDirectory } from '../../../scripts/testbed/apply.js';
-import { layout } from '../../../scripts/testbed/layout.js';
+import { layout, repoRoot } from '../../../scripts/testbed/layout.js';
 import { Pki } from '../../keystore/fixtures.js';
 import { compileTlsHandshake, FAST_JVM, keytoolList, run, type KeytoolListing } from '../../peer/keystore/javaTools.js';
-import { adminKubeConfig, ensureBed, eventually, useNamespace } from '../bed.js';
+import { parseAllDocuments } from 'yaml';
+import { adminKubeConfig, ensureBed, eventually, serviceAccountKubeConfig, useNamespace } from '../bed.js';
 
 const PEM_KEYS = ['keystore.pem', 'key.pem', 'truststore.pem'];
 const a = KEYSTORE_ANNOTATIONS;
@@ -381,6 +382,44 @@ describe('keystore loop on the test bed (real cert-manager, keytool, JSSE)', fun
     await patch(`/api/v1/namespaces/${namespace}/configmaps/more-cas`, { data: { 'ca.pem': extra1.certPem + extra2.certPem + extra3.certPem } });
     const updated = await secretWith(namespace, 'web-tls', ['truststore.pem'], (s) => parseCertificateBundle(bytes(s, 'truststore.pem').toString()).certificates.length === 4, 15_000);
     assert.equal(trustedCount(await keytool(updated, 'truststore.p12', 'truststore.pass')), 4);
+  });
+
+  it('runs with only the ClusterRole of deploy/rbac.yaml (ServiceAccount token): stores, Events, no forbidden call', async function () {
+    const { name: namespace } = ns();
+    const documents = parseAllDocuments(readFileSync(join(repoRoot, 'deploy', 'rbac.yaml'), 'utf8')).map((d) => d.toJS() as { kind: string; rules?: unknown[] });
+    const role = documents.find((d) => d.kind === 'ClusterRole');
+    assert.ok(role?.rules, 'deploy/rbac.yaml has the ClusterRole');
+    const roleName = `cmpv2-operator-${namespace}`;
+    await ns().create({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: roleName }, rules: role.rules } as never);
+    await ns().create({
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: { name: roleName },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: roleName },
+      subjects: [{ kind: 'ServiceAccount', name: 'operator', namespace }],
+    } as never);
+    await ns().create({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'operator' } });
+    const { root, leaf, tlsCrt } = pki.chain('cluster rbac');
+    await ns().create({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'pw' }, type: 'Opaque', stringData: { password: 'rbac-pw' } });
+    await ns().create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cas' }, data: { 'ca.pem': root.certPem } });
+    await ns().create({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'app', annotations: { [a.formats]: 'pkcs12,pem', [a.passwordSecret]: 'pw', [a.trustSources]: 'configmap:cas/ca.pem' } },
+      type: 'kubernetes.io/tls',
+      stringData: { 'tls.crt': tlsCrt, 'tls.key': leaf.keyPem },
+    });
+    const problems: string[] = [];
+    const logger = { debug: () => undefined, info: () => undefined, warn: (fields: object) => void problems.push(JSON.stringify(fields)), error: (fields: object) => void problems.push(JSON.stringify(fields)) };
+    loopApi = await KubeApi.fromKubeConfig(await serviceAccountKubeConfig(namespace, 'operator'));
+    const eventErrors: unknown[] = [];
+    loop = new KeystoreLoop({ api: loopApi, events: new EventRecorder(loopApi, { component: 'cmpv2-operator', onError: (err) => eventErrors.push(err) }), namespaces: [namespace], logger });
+    await loop.startControllers();
+    const secret = await secretWith(namespace, 'app', ['keystore.p12', 'truststore.pem']);
+    assert.equal(bytes(secret, 'keystore.pass').toString(), 'rbac-pw');
+    await eventWith(namespace, 'StoresBuilt', /pkcs12, pem/);
+    assert.deepEqual(problems, []);
+    assert.deepEqual(eventErrors, []);
   });
 });
 
