@@ -376,5 +376,35 @@ describe('deploy/ on the test bed', function () {
         assert.deepEqual(refused, [], 'no Forbidden answer to the ServiceAccount');
       });
     });
+
+    it('losing the Lease to another holder ends the process with exit 1 and one line; the new holder keeps it', async function () {
+      this.timeout(120_000);
+      const { name: namespace } = ns();
+      const leaseName = `deploy-lost-${namespace}`;
+      const kubeconfigFile = join(dir, 'sa-kubeconfig-lost');
+      await writeFile(kubeconfigFile, (await serviceAccountKubeConfig(OPERATOR_NAMESPACE, SERVICE_ACCOUNT)).exportConfig(), { mode: 0o600 });
+      const operator = OperatorProcess.start(kubeconfigFile, [
+        '--namespace', namespace, '--controllers', 'keystore',
+        '--leader-elect', '--lease-namespace', OPERATOR_NAMESPACE, '--lease-name', leaseName,
+        '--metrics-addr', '0', '--health-addr', '127.0.0.1:0',
+      ]);
+      operators.push(operator);
+      await withOutput([operator], async () => {
+        await eventually('the operator to lead', async () => (operator.records().some((r) => r.msg === 'became leader; starting controllers') ? true : undefined), 60_000);
+        const path = `/apis/coordination.k8s.io/v1/namespaces/${OPERATOR_NAMESPACE}/leases/${leaseName}`;
+        // Another holder takes the Lease over (as an admin could, or a partitioned peer after expiry).
+        await eventually('the Lease taken over', async () => {
+          const lease = await adminApi.request<{ metadata: Record<string, unknown>; spec: Record<string, unknown> }>('GET', path);
+          const now = new Date().toISOString().replace(/Z$/, '000Z'); // MicroTime: six fractional digits
+          await adminApi.request('PUT', path, { body: { ...lease, spec: { ...lease.spec, holderIdentity: 'someone-else', leaseDurationSeconds: 3600, renewTime: now, acquireTime: now } } });
+          return true;
+        }, 30_000);
+        assert.equal(await operator.exited, 1, 'exit code after losing the Lease');
+        const lines = operator.output.trim().split('\n');
+        assert.equal(lines.at(-1), 'cmpv2-operator: lost the leader election Lease');
+        const lease = await adminApi.request<{ spec: { holderIdentity?: string } }>('GET', path);
+        assert.equal(lease.spec.holderIdentity, 'someone-else', 'the operator did not release a Lease it no longer holds');
+      });
+    });
   });
 });
