@@ -86,6 +86,20 @@ async function hashes(api: KubeApi, namespace: string): Promise<Map<string, stri
   return result;
 }
 
+/**
+ * Deletes every Secret of `namespace`, page by page until none is left: one deletecollection of
+ * thousands of 100 KiB Secrets can outlast a request timeout, and the bed's etcd (2 GiB quota)
+ * must not keep them.
+ */
+async function deleteSecrets(api: KubeApi, namespace: string): Promise<void> {
+  for (let round = 0; round < 20; round++) {
+    await api.request('DELETE', collectionPath(SECRETS, namespace), { query: { limit: 1000 }, timeoutMs: 300_000 }).catch(() => undefined);
+    const left = await api.request<KubeList<KubeObject>>('GET', collectionPath(SECRETS, namespace), { accept: METADATA_LIST_ACCEPT, query: { limit: 1 } });
+    if (left.items.length === 0) return;
+  }
+  console.log(`keystore-loop bench: Secrets are still left in ${namespace}; delete them with kubectl`);
+}
+
 async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
@@ -205,8 +219,10 @@ export async function keystoreLoopBench(): Promise<void> {
       });
     }
     pki.dispose();
-    await deleteNamespace(kc, storesNs);
-    await deleteNamespace(kc, unrelatedNs);
+    for (const namespace of [storesNs, unrelatedNs]) {
+      await deleteSecrets(api, namespace);
+      await deleteNamespace(kc, namespace);
+    }
     api.close();
   }
 }
