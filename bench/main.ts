@@ -9,6 +9,7 @@ const sections: [name: string, run: () => Promise<void>][] = [
   ['keystore', keystoreBench],
   ['cmp', cmpBench],
   ['keystore-loop', keystoreLoopBench],
+  ['issuance', async () => (await import('./issuance.js')).issuanceBench()],
 ];
 
 const wanted = process.argv.slice(2);
