@@ -2,23 +2,19 @@
 // our IssuerLoop (run in-process) signs through the CMP signer and the development CA over HTTP.
 // A Certificate becomes Ready with both roots in ca.crt; p10cr and ir; renewal goes through kur.
 import assert from 'node:assert/strict';
-import { X509Certificate, createPrivateKey, createPublicKey } from 'node:crypto';
+import type { X509Certificate } from 'node:crypto';
 import { startDevelopmentCa, type DevelopmentCa } from '../../../src/cmp/server/index.js';
 import { IssuerLoop } from '../../../src/controllers/issuerLoop.js';
 import { KubeApi } from '../../../src/k8s/apiClient.js';
 import { EventRecorder } from '../../../src/k8s/events.js';
-import type { Certificate } from '../../../src/k8s/types/certManager.js';
-import type { Secret } from '../../../src/k8s/types/meta.js';
-import { parseCertificateBundle } from '../../../src/keystore/pem.js';
 import { BackendSigners } from '../../../src/signer/backendSigners.js';
 import { CmpSigner } from '../../../src/signer/cmpSigner.js';
 import { KubeSecretSource } from '../../../src/signer/secretSource.js';
 import { TRANSACTION_ANNOTATION } from '../../../src/signer/requestView.js';
 import { applyDirectory } from '../../../scripts/testbed/apply.js';
 import { layout } from '../../../scripts/testbed/layout.js';
-import { adminKubeConfig, bed, eventually, useNamespace } from '../bed.js';
-import type { CertificateRequest } from '../../../src/k8s/types/certManager.js';
-import type { KubeList } from '../../../src/k8s/types/meta.js';
+import { adminKubeConfig, useNamespace } from '../bed.js';
+import { readTlsSecret, readyCertificate, requestWhen } from '../issuer/support.js';
 
 describe('issuer loop on the test bed (real cert-manager, development CA over HTTP)', function () {
   const ns = useNamespace('issuerloop');
@@ -76,36 +72,11 @@ describe('issuer loop on the test bed (real cert-manager, development CA over HT
     });
   }
 
-  /** Plays cert-manager's approver when the bed runs without it (other suites turn it off). */
-  async function approvePending(namespace: string): Promise<void> {
-    if ((await bed()).approver) return;
-    const list = await api.request<KubeList<CertificateRequest>>('GET', `/apis/cert-manager.io/v1/namespaces/${namespace}/certificaterequests`);
-    for (const request of list.items) {
-      const conditions = request.status?.conditions ?? [];
-      if (conditions.some((c) => c.type === 'Approved' || c.type === 'Denied')) continue;
-      const approved = { type: 'Approved', status: 'True', reason: 'test', message: 'approved by the test', lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z') };
-      await api.request('PATCH', `/apis/cert-manager.io/v1/namespaces/${namespace}/certificaterequests/${request.metadata.name}/status`, {
-        contentType: 'application/merge-patch+json',
-        body: { metadata: { resourceVersion: request.metadata.resourceVersion }, status: { conditions: [...conditions, approved] } },
-      }).catch(() => undefined); // a conflict: next round
-    }
-  }
-
-  async function readyRevision(namespace: string, atLeast: number): Promise<number> {
-    return eventually(`Certificate web Ready at revision ≥ ${atLeast}`, async () => {
-      await approvePending(namespace);
-      const cert = await api.request<Certificate>('GET', `/apis/cert-manager.io/v1/namespaces/${namespace}/certificates/web`);
-      const ready = cert.status?.conditions?.find((c) => c.type === 'Ready');
-      return ready?.status === 'True' && (cert.status?.revision ?? 0) >= atLeast ? cert.status!.revision! : undefined;
-    }, 90_000);
-  }
+  const readyRevision = (namespace: string, atLeast: number) => readyCertificate(api, namespace, 'web', atLeast);
 
   async function tlsSecret(namespace: string): Promise<{ leaf: X509Certificate; roots: Buffer[]; keyMatches: boolean }> {
-    const secret = await api.request<Secret>('GET', `/api/v1/namespaces/${namespace}/secrets/web-tls`);
-    const text = (key: string) => Buffer.from(secret.data?.[key] ?? '', 'base64').toString('utf8');
-    const leaf = new X509Certificate(text('tls.crt'));
-    const keySpki = createPublicKey(createPrivateKey(text('tls.key'))).export({ format: 'der', type: 'spki' });
-    return { leaf, roots: parseCertificateBundle(text('ca.crt')).certificates, keyMatches: keySpki.equals(leaf.publicKey.export({ format: 'der', type: 'spki' })) };
+    const { leaf, rootsBase64, keyMatches } = await readTlsSecret(api, namespace, 'web-tls');
+    return { leaf, roots: rootsBase64.map((b64) => Buffer.from(b64, 'base64')), keyMatches };
   }
 
   for (const messageType of ['p10cr', 'ir'] as const) {
@@ -156,11 +127,7 @@ describe('issuer loop on the test bed (real cert-manager, development CA over HT
     try {
       await issuerAndCertificate('p10cr', slow.url);
       await runLoop(namespace);
-      const saved = await eventually('the saved CMP transaction', async () => {
-        await approvePending(namespace);
-        const list = await api.request<KubeList<CertificateRequest>>('GET', `/apis/cert-manager.io/v1/namespaces/${namespace}/certificaterequests`);
-        return list.items[0]?.metadata.annotations?.[TRANSACTION_ANNOTATION];
-      }, 60_000);
+      const saved = (await requestWhen(api, namespace, 'the saved CMP transaction', (_ready, r) => r.metadata.annotations?.[TRANSACTION_ANNOTATION] !== undefined)).metadata.annotations![TRANSACTION_ANNOTATION];
       await loop!.shutdown(); // "killed": no more polling from this one
       loop = undefined;
       const enrollments = slow.stats.enrollments;
