@@ -19,6 +19,7 @@ import { KubeSecretSource } from '../signer/secretSource.js';
 import { EndpointServer, groupByAddress, textEndpoint, type Endpoint } from './httpEndpoints.js';
 import { OperatorMetrics, TimedCmpTransport, countingReconcileErrors } from './metrics.js';
 import type { OperatorOptions } from './options.js';
+import { InformerRunnable, sharedSecretInformer } from './sharedInformer.js';
 
 export interface OperatorDeps {
   kubeConfig: KubeConfig;
@@ -64,6 +65,10 @@ export class Operator {
       onError: (err) => logger.warn({ ...errorFields(err) }, 'could not record an Event'),
     });
     const runnables: Runnable[] = [];
+    // Both loops over all namespaces watch the same Secrets: keep that list once. (With
+    // --namespace, the issuer loop also watches the cluster resource namespace: separate lists.)
+    const secrets = options.controllers.length === 2 && options.namespaces.length === 0 ? sharedSecretInformer(api, logger) : undefined;
+    if (secrets) runnables.push(new InformerRunnable(secrets));
     if (options.controllers.includes('issuer')) {
       const loop = new IssuerLoop({
         api,
@@ -72,6 +77,7 @@ export class Operator {
         namespaces: options.namespaces,
         clusterResourceNamespace: options.clusterResourceNamespace,
         maxRetryDurationMs: options.maxRetryDurationMs,
+        secrets,
         logger,
         metrics,
         onIssuerOutcome: (issuer, outcome) => metrics.issuerOutcome(issuer, outcome),
@@ -80,7 +86,7 @@ export class Operator {
       runnables.push(loop);
     }
     if (options.controllers.includes('keystore')) {
-      const loop = new KeystoreLoop({ api, events, namespaces: options.namespaces, logger, registry: metrics.registry });
+      const loop = new KeystoreLoop({ api, events, namespaces: options.namespaces, secrets, logger, registry: metrics.registry });
       metrics.addQueueDepths(() => loop.queueDepths());
       runnables.push(loop);
     }

@@ -406,5 +406,30 @@ describe('deploy/ on the test bed', function () {
         assert.equal(lease.spec.holderIdentity, 'someone-else', 'the operator did not release a Lease it no longer holds');
       });
     });
+
+    it('over all namespaces (one shared Secret cache) a follower becomes ready, reconciles nothing and exits 0', async function () {
+      this.timeout(120_000);
+      const { name: namespace } = ns();
+      const leaseName = `deploy-follower-${namespace}`;
+      const now = new Date().toISOString().replace(/Z$/, '000Z');
+      // Someone else leads for the next hour: this process must stay a follower.
+      await adminApi.request('POST', `/apis/coordination.k8s.io/v1/namespaces/${OPERATOR_NAMESPACE}/leases`, {
+        body: { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: leaseName }, spec: { holderIdentity: 'someone-else', leaseDurationSeconds: 3600, acquireTime: now, renewTime: now } },
+      });
+      const kubeconfigFile = join(dir, 'sa-kubeconfig-follower');
+      await writeFile(kubeconfigFile, (await serviceAccountKubeConfig(OPERATOR_NAMESPACE, SERVICE_ACCOUNT)).exportConfig(), { mode: 0o600 });
+      const follower = OperatorProcess.start(kubeconfigFile, ['--leader-elect', '--lease-namespace', OPERATOR_NAMESPACE, '--lease-name', leaseName, '--metrics-addr', '127.0.0.1:0', '--health-addr', '127.0.0.1:0']);
+      operators.push(follower);
+      await withOutput([follower], async () => {
+        const ports = await follower.ports();
+        await eventually('the follower /readyz 200 (every cache synced, the shared Secret list included)', async () => ((await get(`http://127.0.0.1:${ports.health}/readyz`)).status === 200 ? true : undefined), 90_000);
+        const metrics = await get(`http://127.0.0.1:${ports.metrics}/metrics`);
+        assert.doesNotMatch(metrics.body, /cmpv2_certificaterequests_total\{/, 'a follower handles no request');
+        assert.equal(await follower.stop(), 0, 'exit code after SIGTERM');
+        assert.ok(!follower.records().some((r) => r.msg === 'became leader; starting controllers'), 'never led');
+        const lease = await adminApi.request<{ spec: { holderIdentity?: string } }>('GET', `/apis/coordination.k8s.io/v1/namespaces/${OPERATOR_NAMESPACE}/leases/${leaseName}`);
+        assert.equal(lease.spec.holderIdentity, 'someone-else');
+      });
+    });
   });
 });
