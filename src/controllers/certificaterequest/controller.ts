@@ -73,6 +73,11 @@ export class CertificateRequestController {
    * would lack the saved CMP transaction and start a second enrollment).
    */
   private readonly written = new Map<string, { object: CertificateRequest; supersedes: Set<string> }>();
+  /**
+   * When a CA answered `waiting`, the earliest time to poll again (its checkAfter). Our own
+   * annotation and status writes come back as informer updates; without this they would poll at once.
+   */
+  private readonly pollNotBefore = new Map<string, number>();
 
   constructor(private readonly options: CertificateRequestControllerOptions) {
     this.clock = options.clock ?? realClock;
@@ -143,7 +148,14 @@ export class CertificateRequestController {
   /** One reconcile of the request stored under `key`. */
   async reconcile(key: string): Promise<ReconcileResult | void> {
     const request = this.freshest(key);
-    if (!request) return; // deleted
+    if (!request) {
+      this.pollNotBefore.delete(key);
+      return; // deleted
+    }
+    const notBefore = this.pollNotBefore.get(key);
+    const nowMs = this.clock.now().getTime();
+    if (notBefore !== undefined && nowMs < notBefore && !isFinal(request)) return { requeueAfterMs: notBefore - nowMs };
+    this.pollNotBefore.delete(key);
     const issuer = this.issuerFor(request);
     const base: RequestReconcileInput = { request, issuer, now: this.clock.now(), maxRetryDurationMs: this.options.maxRetryDurationMs };
     const first = reconcileCertificateRequest(base);
@@ -165,6 +177,7 @@ export class CertificateRequestController {
     if (result.recheckIssuer && issuer) {
       this.options.recheckIssuer?.(request.spec.issuerRef.kind as IssuerKind, issuer.metadata.namespace, issuer.metadata.name ?? '');
     }
+    if (result.requeueAfterMs !== undefined) this.pollNotBefore.set(key, this.clock.now().getTime() + result.requeueAfterMs);
     return { requeueAfterMs: result.requeueAfterMs, backoff: result.backoff };
   }
 
