@@ -7,6 +7,13 @@ import { startDevelopmentCa, type DevelopmentCa } from '../../../src/cmp/server/
 import type { IssuerLoop } from '../../../src/controllers/issuerLoop.js';
 import type { KubeApi } from '../../../src/k8s/apiClient.js';
 import type { CMPv2Issuer } from '../../../src/k8s/types/cmpv2Issuer.js';
+import type { KubeList } from '../../../src/k8s/types/meta.js';
+
+interface CoreEvent {
+  involvedObject: { kind?: string; name?: string };
+  reason?: string;
+  message?: string;
+}
 import { eventually, useNamespace } from '../bed.js';
 import { certificateManifest, derBase64, freePort, issuerTestApi, listRequests, pbmCmpSpec, readTlsSecret, readyCertificate, requestWhen, startIssuerLoop } from './support.js';
 
@@ -85,10 +92,17 @@ describe('issuer loop: a CA in trouble (development CA over HTTP, real cert-mana
     const slow = await ca({ port: 0, poll: 2, checkAfterSeconds: 1 });
     await issuer(slow.url!);
     await certificate();
+    const started = Date.now();
     loop = await startIssuerLoop(api, namespace);
-    const waiting = await requestWhen(api, namespace, 'CertificateRequest Pending while the CA processes it', (ready) => ready?.reason === 'Pending' && /processing/.test(ready.message ?? ''));
-    assert.match(waiting.status?.conditions?.find((c) => c.type === 'Ready')?.message ?? '', /checkAfter 1s/);
     await readyCertificate(api, namespace, 'web');
+    // Two waiting answers with checkAfter 1 s: our own status writes must not make it poll sooner.
+    assert.ok(Date.now() - started >= 2000, `Ready after ${Date.now() - started} ms: checkAfter not honoured`);
+    // The Pending spell lasts ~2 s; the Event of that transition stays.
+    const events = (await api.request<KubeList<CoreEvent>>('GET', `/api/v1/namespaces/${namespace}/events`)).items;
+    assert.ok(
+      events.some((e) => e.involvedObject.kind === 'CertificateRequest' && e.reason === 'Pending' && /processing the request \(checkAfter 1s\)/.test(e.message ?? '')),
+      `a Pending Event for the waiting answer: ${JSON.stringify(events.map((e) => [e.reason, e.message]))}`,
+    );
     assert.equal(slow.stats.requests.get('pollReq'), 2, 'two pollReq');
     assert.equal(slow.stats.enrollments, 1);
     assert.deepEqual([...slow.stats.enrollmentsByTransaction.values()], [1], 'one transaction');
