@@ -78,6 +78,25 @@ describe('controllers/certificaterequest shell (informers + queue + patches agai
     assert.equal(stored().metadata.annotations?.[TRANSACTION_ANNOTATION], undefined);
   });
 
+  it('a waiting answer is polled after its checkAfter, not at once when our own writes come back', async () => {
+    h.memory.put('cmpv2issuers', issuer(issuerReady()) as never);
+    h.memory.put('certificaterequests', certificateRequest(new Date(), approved()) as never);
+    const calls: number[] = [];
+    h.signer.signAnswers.push(() => {
+      calls.push(Date.now());
+      throw new PendingError('waiting (checkAfter 1s)', 1000, '{"tid":"t-2"}');
+    });
+    h.signer.signAnswers.push(() => {
+      calls.push(Date.now());
+      return { chainPem: CHAIN, caPem: ROOTS };
+    });
+    await h.startInformers();
+    controller.start();
+    await eventually(() => readyReason() === 'Issued', 5000, 'Issued');
+    assert.equal(calls.length, 2);
+    assert.ok(calls[1] - calls[0] >= 950, `polled ${calls[1] - calls[0]} ms after the waiting answer`);
+  });
+
   it('never signs a Denied request; an unapproved one waits until approved', async () => {
     h.memory.put('cmpv2issuers', issuer(issuerReady()) as never);
     h.memory.put('certificaterequests', certificateRequest(new Date(), denied()) as never);
