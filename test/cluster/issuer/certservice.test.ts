@@ -4,18 +4,19 @@
 // Ready with both roots in ca.crt; renewal through the update endpoint; error bodies become
 // the right CertificateRequest condition.
 import assert from 'node:assert/strict';
-import { X509Certificate, createPrivateKey, createPublicKey } from 'node:crypto';
+import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { IssuerLoop } from '../../../src/controllers/issuerLoop.js';
 import { KubeApi } from '../../../src/k8s/apiClient.js';
 import { EventRecorder } from '../../../src/k8s/events.js';
 import type { Certificate, CertificateRequest } from '../../../src/k8s/types/certManager.js';
 import type { CMPv2Issuer } from '../../../src/k8s/types/cmpv2Issuer.js';
-import type { KubeList, Secret } from '../../../src/k8s/types/meta.js';
+import type { KubeList } from '../../../src/k8s/types/meta.js';
 import { parseCertificateBundle } from '../../../src/keystore/pem.js';
 import { applyDirectory } from '../../../scripts/testbed/apply.js';
 import { layout } from '../../../scripts/testbed/layout.js';
 import { startCertServiceDouble, type CertServiceDouble } from '../../support/certServiceDouble.js';
 import { adminKubeConfig, bed, eventually, useNamespace } from '../bed.js';
+import { readTlsSecret } from './support.js';
 
 const now = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 
@@ -128,18 +129,7 @@ describe('CertService backend on the test bed (real cert-manager, CertService do
     }, 90_000);
   }
 
-  async function tlsSecret(namespace: string): Promise<{ leaf: X509Certificate; rootsBase64: string[]; keyPem: string; keyMatches: boolean }> {
-    const secret = await api.request<Secret>('GET', `/api/v1/namespaces/${namespace}/secrets/web-tls`);
-    const text = (key: string) => Buffer.from(secret.data?.[key] ?? '', 'base64').toString('utf8');
-    const leaf = new X509Certificate(text('tls.crt'));
-    const keySpki = createPublicKey(createPrivateKey(text('tls.key'))).export({ format: 'der', type: 'spki' });
-    return {
-      leaf,
-      rootsBase64: parseCertificateBundle(text('ca.crt')).certificates.map((r) => r.toString('base64')),
-      keyPem: text('tls.key'),
-      keyMatches: keySpki.equals(leaf.publicKey.export({ format: 'der', type: 'spki' })),
-    };
-  }
+  const tlsSecret = (namespace: string) => readTlsSecret(api, namespace, 'web-tls');
 
   const doubleRoots = () => double.rootsPem.map((pem) => parseCertificateBundle(pem).certificates[0].toString('base64'));
   const pkcs8 = (pem: string) => createPrivateKey(pem).export({ type: 'pkcs8', format: 'pem' }).toString();
