@@ -2,14 +2,16 @@
 // metadata only) Secrets, the issuer and CertificateRequest controllers, start in order
 // (caches synced before any reconcile) and shutdown (finish in-flight work, stop watches).
 // `cmpv2-operator run` builds one of these; leader election decides when `start` is called.
+import { CLUSTER_CMPV2_ISSUERS, CMPV2_ISSUERS } from '../api/cmpv2Issuer.js';
+import { CERTIFICATE_REQUESTS } from '../api/certManager.js';
 import type { KubeApi } from '../k8s/apiClient.js';
 import type { EventSink } from '../k8s/events.js';
 import { Informer } from '../k8s/informer.js';
 import type { Logger } from '../k8s/logger.js';
-import { CERTIFICATE_REQUESTS, CLUSTER_CMPV2_ISSUERS, CMPV2_ISSUERS, SECRETS } from '../k8s/resources.js';
-import type { CertificateRequest } from '../k8s/types/certManager.js';
-import type { CMPv2Issuer } from '../k8s/types/cmpv2Issuer.js';
-import type { KubeObject } from '../k8s/types/meta.js';
+import { SECRETS } from '../k8s/resources.js';
+import type { CertificateRequest } from '../api/certManager.js';
+import type { CMPv2Issuer } from '../api/cmpv2Issuer.js';
+import type { KubeObject } from '../k8s/meta.js';
 import { BackendSigners } from '../signer/backendSigners.js';
 import { KubeSecretSource } from '../signer/secretSource.js';
 import type { SignerFactory } from '../signer/signer.js';

@@ -2,14 +2,15 @@
 // ConfigMaps (metadata only — the operator never caches the content of every Secret), the
 // keystore controller, start after the caches sync, shutdown finishing in-flight work.
 // `cmpv2-operator run --controllers keystore` builds one of these.
+import { CERTIFICATES } from '../api/certManager.js';
 import type { Registry } from 'prom-client';
 import type { KubeApi } from '../k8s/apiClient.js';
 import type { EventSink } from '../k8s/events.js';
 import { Informer } from '../k8s/informer.js';
 import type { Logger } from '../k8s/logger.js';
-import { CERTIFICATES, CONFIG_MAPS, SECRETS } from '../k8s/resources.js';
-import type { Certificate } from '../k8s/types/certManager.js';
-import type { KubeObject } from '../k8s/types/meta.js';
+import { CONFIG_MAPS, SECRETS } from '../k8s/resources.js';
+import type { Certificate } from '../api/certManager.js';
+import type { KubeObject } from '../k8s/meta.js';
 import { KeystoreController } from './keystore/controller.js';
 import { KeystoreMetrics, type KeystoreMetricsSink } from './keystore/metrics.js';
 

@@ -9,7 +9,7 @@ import { isNotFound } from './apiError.js';
 import { realClock, type Clock } from './clock.js';
 import { formatTime } from './conditions.js';
 import { collectionPath, objectPath, EVENTS } from './resources.js';
-import type { ObjectReference } from './types/meta.js';
+import type { ObjectReference } from './meta.js';
 
 export type EventType = 'Normal' | 'Warning';
 

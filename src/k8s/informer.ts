@@ -10,7 +10,7 @@ import type { KubeApi, QueryValue, WatchEvent } from './apiClient.js';
 import { ApiError } from './apiError.js';
 import { collectionPath, type ResourceType } from './resources.js';
 import { Store } from './store.js';
-import { objectKey, type KubeList, type KubeObject } from './types/meta.js';
+import { objectKey, type KubeList, type KubeObject } from './meta.js';
 
 /** `Accept` headers asking the API server for `PartialObjectMetadata` instead of full objects. */
 export const METADATA_LIST_ACCEPT = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1';

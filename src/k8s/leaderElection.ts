@@ -7,7 +7,7 @@ import { realClock, sleep, type Clock } from './clock.js';
 import type { KubeApi } from './apiClient.js';
 import { isConflict, isNotFound } from './apiError.js';
 import { collectionPath, objectPath, LEASES } from './resources.js';
-import type { ObjectMeta } from './types/meta.js';
+import type { ObjectMeta } from './meta.js';
 
 export interface LeaseSpec {
   holderIdentity?: string | null;

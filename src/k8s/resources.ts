@@ -1,5 +1,6 @@
 // Where each kind lives in the API: group, version, plural, scope, and the URL paths built
-// from them. Every kind the operator touches is listed here, so RBAC can be read off this file.
+// from them. The core kinds the operator touches are listed here; cert-manager's and ours are in
+// src/api, beside their types.
 
 export interface ResourceType {
   group: string; // '' for the core group
@@ -36,23 +37,3 @@ export const SECRETS: ResourceType = { group: '', version: 'v1', plural: 'secret
 export const CONFIG_MAPS: ResourceType = { group: '', version: 'v1', plural: 'configmaps', kind: 'ConfigMap', namespaced: true };
 export const EVENTS: ResourceType = { group: '', version: 'v1', plural: 'events', kind: 'Event', namespaced: true };
 export const LEASES: ResourceType = { group: 'coordination.k8s.io', version: 'v1', plural: 'leases', kind: 'Lease', namespaced: true };
-
-export const CERT_MANAGER_GROUP = 'cert-manager.io';
-export const CERTIFICATES: ResourceType = { group: CERT_MANAGER_GROUP, version: 'v1', plural: 'certificates', kind: 'Certificate', namespaced: true };
-export const CERTIFICATE_REQUESTS: ResourceType = {
-  group: CERT_MANAGER_GROUP,
-  version: 'v1',
-  plural: 'certificaterequests',
-  kind: 'CertificateRequest',
-  namespaced: true,
-};
-
-export const ISSUER_GROUP = 'certmanager.onap.org';
-export const CMPV2_ISSUERS: ResourceType = { group: ISSUER_GROUP, version: 'v1', plural: 'cmpv2issuers', kind: 'CMPv2Issuer', namespaced: true };
-export const CLUSTER_CMPV2_ISSUERS: ResourceType = {
-  group: ISSUER_GROUP,
-  version: 'v1',
-  plural: 'clustercmpv2issuers',
-  kind: 'ClusterCMPv2Issuer',
-  namespaced: false,
-};

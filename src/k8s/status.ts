@@ -5,7 +5,7 @@
 import { MERGE_PATCH, type KubeApi } from './apiClient.js';
 import { isConflict } from './apiError.js';
 import { objectPath, type ResourceType } from './resources.js';
-import type { KubeObject } from './types/meta.js';
+import type { KubeObject } from './meta.js';
 
 export type MergePatch = Record<string, unknown>;
 

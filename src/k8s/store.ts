@@ -1,6 +1,6 @@
 // The informer's in-memory cache: objects by `namespace/name`, plus optional indexes
 // ("which Certificates name password Secret X?") kept in step on every change.
-import { objectKey, type KubeObject } from './types/meta.js';
+import { objectKey, type KubeObject } from './meta.js';
 
 /** Maps an object to the index values it should be found under. */
 export type IndexFunction<T> = (obj: T) => readonly string[];

@@ -5,7 +5,7 @@ import { Informer } from '../k8s/informer.js';
 import type { Logger } from '../k8s/logger.js';
 import type { Runnable } from '../k8s/manager.js';
 import { SECRETS } from '../k8s/resources.js';
-import type { KubeObject } from '../k8s/types/meta.js';
+import type { KubeObject } from '../k8s/meta.js';
 
 /** What either loop reads of a Secret's metadata: identity, version and annotations. */
 export function secretIdentity(obj: KubeObject): KubeObject {

@@ -9,7 +9,7 @@
 //   issuer Secrets missing or unreadable → IssuerError.
 import { createPrivateKey, createPublicKey, X509Certificate } from 'node:crypto';
 import { csrPublicKeyDer } from '../cmp/csr.js';
-import type { CertServiceSpec } from '../k8s/types/cmpv2Issuer.js';
+import type { CertServiceSpec } from '../api/cmpv2Issuer.js';
 import { describePemProblems, parseCertificateBundle, toPem } from '../keystore/pem.js';
 import { CertServiceClient, type CertificationResponse, type CertServiceClientOptions } from './certServiceClient.js';
 import { CertServiceHttpError, CertServiceResponseError, CertServiceTransportError } from './certServiceErrors.js';

@@ -11,7 +11,7 @@ import { parseDistinguishedName } from '../cmp/names.js';
 import type { ProtectionCredentials } from '../cmp/protection.js';
 import { HttpTransport, type CmpTransport, type HttpTransportOptions } from '../cmp/transport.js';
 import { parseDuration } from '../k8s/duration.js';
-import type { CmpSpec } from '../k8s/types/cmpv2Issuer.js';
+import type { CmpSpec } from '../api/cmpv2Issuer.js';
 import { parseCertificateBundle, toPem } from '../keystore/pem.js';
 import { IssuerError } from './issuerError.js';
 import { PendingError } from './pendingError.js';

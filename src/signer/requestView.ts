@@ -1,10 +1,9 @@
 // What a signer sees of a certificate request: the CSR and the few facts around it, never the
 // CertificateRequest object itself (issuer-lib's request view), so signers do not depend on
 // where the CSR came from and never touch Kubernetes status.
-import { CR_ANNOTATIONS, type CertificateRequest, type IssuerReference } from '../k8s/types/certManager.js';
+import { CR_ANNOTATIONS, type CertificateRequest, type IssuerReference } from '../api/certManager.js';
+import { TRANSACTION_ANNOTATION } from '../api/cmpv2Issuer.js';
 
-/** Annotation holding the CMP transaction (id, nonces, certReqId) while the CA answers `waiting`. */
-export const TRANSACTION_ANNOTATION = 'certmanager.onap.org/cmp-transaction';
 
 export interface RequestView {
   namespace: string;

@@ -1,11 +1,12 @@
 // Where signers read key material: Secrets by name, and a Certificate's Secret name (for
 // renewals). An interface so signers stay testable without an API server; `KubeSecretSource`
 // is the real one. Values are bytes and never leave the signer (no logs, no errors, no Events).
+import { CERTIFICATES } from '../api/certManager.js';
 import type { KubeApi } from '../k8s/apiClient.js';
 import { isNotFound } from '../k8s/apiError.js';
-import { CERTIFICATES, objectPath, SECRETS } from '../k8s/resources.js';
-import type { Certificate } from '../k8s/types/certManager.js';
-import type { Secret } from '../k8s/types/meta.js';
+import { objectPath, SECRETS } from '../k8s/resources.js';
+import type { Certificate } from '../api/certManager.js';
+import type { Secret } from '../k8s/meta.js';
 
 export interface SecretSource {
   /** The Secret's data, decoded; undefined when it does not exist. */

@@ -1,7 +1,7 @@
 // The issuer-lib contract: signing is two plain functions. A signer returns PEM or throws one
 // of the typed errors (PendingError, PermanentError, IssuerError); anything else thrown is
 // retried with backoff until the max-retry duration, then the request fails.
-import type { IssuerBackend, IssuerKind } from '../k8s/types/cmpv2Issuer.js';
+import type { IssuerBackend, IssuerKind } from '../api/cmpv2Issuer.js';
 import type { RequestView } from './requestView.js';
 
 /** What a signer knows of an issuer: its validated spec and where its Secrets live. */

@@ -1,8 +1,8 @@
 // Fixture builders with option functions (issuer-lib style): a valid default object, changed
 // by small named options, so each table row states only what matters to it.
 import { formatTime, setCondition, type ConditionStatus } from '../../src/k8s/conditions.js';
-import type { CertificateRequest } from '../../src/k8s/types/certManager.js';
-import type { CMPv2Issuer } from '../../src/k8s/types/cmpv2Issuer.js';
+import type { CertificateRequest } from '../../src/api/certManager.js';
+import type { CMPv2Issuer } from '../../src/api/cmpv2Issuer.js';
 
 export const CSR_PEM = '-----BEGIN CERTIFICATE REQUEST-----\nMIIBFjCBvQIBADAPMQ0wCwYDVQQDDAR0ZXN0\n-----END CERTIFICATE REQUEST-----\n';
 

@@ -1,10 +1,12 @@
 // Wires informers, controllers and a scripted signer to the in-memory API for shell tests.
+import { CLUSTER_CMPV2_ISSUERS, CMPV2_ISSUERS } from '../../src/api/cmpv2Issuer.js';
+import { CERTIFICATE_REQUESTS } from '../../src/api/certManager.js';
 import { EventRecorder } from '../../src/k8s/events.js';
 import { Informer } from '../../src/k8s/informer.js';
-import { CERTIFICATE_REQUESTS, CLUSTER_CMPV2_ISSUERS, CMPV2_ISSUERS, SECRETS } from '../../src/k8s/resources.js';
-import type { CertificateRequest } from '../../src/k8s/types/certManager.js';
-import type { CMPv2Issuer } from '../../src/k8s/types/cmpv2Issuer.js';
-import type { KubeObject } from '../../src/k8s/types/meta.js';
+import { SECRETS } from '../../src/k8s/resources.js';
+import type { CertificateRequest } from '../../src/api/certManager.js';
+import type { CMPv2Issuer } from '../../src/api/cmpv2Issuer.js';
+import type { KubeObject } from '../../src/k8s/meta.js';
 import type { RequestView } from '../../src/signer/requestView.js';
 import type { IssuerView, SignedCertificate, Signer, SignerFactory } from '../../src/signer/signer.js';
 import { MemoryApi } from '../k8s/memoryApiServer.js';

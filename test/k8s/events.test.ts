@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { FakeClock } from '../../src/k8s/clock.js';
 import { EventRecorder, looksLikePrivateKey, WITHHELD_MESSAGE } from '../../src/k8s/events.js';
-import type { ObjectReference } from '../../src/k8s/types/meta.js';
+import type { ObjectReference } from '../../src/k8s/meta.js';
 import { sendJson, sendStatus, startFakeApi, type FakeApi } from './fakeApiServer.js';
 
 const cr: ObjectReference = { apiVersion: 'cert-manager.io/v1', kind: 'CertificateRequest', namespace: 'ns', name: 'req-1', uid: 'u-1' };

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type http from 'node:http';
 import { Informer, METADATA_LIST_ACCEPT, METADATA_WATCH_ACCEPT } from '../../src/k8s/informer.js';
 import { SECRETS } from '../../src/k8s/resources.js';
-import type { Secret } from '../../src/k8s/types/meta.js';
+import type { Secret } from '../../src/k8s/meta.js';
 import { eventually, sendJson, sendStatus, startFakeApi, type FakeApi, type SeenRequest } from './fakeApiServer.js';
 
 /** An in-memory Secret collection with list paging and open watch streams the test drives. */

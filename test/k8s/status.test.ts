@@ -1,8 +1,9 @@
+import { CERTIFICATE_REQUESTS } from '../../src/api/certManager.js';
 import assert from 'node:assert/strict';
 import { ApiError } from '../../src/k8s/apiError.js';
-import { CERTIFICATE_REQUESTS, SECRETS } from '../../src/k8s/resources.js';
+import { SECRETS } from '../../src/k8s/resources.js';
 import { ConflictRetriesExhaustedError, keyedChangesPatch, patchStatusWithRetry, patchWithRetry } from '../../src/k8s/status.js';
-import type { Secret } from '../../src/k8s/types/meta.js';
+import type { Secret } from '../../src/k8s/meta.js';
 import { sendJson, sendStatus, startFakeApi, type FakeApi } from './fakeApiServer.js';
 
 /** One Secret whose resourceVersion a "cert-manager" bumps behind our back `races` times. */

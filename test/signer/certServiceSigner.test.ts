@@ -7,7 +7,7 @@ import { createServer, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { buildCsr, parseSubjectAltName } from '../../src/cmp/csr.js';
 import { parseDistinguishedName } from '../../src/cmp/names.js';
-import { parseIssuerSpec } from '../../src/k8s/types/cmpv2Issuer.js';
+import { parseIssuerSpec } from '../../src/api/cmpv2Issuer.js';
 import { toPem } from '../../src/keystore/pem.js';
 import { BackendSigners } from '../../src/signer/backendSigners.js';
 import { CertServiceSigner } from '../../src/signer/certServiceSigner.js';

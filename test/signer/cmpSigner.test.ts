@@ -6,7 +6,7 @@ import { startDevelopmentCa, type DevelopmentCa } from '../../src/cmp/server/ind
 import { CmpTransportError } from '../../src/cmp/errors.js';
 import { buildCsr, parseSubjectAltName } from '../../src/cmp/csr.js';
 import { parseDistinguishedName } from '../../src/cmp/names.js';
-import { parseIssuerSpec } from '../../src/k8s/types/cmpv2Issuer.js';
+import { parseIssuerSpec } from '../../src/api/cmpv2Issuer.js';
 import { toPem } from '../../src/keystore/pem.js';
 import { CmpSigner } from '../../src/signer/cmpSigner.js';
 import { IssuerError } from '../../src/signer/issuerError.js';

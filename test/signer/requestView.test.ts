@@ -1,5 +1,6 @@
+import { TRANSACTION_ANNOTATION } from '../../src/api/cmpv2Issuer.js';
 import assert from 'node:assert/strict';
-import { InvalidRequestError, toRequestView, TRANSACTION_ANNOTATION } from '../../src/signer/requestView.js';
+import { InvalidRequestError, toRequestView } from '../../src/signer/requestView.js';
 import { approved, certificateRequest, CSR_PEM, withAnnotation, withIssuerRef, withRequestText } from '../controllers/fixtures.js';
 
 describe('signer/requestView', () => {

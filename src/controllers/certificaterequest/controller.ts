@@ -2,16 +2,16 @@
 // the reconcile decides, this file does the I/O it asks for (sign, annotate, patch status,
 // record Events) and nothing else. Writes are recomputed from a fresh copy on conflict —
 // the reconcile is pure, so rerunning it with the same signing outcome is safe.
+import { CERTIFICATE_REQUESTS } from '../../api/certManager.js';
 import { realClock, type Clock } from '../../k8s/clock.js';
 import type { KubeApi } from '../../k8s/apiClient.js';
 import type { EventSink } from '../../k8s/events.js';
 import type { Informer } from '../../k8s/informer.js';
 import { errorFields, silentLogger, type Logger } from '../../k8s/logger.js';
-import { CERTIFICATE_REQUESTS, ISSUER_GROUP } from '../../k8s/resources.js';
 import { keyedChangesPatch, patchStatusWithRetry, patchWithRetry } from '../../k8s/status.js';
-import type { CertificateRequest } from '../../k8s/types/certManager.js';
-import { parseIssuerSpec, ISSUER_KINDS, type CMPv2Issuer, type IssuerKind } from '../../k8s/types/cmpv2Issuer.js';
-import { objectKey, referenceTo } from '../../k8s/types/meta.js';
+import type { CertificateRequest } from '../../api/certManager.js';
+import { parseIssuerSpec, ISSUER_KINDS, type CMPv2Issuer, type IssuerKind, ISSUER_GROUP } from '../../api/cmpv2Issuer.js';
+import { objectKey, referenceTo } from '../../k8s/meta.js';
 import { WorkQueue, type ReconcileResult } from '../../k8s/workqueue.js';
 import { IssuerError } from '../../signer/issuerError.js';
 import type { RequestView } from '../../signer/requestView.js';

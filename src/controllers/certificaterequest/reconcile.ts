@@ -5,13 +5,12 @@
 import { findCondition, hasCondition } from '../../k8s/conditions.js';
 import { formatDuration } from '../../k8s/duration.js';
 import type { EventRecord } from '../../k8s/events.js';
-import { ISSUER_GROUP } from '../../k8s/resources.js';
-import { CONDITION_APPROVED, CONDITION_DENIED, CONDITION_READY, REASON, type CertificateRequest } from '../../k8s/types/certManager.js';
-import { ISSUER_KINDS, type CMPv2Issuer, type IssuerKind } from '../../k8s/types/cmpv2Issuer.js';
+import { CONDITION_APPROVED, CONDITION_DENIED, CONDITION_READY, REASON, type CertificateRequest } from '../../api/certManager.js';
+import { ISSUER_KINDS, type CMPv2Issuer, type IssuerKind, ISSUER_GROUP, TRANSACTION_ANNOTATION } from '../../api/cmpv2Issuer.js';
 import { IssuerError } from '../../signer/issuerError.js';
 import { PendingError } from '../../signer/pendingError.js';
 import { PermanentError } from '../../signer/permanentError.js';
-import { InvalidRequestError, toRequestView, TRANSACTION_ANNOTATION, type RequestView } from '../../signer/requestView.js';
+import { InvalidRequestError, toRequestView, type RequestView } from '../../signer/requestView.js';
 import type { SignedCertificate } from '../../signer/signer.js';
 import { setDenied, setFailed, setIssued, setPending, type RequestStatusPatch, type Transition } from './transitions.js';
 

@@ -3,7 +3,7 @@
 // request reconciled twice in the same state writes nothing and says nothing.
 import { conditionUnchanged, formatTime, setCondition, type Condition } from '../../k8s/conditions.js';
 import type { EventRecord } from '../../k8s/events.js';
-import { CONDITION_READY, REASON, type CertificateRequest } from '../../k8s/types/certManager.js';
+import { CONDITION_READY, REASON, type CertificateRequest } from '../../api/certManager.js';
 
 export interface RequestStatusPatch {
   conditions: Condition[];

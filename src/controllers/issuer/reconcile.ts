@@ -2,14 +2,14 @@
 // spec, find the referenced Secrets, then probe the server (the shell does the probe and calls
 // again with its outcome). Ready reasons: Checked (True), Pending (False, retried),
 // Failed (False, waits for a spec change). Every condition carries observedGeneration.
+import { ISSUER_REASON } from '../../api/cmpv2Issuer.js';
 import { conditionUnchanged, findCondition, setCondition, type Condition } from '../../k8s/conditions.js';
 import type { EventRecord } from '../../k8s/events.js';
-import { CONDITION_READY } from '../../k8s/types/certManager.js';
-import { parseIssuerSpec, referencedSecrets, type CMPv2Issuer, type IssuerKind } from '../../k8s/types/cmpv2Issuer.js';
+import { CONDITION_READY } from '../../api/certManager.js';
+import { parseIssuerSpec, referencedSecrets, type CMPv2Issuer, type IssuerKind } from '../../api/cmpv2Issuer.js';
 import { PermanentError } from '../../signer/permanentError.js';
 import type { IssuerView } from '../../signer/signer.js';
 
-export const ISSUER_REASON = { checked: 'Checked', pending: 'Pending', failed: 'Failed' } as const;
 
 /** What the shell knows of a referenced Secret: only which keys it has (never the values). */
 export type SecretKeysLookup = (namespace: string, name: string) => readonly string[] | undefined;

@@ -2,9 +2,10 @@
 // the referenced password Secrets and trust sources, the keys the target Secret should hold,
 // their input hash and the warnings to report — or a typed failure whose message says how to
 // fix it. Pure: no API calls; the password generator is injected.
+import { FAILURE_REASON, WARNING_REASON, type FailureReason } from '../../api/keystoreAnnotations.js';
 import { createHash } from 'node:crypto';
 import type { EventRecord } from '../../k8s/events.js';
-import type { ConfigMap, Secret } from '../../k8s/types/meta.js';
+import type { ConfigMap, Secret } from '../../k8s/meta.js';
 import {
   buildStoreFiles,
   KeyMismatchError,
@@ -18,7 +19,7 @@ import {
   type StoreInput,
   type StoreSettings,
 } from '../../keystore/index.js';
-import { KEYSTORE_ANNOTATIONS, MANAGED_LABEL, type KeystoreRequest, type SecretKeyRef } from './annotations.js';
+import { KEYSTORE_ANNOTATIONS, MANAGED_LABEL, type KeystoreRequest, type SecretKeyRef } from '../../api/keystoreAnnotations.js';
 
 /** Formats whose keys cert-manager itself writes (`spec.keystores.<format>.create: true`). */
 export type CertManagerFormat = 'jks' | 'pkcs12';
@@ -30,23 +31,7 @@ export const CERT_MANAGER_KEYS: Record<CertManagerFormat, readonly string[]> = {
 };
 
 /** Failure reasons (Event reason and metric label). */
-export const FAILURE_REASON = {
-  invalidAnnotations: 'InvalidKeystoreAnnotations',
-  notTlsSecret: 'NotATlsSecret',
-  passwordSecretMissing: 'PasswordSecretMissing',
-  trustSourceMissing: 'TrustSourceMissing',
-  keyMismatch: 'KeyMismatch',
-  noTrustedCertificates: 'NoTrustedCertificates',
-  unreadableKey: 'UnreadablePrivateKey',
-  noCertificate: 'NoCertificate',
-  invalidInput: 'InvalidKeystoreInput',
-} as const;
-export type FailureReason = (typeof FAILURE_REASON)[keyof typeof FAILURE_REASON];
 
-export const WARNING_REASON = {
-  unreadableBlocks: 'UnreadableCertificates',
-  formatConflict: 'KeystoreFormatConflict',
-} as const;
 
 export interface DesiredInput {
   request: KeystoreRequest;

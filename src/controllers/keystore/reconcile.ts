@@ -3,14 +3,12 @@
 // record and the outcome for the metrics out. The shell (controller.ts) does the reads and writes.
 import type { EventRecord } from '../../k8s/events.js';
 import type { MergePatch } from '../../k8s/status.js';
-import type { Certificate } from '../../k8s/types/certManager.js';
-import type { ConfigMap, Secret } from '../../k8s/types/meta.js';
-import { parseKeystoreRequest, type KeystoreRequest } from './annotations.js';
-import { computeDesired, FAILURE_REASON, type CertManagerFormat, type DesiredStores, type FailureReason } from './desired.js';
+import type { Certificate } from '../../api/certManager.js';
+import type { ConfigMap, Secret } from '../../k8s/meta.js';
+import { BUILT_REASON, FAILURE_REASON, parseKeystoreRequest, TLS_SECRET_TYPE, type FailureReason, type KeystoreRequest } from '../../api/keystoreAnnotations.js';
+import { computeDesired, type CertManagerFormat, type DesiredStores } from './desired.js';
 import { storePatch } from './target.js';
 
-export const TLS_SECRET_TYPE = 'kubernetes.io/tls';
-export const BUILT_REASON = 'StoresBuilt';
 
 /** Where the opt-in comes from: an annotated Certificate (target: spec.secretName) or the Secret itself. */
 export type KeystoreSource = { kind: 'Certificate'; certificate: Certificate } | { kind: 'Secret'; secret: Secret };

@@ -6,8 +6,8 @@
 import type { KubeApi } from '../../k8s/apiClient.js';
 import { SECRETS } from '../../k8s/resources.js';
 import { keyedChangesPatch, mergePatch, type KeyedChanges, type MergePatch } from '../../k8s/status.js';
-import type { Secret } from '../../k8s/types/meta.js';
-import { KEYSTORE_ANNOTATIONS, MANAGED_LABEL } from './annotations.js';
+import type { Secret } from '../../k8s/meta.js';
+import { KEYSTORE_ANNOTATIONS, MANAGED_LABEL } from '../../api/keystoreAnnotations.js';
 import type { DesiredStores } from './desired.js';
 
 /** The keyed changes of a build: set our keys, remove the ones of dropped formats. */

@@ -3,6 +3,8 @@
 // under the shipped ServiceAccount (a TokenRequest token, not admin) enrolls a Certificate
 // through a CMPv2Issuer with the development CA and builds its keystores — so the shipped RBAC
 // is enough. /healthz, /readyz (a follower too), /metrics answer; SIGTERM → exit 0, Lease released.
+import { CLUSTER_CMPV2_ISSUERS, CMPV2_ISSUERS } from '../../../src/api/cmpv2Issuer.js';
+import { CERTIFICATE_REQUESTS, CERTIFICATES } from '../../../src/api/certManager.js';
 import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
@@ -15,9 +17,9 @@ import { parseAllDocuments } from 'yaml';
 import { startDevelopmentCa, type DevelopmentCa } from '../../../src/cmp/server/index.js';
 import { KubeApi } from '../../../src/k8s/apiClient.js';
 import { isNotFound } from '../../../src/k8s/apiError.js';
-import { CERTIFICATE_REQUESTS, CERTIFICATES, CLUSTER_CMPV2_ISSUERS, CMPV2_ISSUERS, CONFIG_MAPS, EVENTS, LEASES, SECRETS, type ResourceType } from '../../../src/k8s/resources.js';
-import type { Certificate, CertificateRequest } from '../../../src/k8s/types/certManager.js';
-import type { KubeList, Secret } from '../../../src/k8s/types/meta.js';
+import { CONFIG_MAPS, EVENTS, LEASES, SECRETS, type ResourceType } from '../../../src/k8s/resources.js';
+import type { Certificate, CertificateRequest } from '../../../src/api/certManager.js';
+import type { KubeList, Secret } from '../../../src/k8s/meta.js';
 import { readJks, readPkcs12 } from '../../../src/keystore/index.js';
 import { parseCertificateBundle } from '../../../src/keystore/pem.js';
 import { applyDirectory } from '../../../scripts/testbed/apply.js';

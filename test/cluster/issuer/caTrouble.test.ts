@@ -6,8 +6,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { startDevelopmentCa, type DevelopmentCa } from '../../../src/cmp/server/index.js';
 import type { IssuerLoop } from '../../../src/controllers/issuerLoop.js';
 import type { KubeApi } from '../../../src/k8s/apiClient.js';
-import type { CMPv2Issuer } from '../../../src/k8s/types/cmpv2Issuer.js';
-import type { KubeList } from '../../../src/k8s/types/meta.js';
+import type { CMPv2Issuer } from '../../../src/api/cmpv2Issuer.js';
+import type { KubeList } from '../../../src/k8s/meta.js';
 
 interface CoreEvent {
   involvedObject: { kind?: string; name?: string };

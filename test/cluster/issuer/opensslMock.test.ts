@@ -11,7 +11,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { IssuerLoop } from '../../../src/controllers/issuerLoop.js';
 import type { KubeApi } from '../../../src/k8s/apiClient.js';
-import type { Certificate } from '../../../src/k8s/types/certManager.js';
+import type { Certificate } from '../../../src/api/certManager.js';
 import { startOpenSslServer, TempFiles, type OpenSslServer } from '../../peer/cmp/openssl-server-helpers.js';
 import { useNamespace } from '../bed.js';
 import { certificateManifest, freePort, issuerTestApi, listRequests, pbmCmpSpec, readTlsSecret, readyCertificate, requestWhen, startIssuerLoop } from './support.js';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { KubeApi } from '../../../src/k8s/apiClient.js';
 import { EventRecorder } from '../../../src/k8s/events.js';
-import type { KubeList } from '../../../src/k8s/types/meta.js';
+import type { KubeList } from '../../../src/k8s/meta.js';
 import { adminKubeConfig, useNamespace } from '../bed.js';
 
 interface CoreEvent {

@@ -1,11 +1,12 @@
 // The informer against the real kube-apiserver: full and metadata-only (PartialObjectMetadata)
 // list + watch of Secrets, selectors, namespace restriction, and a CRD kind (CMPv2Issuer).
+import { CMPV2_ISSUERS } from '../../../src/api/cmpv2Issuer.js';
 import assert from 'node:assert/strict';
 import { KubeApi } from '../../../src/k8s/apiClient.js';
 import { Informer } from '../../../src/k8s/informer.js';
-import { CMPV2_ISSUERS, SECRETS } from '../../../src/k8s/resources.js';
-import type { CMPv2Issuer } from '../../../src/k8s/types/cmpv2Issuer.js';
-import type { KubeObject, Secret } from '../../../src/k8s/types/meta.js';
+import { SECRETS } from '../../../src/k8s/resources.js';
+import type { CMPv2Issuer } from '../../../src/api/cmpv2Issuer.js';
+import type { KubeObject, Secret } from '../../../src/k8s/meta.js';
 import { applyDirectory } from '../../../scripts/testbed/apply.js';
 import { layout } from '../../../scripts/testbed/layout.js';
 import { adminKubeConfig, eventually, useNamespace } from '../bed.js';

@@ -1,6 +1,7 @@
 // The runtime carrying the issuer loop on the test bed: the real cert-manager controller asks,
 // our IssuerLoop (run in-process) signs through the CMP signer and the development CA over HTTP.
 // A Certificate becomes Ready with both roots in ca.crt; p10cr and ir; renewal goes through kur.
+import { TRANSACTION_ANNOTATION } from '../../../src/api/cmpv2Issuer.js';
 import assert from 'node:assert/strict';
 import type { X509Certificate } from 'node:crypto';
 import { startDevelopmentCa, type DevelopmentCa } from '../../../src/cmp/server/index.js';
@@ -10,7 +11,6 @@ import { EventRecorder } from '../../../src/k8s/events.js';
 import { BackendSigners } from '../../../src/signer/backendSigners.js';
 import { CmpSigner } from '../../../src/signer/cmpSigner.js';
 import { KubeSecretSource } from '../../../src/signer/secretSource.js';
-import { TRANSACTION_ANNOTATION } from '../../../src/signer/requestView.js';
 import { applyDirectory } from '../../../scripts/testbed/apply.js';
 import { layout } from '../../../scripts/testbed/layout.js';
 import { adminKubeConfig, useNamespace } from '../bed.js';

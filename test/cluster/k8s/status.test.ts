@@ -1,14 +1,16 @@
 // Writes with a resourceVersion precondition against the real API server: a concurrent writer
 // causes a real 409, the retry re-reads and keeps the other writer's keys; status subresource
 // patches on our CRD and on cert-manager's CertificateRequest.
+import { CMPV2_ISSUERS } from '../../../src/api/cmpv2Issuer.js';
+import { CERTIFICATE_REQUESTS } from '../../../src/api/certManager.js';
 import assert from 'node:assert/strict';
 import { KubeApi } from '../../../src/k8s/apiClient.js';
 import { formatTime, setCondition } from '../../../src/k8s/conditions.js';
-import { CERTIFICATE_REQUESTS, CMPV2_ISSUERS, SECRETS } from '../../../src/k8s/resources.js';
+import { SECRETS } from '../../../src/k8s/resources.js';
 import { keyedChangesPatch, patchStatusWithRetry, patchWithRetry } from '../../../src/k8s/status.js';
-import type { CertificateRequest } from '../../../src/k8s/types/certManager.js';
-import type { CMPv2Issuer } from '../../../src/k8s/types/cmpv2Issuer.js';
-import type { Secret } from '../../../src/k8s/types/meta.js';
+import type { CertificateRequest } from '../../../src/api/certManager.js';
+import type { CMPv2Issuer } from '../../../src/api/cmpv2Issuer.js';
+import type { Secret } from '../../../src/k8s/meta.js';
 import { applyDirectory } from '../../../scripts/testbed/apply.js';
 import { layout } from '../../../scripts/testbed/layout.js';
 import { adminKubeConfig, useNamespace } from '../bed.js';

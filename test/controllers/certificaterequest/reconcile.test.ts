@@ -1,13 +1,13 @@
+import { TRANSACTION_ANNOTATION } from '../../../src/api/cmpv2Issuer.js';
 import assert from 'node:assert/strict';
 import { FakeClock } from '../../../src/k8s/clock.js';
 import { formatTime } from '../../../src/k8s/conditions.js';
-import type { CertificateRequest } from '../../../src/k8s/types/certManager.js';
-import type { CMPv2Issuer } from '../../../src/k8s/types/cmpv2Issuer.js';
+import type { CertificateRequest } from '../../../src/api/certManager.js';
+import type { CMPv2Issuer } from '../../../src/api/cmpv2Issuer.js';
 import { reconcileCertificateRequest, type RequestReconcileResult, type SignOutcome, type Update } from '../../../src/controllers/certificaterequest/reconcile.js';
 import { IssuerError } from '../../../src/signer/issuerError.js';
 import { PendingError } from '../../../src/signer/pendingError.js';
 import { PermanentError } from '../../../src/signer/permanentError.js';
-import { TRANSACTION_ANNOTATION } from '../../../src/signer/requestView.js';
 import {
   approved, certificateRequest, CSR_PEM, denied, issuer, issuerGeneration, issuerReady, withAnnotation, withCondition,
   withIssuerRef, withRequestText, type IssuerOption, type RequestOption,

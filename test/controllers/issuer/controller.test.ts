@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { IssuerController } from '../../../src/controllers/issuer/controller.js';
-import type { CMPv2Issuer } from '../../../src/k8s/types/cmpv2Issuer.js';
+import type { CMPv2Issuer } from '../../../src/api/cmpv2Issuer.js';
 import { eventually } from '../../k8s/fakeApiServer.js';
 import { cmpSpec, issuer } from '../fixtures.js';
 import { harness, type Harness } from '../harness.js';

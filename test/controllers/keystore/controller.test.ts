@@ -3,10 +3,10 @@
 // referenced password Secret reaching its dependant through the index.
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { KEYSTORE_ANNOTATIONS as a, MANAGED_LABEL } from '../../../src/controllers/keystore/annotations.js';
+import { KEYSTORE_ANNOTATIONS as a, MANAGED_LABEL } from '../../../src/api/keystoreAnnotations.js';
 import { KeystoreLoop } from '../../../src/controllers/keystoreLoop.js';
 import type { EventRecord, EventSink } from '../../../src/k8s/events.js';
-import type { ObjectReference } from '../../../src/k8s/types/meta.js';
+import type { ObjectReference } from '../../../src/k8s/meta.js';
 import { Pki } from '../../keystore/fixtures.js';
 import { MemoryApi } from '../../k8s/memoryApiServer.js';
 

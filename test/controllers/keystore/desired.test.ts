@@ -1,9 +1,9 @@
 // Table-driven tests of the pure store computation: objects in, keys/hash/warnings or a typed
 // failure out. Certificates come from the real OpenSSL (test/keystore/fixtures.ts).
 import assert from 'node:assert/strict';
-import { KEYSTORE_ANNOTATIONS as a, MANAGED_LABEL, parseKeystoreRequest } from '../../../src/controllers/keystore/annotations.js';
-import { computeDesired, FAILURE_REASON, WARNING_REASON, type DesiredInput, type DesiredResult, type DesiredStores } from '../../../src/controllers/keystore/desired.js';
-import type { ConfigMap, Secret } from '../../../src/k8s/types/meta.js';
+import { KEYSTORE_ANNOTATIONS as a, MANAGED_LABEL, parseKeystoreRequest, FAILURE_REASON, WARNING_REASON } from '../../../src/api/keystoreAnnotations.js';
+import { computeDesired, type DesiredInput, type DesiredResult, type DesiredStores } from '../../../src/controllers/keystore/desired.js';
+import type { ConfigMap, Secret } from '../../../src/k8s/meta.js';
 import { readJks } from '../../../src/keystore/index.js';
 import { Pki } from '../../keystore/fixtures.js';
 

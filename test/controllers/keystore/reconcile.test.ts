@@ -1,10 +1,9 @@
 // The pure reconcile and the target patch: source + target in, patch and Events out.
 import assert from 'node:assert/strict';
-import { KEYSTORE_ANNOTATIONS as a, MANAGED_LABEL } from '../../../src/controllers/keystore/annotations.js';
-import { FAILURE_REASON } from '../../../src/controllers/keystore/desired.js';
-import { BUILT_REASON, reconcileKeystore, type KeystoreReconcileInput, type KeystoreSource } from '../../../src/controllers/keystore/reconcile.js';
-import type { Certificate } from '../../../src/k8s/types/certManager.js';
-import type { Secret } from '../../../src/k8s/types/meta.js';
+import { KEYSTORE_ANNOTATIONS as a, MANAGED_LABEL, FAILURE_REASON, BUILT_REASON } from '../../../src/api/keystoreAnnotations.js';
+import { reconcileKeystore, type KeystoreReconcileInput, type KeystoreSource } from '../../../src/controllers/keystore/reconcile.js';
+import type { Certificate } from '../../../src/api/certManager.js';
+import type { Secret } from '../../../src/k8s/meta.js';
 import { Pki } from '../../keystore/fixtures.js';
 
 const b64 = (text: string): string => Buffer.from(text, 'utf8').toString('base64');

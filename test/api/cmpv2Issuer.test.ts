@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { parseIssuerSpec, referencedSecrets } from '../../../src/k8s/types/cmpv2Issuer.js';
-import { cmpSpec, onapCertServiceSpec } from '../../controllers/fixtures.js';
+import { parseIssuerSpec, referencedSecrets } from '../../src/api/cmpv2Issuer.js';
+import { cmpSpec, onapCertServiceSpec } from '../controllers/fixtures.js';
 
 describe('k8s/types/cmpv2Issuer (spec validation, SPEC §2)', () => {
   it('accepts an ONAP cmpv2-cert-provider manifest unchanged as the CertService backend', () => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { DEFAULT_PASSWORD_KEY, KEYSTORE_ANNOTATIONS as a, parseKeystoreRequest, referencedObjects } from '../../../src/controllers/keystore/annotations.js';
+import { DEFAULT_PASSWORD_KEY, KEYSTORE_ANNOTATIONS as a, parseKeystoreRequest, referencedObjects } from '../../src/api/keystoreAnnotations.js';
 
 describe('controllers/keystore/annotations', () => {
   it('is undefined without the formats annotation (no opt-in)', () => {

@@ -1,7 +1,7 @@
 // The opt-in of SPEC §4: annotations under keystore.certmanager.onap.org/ on a Certificate or a
 // kubernetes.io/tls Secret, read into a typed request. Bad annotations become one-line errors
 // that say what to write instead (they end up in Warning Events).
-import { PKCS12_PROFILES, STORE_FORMATS, type Pkcs12ProfileName, type StoreFormat } from '../../keystore/index.js';
+import { PKCS12_PROFILES, STORE_FORMATS, type Pkcs12ProfileName, type StoreFormat } from '../keystore/index.js';
 
 export const ANNOTATION_PREFIX = 'keystore.certmanager.onap.org/';
 
@@ -137,3 +137,29 @@ export function referencedObjects(request: KeystoreRequest): string[] {
   for (const source of request.trustSources) refs.add(`${source.kind}:${source.name}`);
   return [...refs];
 }
+
+/** Event reasons when no stores can be built (the old stores stay). */
+export const FAILURE_REASON = {
+  invalidAnnotations: 'InvalidKeystoreAnnotations',
+  notTlsSecret: 'NotATlsSecret',
+  passwordSecretMissing: 'PasswordSecretMissing',
+  trustSourceMissing: 'TrustSourceMissing',
+  keyMismatch: 'KeyMismatch',
+  noTrustedCertificates: 'NoTrustedCertificates',
+  unreadableKey: 'UnreadablePrivateKey',
+  noCertificate: 'NoCertificate',
+  invalidInput: 'InvalidKeystoreInput',
+} as const;
+export type FailureReason = (typeof FAILURE_REASON)[keyof typeof FAILURE_REASON];
+
+/** Event reasons of warnings that do not stop a build. */
+export const WARNING_REASON = {
+  unreadableBlocks: 'UnreadableCertificates',
+  formatConflict: 'KeystoreFormatConflict',
+} as const;
+
+/** Event reason of a successful build. */
+export const BUILT_REASON = 'StoresBuilt';
+
+/** The Secret type the annotations work on when put on a Secret directly. */
+export const TLS_SECRET_TYPE = 'kubernetes.io/tls';

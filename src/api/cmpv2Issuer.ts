@@ -2,10 +2,11 @@
 // controller's check of a spec, field for field the CRD's (crds/), so a spec the API server
 // took is read the same way here; it also picks the backend and fills in the defaults.
 // One deliberate difference: a zero `timeout` passes the CRD pattern but is refused here.
+import type { ResourceType } from '../k8s/resources.js';
 import { z } from 'zod';
-import type { Condition } from '../conditions.js';
-import { parseDuration } from '../duration.js';
-import type { KubeObject } from './meta.js';
+import type { Condition } from '../k8s/conditions.js';
+import { parseDuration } from '../k8s/duration.js';
+import type { KubeObject } from '../k8s/meta.js';
 
 const name = z.string().min(1).max(253);
 const key = z.string().min(1).max(253);
@@ -170,3 +171,19 @@ export interface CMPv2Issuer extends KubeObject {
 
 export const ISSUER_KINDS = ['CMPv2Issuer', 'ClusterCMPv2Issuer'] as const;
 export type IssuerKind = (typeof ISSUER_KINDS)[number];
+
+export const ISSUER_GROUP = 'certmanager.onap.org';
+export const CMPV2_ISSUERS: ResourceType = { group: ISSUER_GROUP, version: 'v1', plural: 'cmpv2issuers', kind: 'CMPv2Issuer', namespaced: true };
+export const CLUSTER_CMPV2_ISSUERS: ResourceType = {
+  group: ISSUER_GROUP,
+  version: 'v1',
+  plural: 'clustercmpv2issuers',
+  kind: 'ClusterCMPv2Issuer',
+  namespaced: false,
+};
+
+/** The issuers' Ready reasons (SPEC §2). */
+export const ISSUER_REASON = { checked: 'Checked', pending: 'Pending', failed: 'Failed' } as const;
+
+/** Annotation holding the CMP transaction (id, nonces, certReqId) while the CA answers `waiting`. */
+export const TRANSACTION_ANNOTATION = 'certmanager.onap.org/cmp-transaction';

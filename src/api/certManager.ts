@@ -1,7 +1,8 @@
 // The cert-manager kinds the operator reads and writes (cert-manager.io/v1), as the API sends
 // them. Only the fields we use are typed; the rest passes through untouched.
-import type { Condition } from '../conditions.js';
-import type { KubeObject } from './meta.js';
+import type { ResourceType } from '../k8s/resources.js';
+import type { Condition } from '../k8s/conditions.js';
+import type { KubeObject } from '../k8s/meta.js';
 
 export interface IssuerReference {
   name: string;
@@ -78,3 +79,13 @@ export const REASON = {
   issued: 'Issued',
   denied: 'Denied',
 } as const;
+
+export const CERT_MANAGER_GROUP = 'cert-manager.io';
+export const CERTIFICATES: ResourceType = { group: CERT_MANAGER_GROUP, version: 'v1', plural: 'certificates', kind: 'Certificate', namespaced: true };
+export const CERTIFICATE_REQUESTS: ResourceType = {
+  group: CERT_MANAGER_GROUP,
+  version: 'v1',
+  plural: 'certificaterequests',
+  kind: 'CertificateRequest',
+  namespaced: true,
+};
