@@ -14,7 +14,7 @@ import { startDevelopmentCa } from '../src/cmp/server/index.js';
 import { KubeApi } from '../src/k8s/apiClient.js';
 import type { Certificate, CertificateRequest } from '../src/api/certManager.js';
 import type { KubeList } from '../src/k8s/meta.js';
-import { toPem } from '../src/keystore/pem.js';
+import { toPem } from '../src/pki/pem.js';
 import { up } from '../scripts/testbed/bed.js';
 import { deleteNamespace } from '../test/cluster/bed.js';
 import { makeCertificate, makeKey } from '../test/cmp/fixtures.js';

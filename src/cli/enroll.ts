@@ -1,7 +1,7 @@
 // `cmpv2-operator enroll`: a CMP client on the command line, flag names after `openssl cmp`.
 // Parses flags, reads files, calls CmpClient, writes PEM files. Nothing else lives here.
 import { X509Certificate } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { parseCertificate } from '../cmp/certificates.js';
@@ -10,8 +10,10 @@ import { buildCsr, parseSubjectAltName } from '../cmp/csr.js';
 import { parseDistinguishedName } from '../cmp/names.js';
 import type { ProtectionCredentials } from '../cmp/protection.js';
 import { HttpTransport } from '../cmp/transport.js';
-import { parseCertificateBundle, parsePemBundle, toPem } from '../keystore/pem.js';
-import { loadPrivateKey } from '../keystore/privateKey.js';
+import { subjectLine } from '../pki/certificate.js';
+import { parseCertificateBundle, parsePemBundle, toPem } from '../pki/pem.js';
+import { loadPrivateKey } from '../pki/privateKey.js';
+import { readInputFile, readInputText, readSecret } from './inputs.js';
 
 const EnrollFlags = z
   .object({
@@ -45,57 +47,36 @@ const EnrollFlags = z
   .refine((f) => f.csr !== undefined || f.subject !== undefined || f.cmd === 'kur', { message: 'give --csr, or --subject (and --san) to build a CSR from --newkey' });
 type EnrollFlags = z.infer<typeof EnrollFlags>;
 
-/** `pass:TEXT`, `env:VAR` or `file:PATH` (first line). The value is never printed. */
-async function readSecret(spec: string): Promise<string> {
-  if (spec.startsWith('pass:')) return spec.slice(5);
-  if (spec.startsWith('env:')) {
-    const value = process.env[spec.slice(4)];
-    if (!value) throw new Error(`--secret: environment variable ${spec.slice(4)} is not set`);
-    return value;
-  }
-  if (spec.startsWith('file:')) {
-    const text = await readText(spec.slice(5), '--secret');
-    return text.split(/\r?\n/)[0];
-  }
-  throw new Error('--secret must be pass:TEXT, env:VARIABLE or file:PATH');
-}
+/** "the --cert file", how a flag's file is named in errors. */
+const fileOf = (flag: string): string => `the ${flag} file`;
 
-async function readText(path: string, flag: string): Promise<string> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (err) {
-    throw new Error(`${flag}: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
-}
-
-async function readCertificates(path: string, flag: string): Promise<Uint8Array[]> {
-  const { certificates } = parseCertificateBundle(await readText(path, flag));
+function readCertificates(path: string, flag: string): Uint8Array[] {
+  const { certificates } = parseCertificateBundle(readInputText(path, fileOf(flag)));
   if (certificates.length === 0) throw new Error(`${flag}: no certificate in ${path}`);
   return certificates.map((c) => new Uint8Array(c));
 }
 
-async function readKey(path: string, flag: string) {
+function readKey(path: string, flag: string) {
+  const pem = readInputText(path, fileOf(flag));
   try {
-    return loadPrivateKey(await readText(path, flag)).key;
+    return loadPrivateKey(pem).key;
   } catch (err) {
     throw new Error(`${flag}: ${err instanceof Error ? err.message : String(err)}`);
   }
 }
 
-async function readCsr(path: string): Promise<Uint8Array> {
-  const bytes = await readFile(path).catch((err: NodeJS.ErrnoException) => {
-    throw new Error(`--csr: cannot read ${path} (${err.code ?? 'error'})`);
-  });
+function readCsr(path: string): Uint8Array {
+  const bytes = readInputFile(path, fileOf('--csr'));
   const block = parsePemBundle(bytes.toString('latin1')).blocks.find((b) => b.label === 'CERTIFICATE REQUEST' || b.label === 'NEW CERTIFICATE REQUEST');
   return new Uint8Array(block ? block.der : bytes);
 }
 
 async function enroll(flags: EnrollFlags): Promise<void> {
-  const newKey = flags.newkey ? await readKey(flags.newkey, '--newkey') : undefined;
-  const signer = flags.cert && flags.key ? { certificates: await readCertificates(flags.cert, '--cert'), key: await readKey(flags.key, '--key') } : undefined;
+  const newKey = flags.newkey ? readKey(flags.newkey, '--newkey') : undefined;
+  const signer = flags.cert && flags.key ? { certificates: readCertificates(flags.cert, '--cert'), key: readKey(flags.key, '--key') } : undefined;
   let csr: Uint8Array;
   if (flags.csr) {
-    csr = await readCsr(flags.csr);
+    csr = readCsr(flags.csr);
   } else {
     if (!newKey) throw new Error('--newkey is required to build a CSR');
     // kur without --subject keeps the old certificate's subject.
@@ -104,20 +85,20 @@ async function enroll(flags: EnrollFlags): Promise<void> {
   }
   const protection: ProtectionCredentials =
     flags.secret !== undefined
-      ? { type: 'pbm', secret: new TextEncoder().encode(await readSecret(flags.secret)), ...(flags.ref ? { reference: new TextEncoder().encode(flags.ref) } : {}) }
+      ? { type: 'pbm', secret: new TextEncoder().encode(readSecret(flags.secret, '--secret')), ...(flags.ref ? { reference: new TextEncoder().encode(flags.ref) } : {}) }
       : { type: 'signature', key: signer!.key, certificate: signer!.certificates[0], chain: signer!.certificates.slice(1) };
   const transport = new HttpTransport({
     url: flags.server,
     timeoutMs: flags.timeout * 1000,
-    ...(flags.tlsCa ? { tlsCa: await readText(flags.tlsCa, '--tls-ca') } : {}),
-    ...(flags.tlsCert && flags.tlsKey ? { tlsCert: await readText(flags.tlsCert, '--tls-cert'), tlsKey: await readText(flags.tlsKey, '--tls-key') } : {}),
+    ...(flags.tlsCa ? { tlsCa: readInputText(flags.tlsCa, fileOf('--tls-ca')) } : {}),
+    ...(flags.tlsCert && flags.tlsKey ? { tlsCert: readInputText(flags.tlsCert, fileOf('--tls-cert')), tlsKey: readInputText(flags.tlsKey, fileOf('--tls-key')) } : {}),
   });
   const client = new CmpClient({
     transport,
     protection,
     implicitConfirm: flags.implicitConfirm,
     pollTimeoutMs: flags.totalTimeout * 1000,
-    ...(flags.trusted ? { trusted: await readCertificates(flags.trusted, '--trusted') } : {}),
+    ...(flags.trusted ? { trusted: readCertificates(flags.trusted, '--trusted') } : {}),
     ...(flags.recipient !== undefined ? { recipient: parseDistinguishedName(flags.recipient) } : {}),
   });
   let request: EnrollmentRequest;
@@ -139,7 +120,7 @@ async function enroll(flags: EnrollFlags): Promise<void> {
   if (flags.cacertsout) await writeFile(flags.cacertsout, pem(result.trustedRoots));
   const leaf = new X509Certificate(Buffer.from(result.certificate));
   process.stdout.write(
-    `enrolled "${leaf.subject.replace(/\n/g, ', ')}" serial ${leaf.serialNumber} until ${new Date(leaf.validTo).toISOString()}; ` +
+    `enrolled "${subjectLine(leaf)}" serial ${leaf.serialNumber} until ${new Date(leaf.validTo).toISOString()}; ` +
       `chain ${result.chain.length}, trusted roots ${result.trustedRoots.length}${result.implicitConfirmGranted ? ', implicitly confirmed' : ''}\n`,
   );
 }

@@ -7,7 +7,7 @@ type Register = (program: Command) => void;
 // loaded machine), which `enroll` or `stores` should not pay for.
 const COMMANDS: Record<string, () => Promise<Register>> = {
   enroll: async () => (await import('./enroll.js')).registerEnrollCommand,
-  'test-ca': async () => (await import('./test-ca.js')).registerTestCaCommand,
+  'test-ca': async () => (await import('./testCa.js')).registerTestCaCommand,
   stores: async () => (await import('./stores.js')).registerStoresCommand,
   run: async () => (await import('./run.js')).registerRunCommand,
 };

@@ -1,11 +1,11 @@
 // `cmpv2-operator stores`: the offline keystore builder (SPEC §5). Parses flags, reads the
 // input files, and calls the keystore library; every file is built in memory before any is
 // written, so bad input writes nothing.
-import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import {
   buildStoreFiles, generatePassword, parseTlsSecret, PKCS12_PROFILES, storeFileNames, validateStoreSettings, writeStoreDirectory,
 } from '../keystore/index.js';
+import { readInputText, readPassword } from './inputs.js';
 
 interface StoresOptions {
   cert?: string;
@@ -20,22 +20,6 @@ interface StoresOptions {
   alias: string;
   pkcs12Profile: string;
   out: string;
-}
-
-function readText(path: string, what: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? (err instanceof Error ? err.message : String(err));
-    throw new Error(`cannot read ${what} ${path}: ${code}`);
-  }
-}
-
-/** A password from the flag or the file (one trailing newline dropped), or undefined. */
-function readPassword(value: string | undefined, file: string | undefined, flag: string): string | undefined {
-  if (value !== undefined && file !== undefined) throw new Error(`give either --${flag} or --${flag}-file, not both`);
-  if (file === undefined) return value;
-  return readText(file, 'the password file').replace(/\r?\n$/, '');
 }
 
 export function registerStoresCommand(program: Command): void {
@@ -61,10 +45,10 @@ export function registerStoresCommand(program: Command): void {
       if (options.fromSecret === undefined && (options.cert === undefined || options.key === undefined)) {
         throw new Error('give --cert and --key (or --from-secret)');
       }
-      const secret = options.fromSecret !== undefined ? parseTlsSecret(readText(options.fromSecret, 'the Secret file')) : undefined;
-      const tlsCrt = secret?.tlsCrt ?? readText(options.cert!, 'the certificate file');
-      const tlsKey = secret?.tlsKey ?? readText(options.key!, 'the key file');
-      const trustSources = options.ca.map((path) => ({ name: path, pem: readText(path, 'the CA file') }));
+      const secret = options.fromSecret !== undefined ? parseTlsSecret(readInputText(options.fromSecret, 'the Secret file')) : undefined;
+      const tlsCrt = secret?.tlsCrt ?? readInputText(options.cert!, 'the certificate file');
+      const tlsKey = secret?.tlsKey ?? readInputText(options.key!, 'the key file');
+      const trustSources = options.ca.map((path) => ({ name: path, pem: readInputText(path, 'the CA file') }));
       const formats = options.formats.split(',').map((f) => f.trim()).filter((f) => f.length > 0);
       const given = readPassword(options.password, options.passwordFile, 'password');
       const truststorePassword = readPassword(options.truststorePassword, options.truststorePasswordFile, 'truststore-password');

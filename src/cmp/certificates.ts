@@ -1,4 +1,5 @@
-// Facts about DER certificates that CMP needs: subject, issuer, serial, SKI, public key, self-signed.
+// Facts about DER certificates that CMP needs: subject, issuer, serial, SKI, public key, self-signed,
+// who issued whom. PEM and the structural certificate reader are in src/pki.
 import { X509Certificate } from 'node:crypto';
 import * as pkijs from 'pkijs';
 import { octetString, parseDer } from './asn1/der.js';
@@ -29,6 +30,24 @@ export function subjectKeyIdentifier(der: Uint8Array): Uint8Array | undefined {
 /** DER of the certificate's SubjectPublicKeyInfo. */
 export function publicKeyDer(der: Uint8Array): Uint8Array {
   return new Uint8Array(parseCertificate(der).subjectPublicKeyInfo.toSchema().toBER(false));
+}
+
+/** The certificate as OpenSSL reads it, or undefined when it cannot. */
+export function readX509(der: Uint8Array): X509Certificate | undefined {
+  try {
+    return new X509Certificate(Buffer.from(der));
+  } catch {
+    return undefined;
+  }
+}
+
+/** True when `parent` is named as the issuer of `child` and its key verifies `child`'s signature. */
+export function issuedBy(child: X509Certificate, parent: X509Certificate): boolean {
+  try {
+    return child.checkIssued(parent) && child.verify(parent.publicKey);
+  } catch {
+    return false;
+  }
 }
 
 /** True when subject = issuer and the certificate verifies with its own key. */

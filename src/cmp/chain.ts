@@ -1,7 +1,9 @@
 // Certificate path building for signature-protected messages: from the signer up to a certificate of
 // the trust bundle, through intermediates the message carries. Small on purpose: issuer/subject
 // match, signature, validity period, CA flag on intermediates.
-import { X509Certificate } from 'node:crypto';
+import type { X509Certificate } from 'node:crypto';
+import { subjectLine } from '../pki/certificate.js';
+import { issuedBy, readX509 } from './certificates.js';
 import { CmpProtocolError } from './errors.js';
 
 export interface ChainOptions {
@@ -15,39 +17,23 @@ export interface ChainOptions {
 
 const MAX_DEPTH = 8;
 
-function readCertificate(der: Uint8Array): X509Certificate | undefined {
-  try {
-    return new X509Certificate(Buffer.from(der));
-  } catch {
-    return undefined;
-  }
-}
-
 function validAt(cert: X509Certificate, at: Date): boolean {
   return new Date(cert.validFrom) <= at && at <= new Date(cert.validTo);
-}
-
-function issuedBy(child: X509Certificate, parent: X509Certificate): boolean {
-  try {
-    return child.checkIssued(parent) && child.verify(parent.publicKey);
-  } catch {
-    return false;
-  }
 }
 
 /** Returns the path leaf → … → anchor, or throws CmpProtocolError saying why none exists. */
 export function verifyCertificateChain(leafDer: Uint8Array, options: ChainOptions): X509Certificate[] {
   const at = options.at ?? new Date();
-  const leaf = readCertificate(leafDer);
+  const leaf = readX509(leafDer);
   if (!leaf) throw new CmpProtocolError('signer certificate is not a readable X.509 certificate');
-  const anchors = options.trusted.map(readCertificate).filter((c): c is X509Certificate => c !== undefined);
+  const anchors = options.trusted.map(readX509).filter((c): c is X509Certificate => c !== undefined);
   if (anchors.length === 0) throw new CmpProtocolError('no trusted certificates configured to verify signature protection');
-  const intermediates = (options.untrusted ?? []).map(readCertificate).filter((c): c is X509Certificate => c !== undefined && c.ca);
+  const intermediates = (options.untrusted ?? []).map(readX509).filter((c): c is X509Certificate => c !== undefined && c.ca);
   const path = [leaf];
   let current = leaf;
   for (let depth = 0; depth < MAX_DEPTH; depth++) {
     if (!validAt(current, at)) {
-      throw new CmpProtocolError(`certificate "${current.subject.replace(/\n/g, ', ')}" is not valid at ${at.toISOString()}`);
+      throw new CmpProtocolError(`certificate "${subjectLine(current)}" is not valid at ${at.toISOString()}`);
     }
     if (anchors.some((a) => a.raw.equals(current.raw))) return path;
     const anchor = anchors.find((a) => issuedBy(current, a) && validAt(a, at));
@@ -57,5 +43,5 @@ export function verifyCertificateChain(leafDer: Uint8Array, options: ChainOption
     path.push(next);
     current = next;
   }
-  throw new CmpProtocolError(`no chain from "${leaf.subject.replace(/\n/g, ', ')}" to a trusted certificate`);
+  throw new CmpProtocolError(`no chain from "${subjectLine(leaf)}" to a trusted certificate`);
 }

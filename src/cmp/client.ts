@@ -7,6 +7,7 @@
 // - genm for CA certificates.
 // A non-blocking step API (cf. OpenSSL's try_certreq) serves a reconcile loop: startEnrollment /
 // continueEnrollment return issued | waiting (with a serializable transaction state) | rejected.
+// Every flow takes an optional AbortSignal that it hands to the transport with each message.
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import type * as pkijs from 'pkijs';
 import { z } from 'zod';
@@ -124,20 +125,20 @@ export class CmpClient {
   }
 
   /** Enrols and waits (polling as told) until issued; throws CmpRejectedError, CmpProtocolError or CmpTransportError. */
-  async enroll(request: EnrollmentRequest): Promise<EnrollmentResult> {
+  async enroll(request: EnrollmentRequest, signal?: AbortSignal): Promise<EnrollmentResult> {
     const now = this.options.now ?? Date.now;
     const sleep = this.options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
     const deadline = now() + (this.options.pollTimeoutMs ?? 600_000);
     this.polling = true;
     try {
-      let step = await this.startEnrollment(request);
+      let step = await this.startEnrollment(request, signal);
       while (step.status === 'waiting') {
         const wait = step.checkAfterSeconds * 1000;
         if (now() + wait > deadline) {
           throw new CmpTransportError(`the CA is still processing the request (checkAfter ${step.checkAfterSeconds}s would pass the polling deadline)`);
         }
         await sleep(wait);
-        step = await this.continueEnrollment(request, step.state);
+        step = await this.continueEnrollment(request, step.state, signal);
       }
       if (step.status === 'rejected') throw step.error;
       return step.result;
@@ -148,7 +149,7 @@ export class CmpClient {
   }
 
   /** Sends the certificate request; returns issued, waiting (store `state`) or rejected. */
-  async startEnrollment(request: EnrollmentRequest): Promise<EnrollmentStep> {
+  async startEnrollment(request: EnrollmentRequest, signal?: AbortSignal): Promise<EnrollmentStep> {
     const tx: Transaction = {
       type: request.type,
       transactionID: newTransactionID(),
@@ -159,13 +160,13 @@ export class CmpClient {
     };
     return this.keepOpenWhileWaiting(async () => {
       const body = this.requestBody(request);
-      const answer = await this.exchange(tx, request, body, [CERT_REP_OF[request.type]], tx.implicitConfirm);
-      return this.onCertResponse(tx, request, answer);
+      const answer = await this.exchange(tx, request, body, [CERT_REP_OF[request.type]], signal, tx.implicitConfirm);
+      return this.onCertResponse(tx, request, answer, signal);
     });
   }
 
   /** Polls a waiting transaction once (pollReq); returns issued, waiting again or rejected. */
-  async continueEnrollment(request: EnrollmentRequest, state: CmpTransactionState): Promise<EnrollmentStep> {
+  async continueEnrollment(request: EnrollmentRequest, state: CmpTransactionState, signal?: AbortSignal): Promise<EnrollmentStep> {
     const checked = parseTransactionState(state);
     if (checked.type !== request.type) throw new CmpProtocolError(`stored transaction is a ${checked.type}, not a ${request.type}`);
     const tx: Transaction = {
@@ -177,7 +178,7 @@ export class CmpClient {
       implicitConfirm: checked.implicitConfirm,
       startedAt: new Date(checked.startedAt),
     };
-    return this.keepOpenWhileWaiting(() => this.poll(tx, request));
+    return this.keepOpenWhileWaiting(() => this.poll(tx, request, signal));
   }
 
   /** Closes the transport's connection (the step API keeps it open while a transaction waits). */
@@ -186,7 +187,7 @@ export class CmpClient {
   }
 
   /** Asks the CA for its CA certificates (genm id-it-caCerts). */
-  async getCaCertificates(): Promise<Uint8Array[]> {
+  async getCaCertificates(signal?: AbortSignal): Promise<Uint8Array[]> {
     const tx: Transaction = {
       type: 'p10cr',
       transactionID: newTransactionID(),
@@ -196,7 +197,7 @@ export class CmpClient {
       startedAt: new Date(),
     };
     try {
-      const answer = await this.exchange(tx, undefined, genmCaCertsBody(), ['genp']);
+      const answer = await this.exchange(tx, undefined, genmCaCertsBody(), ['genp'], signal);
       const body = answer.message.body;
       if (body.type === 'error') throw this.errorRejection('the CA refused the genm', answer);
       if (body.type !== 'genp') throw new CmpProtocolError(`unexpected answer ${body.type} to genm`);
@@ -256,6 +257,7 @@ export class CmpClient {
     request: EnrollmentRequest | undefined,
     body: PKIBody,
     bodyTypes: readonly PKIBodyName[],
+    signal: AbortSignal | undefined,
     implicitConfirm = false,
   ): Promise<CheckedResponse> {
     tx.senderNonce = newNonce();
@@ -267,7 +269,7 @@ export class CmpClient {
       implicitConfirm,
     });
     const message = protectMessage({ header, body }, this.credentials(request));
-    const answer = decodePKIMessage(await this.options.transport.send(encodePKIMessage(message)));
+    const answer = decodePKIMessage(await this.options.transport.send(encodePKIMessage(message), signal));
     const checked = checkResponse(answer, { bodyTypes, transactionID: tx.transactionID, senderNonce: tx.senderNonce, trust: this.trust() });
     tx.recipNonce = answer.header.senderNonce;
     return checked;
@@ -296,15 +298,15 @@ export class CmpClient {
     };
   }
 
-  private async poll(tx: Transaction, request: EnrollmentRequest): Promise<EnrollmentStep> {
-    const answer = await this.exchange(tx, request, pollReqBody([tx.certReqId]), ['pollRep', CERT_REP_OF[tx.type]]);
+  private async poll(tx: Transaction, request: EnrollmentRequest, signal: AbortSignal | undefined): Promise<EnrollmentStep> {
+    const answer = await this.exchange(tx, request, pollReqBody([tx.certReqId]), ['pollRep', CERT_REP_OF[tx.type]], signal);
     const body = answer.message.body;
     if (body.type === 'pollRep') {
       const entry = body.content.find((p) => p.certReqId === tx.certReqId) ?? (body.content.length === 1 ? body.content[0] : undefined);
       if (!entry) throw new CmpProtocolError(`pollRep without an entry for certReqId ${tx.certReqId}`);
       return { status: 'waiting', checkAfterSeconds: entry.checkAfter, reason: entry.reason ?? [], state: this.state(tx) };
     }
-    return this.onCertResponse(tx, request, answer);
+    return this.onCertResponse(tx, request, answer, signal);
   }
 
   private findResponse(tx: Transaction, responses: CertResponse[]): CertResponse {
@@ -317,7 +319,7 @@ export class CmpClient {
     return found;
   }
 
-  private async onCertResponse(tx: Transaction, request: EnrollmentRequest, answer: CheckedResponse): Promise<EnrollmentStep> {
+  private async onCertResponse(tx: Transaction, request: EnrollmentRequest, answer: CheckedResponse, signal: AbortSignal | undefined): Promise<EnrollmentStep> {
     const body = answer.message.body;
     if (body.type === 'error') return { status: 'rejected', error: this.errorRejection('the CA rejected the request', answer) };
     if (body.type !== 'ip' && body.type !== 'cp' && body.type !== 'kup') {
@@ -333,7 +335,7 @@ export class CmpClient {
         };
       case 'waiting':
         // Like OpenSSL: ask at once, the pollRep tells how long to wait.
-        return this.poll(tx, request);
+        return this.poll(tx, request, signal);
       default:
         break;
     }
@@ -344,12 +346,12 @@ export class CmpClient {
     const certificate = choice.certificate;
     const requested = normalizedSpki(csrPublicKeyDer(request.csr));
     if (!normalizedSpki(publicKeyDer(certificate)).equals(requested)) {
-      await this.rejectCertificate(tx, request, certificate, 'the certificate is not for the requested public key');
+      await this.rejectCertificate(tx, request, certificate, 'the certificate is not for the requested public key', signal);
       throw new CmpProtocolError('the CA returned a certificate for a different public key; refused it with a rejecting certConf');
     }
     const implicitConfirmGranted = tx.implicitConfirm && hasImplicitConfirm(answer.message.header);
     if (!implicitConfirmGranted) {
-      const conf = await this.exchange(tx, request, certConfBody([{ certificate, certReqId: tx.certReqId }]), ['pkiconf']);
+      const conf = await this.exchange(tx, request, certConfBody([{ certificate, certReqId: tx.certReqId }]), ['pkiconf'], signal);
       if (conf.message.body.type === 'error') return { status: 'rejected', error: this.errorRejection('the CA refused our certConf', conf) };
     }
     const { chain, trustedRoots } = splitCertificates(certificate, answer.message.extraCerts ?? [], body.content.caPubs ?? []);
@@ -357,10 +359,10 @@ export class CmpClient {
   }
 
   /** Sends a certConf refusing the certificate; the CA's answer to it changes nothing. */
-  private async rejectCertificate(tx: Transaction, request: EnrollmentRequest, certificate: Uint8Array, reason: string): Promise<void> {
+  private async rejectCertificate(tx: Transaction, request: EnrollmentRequest, certificate: Uint8Array, reason: string, signal: AbortSignal | undefined): Promise<void> {
     const body = certConfBody([{ certificate, certReqId: tx.certReqId, reject: { statusString: [reason], failInfo: ['badCertTemplate'] } }]);
     try {
-      await this.exchange(tx, request, body, ['pkiconf']);
+      await this.exchange(tx, request, body, ['pkiconf'], signal);
     } catch {
       // The refusal is already decided; a failing answer to it is not worth reporting over it.
     }

@@ -1,9 +1,11 @@
 // Distinguished names as text ⇄ pkijs RelativeDistinguishedNames. Accepts OpenSSL's "/CN=a/O=b" and
-// RFC 4514's "CN=a,O=b" (most significant first as written by people, e.g. "CN=x,O=y").
+// RFC 4514's "CN=a,O=b" (most significant first as written by people, e.g. "CN=x,O=y"). The one
+// table of attribute short names, also used for the development CA's own names (server/).
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 
-const ATTRIBUTE_OIDS: Record<string, string> = {
+/** Attribute types by the short names people write (OpenSSL's and RFC 4514's), upper case. */
+export const ATTRIBUTE_OIDS = {
   CN: '2.5.4.3',
   SN: '2.5.4.4',
   SERIALNUMBER: '2.5.4.5',
@@ -18,8 +20,10 @@ const ATTRIBUTE_OIDS: Record<string, string> = {
   DC: '0.9.2342.19200300.100.1.25',
   UID: '0.9.2342.19200300.100.1.1',
   EMAILADDRESS: '1.2.840.113549.1.9.1',
-};
-const SHORT_NAMES = new Map(Object.entries(ATTRIBUTE_OIDS).map(([k, v]) => [v, k]));
+} as const satisfies Record<string, string>;
+export type AttributeShortName = keyof typeof ATTRIBUTE_OIDS;
+const OID_BY_NAME: Readonly<Record<string, string>> = ATTRIBUTE_OIDS;
+const SHORT_NAMES = new Map<string, string>(Object.entries(ATTRIBUTE_OIDS).map(([k, v]) => [v, k]));
 
 function splitUnescaped(text: string, separator: string): string[] {
   const parts: string[] = [];
@@ -50,18 +54,27 @@ export function parseDistinguishedName(text: string): pkijs.RelativeDistinguishe
     if (eq <= 0) throw new Error(`cannot read distinguished name part "${part}" (expected TYPE=value)`);
     const type = part.slice(0, eq).trim();
     const value = part.slice(eq + 1).trim();
-    const oid = ATTRIBUTE_OIDS[type.toUpperCase()] ?? (/^\d+(\.\d+)+$/.test(type) ? type : undefined);
+    const oid = OID_BY_NAME[type.toUpperCase()] ?? (/^\d+(\.\d+)+$/.test(type) ? type : undefined);
     if (!oid) throw new Error(`unknown attribute type "${type}" in distinguished name`);
-    // Country is PrintableString (RFC 5280), email IA5String, everything else UTF8String.
-    const asn =
-      oid === '2.5.4.6'
-        ? new asn1js.PrintableString({ value })
-        : oid === '1.2.840.113549.1.9.1' || oid === '0.9.2342.19200300.100.1.25'
-          ? new asn1js.IA5String({ value })
-          : new asn1js.Utf8String({ value });
-    rdns.push(new asn1js.Set({ value: [new asn1js.Sequence({ value: [new asn1js.ObjectIdentifier({ value: oid }), asn] })] }));
+    rdns.push(singleAttributeRdn(oid, value));
   }
   return nameFromRdns(rdns);
+}
+
+/** An RDN of one attribute: Country is PrintableString (RFC 5280), email and DC IA5String, the rest UTF8String. */
+function singleAttributeRdn(oid: string, value: string): asn1js.Set {
+  const asn =
+    oid === '2.5.4.6'
+      ? new asn1js.PrintableString({ value })
+      : oid === '1.2.840.113549.1.9.1' || oid === '0.9.2342.19200300.100.1.25'
+        ? new asn1js.IA5String({ value })
+        : new asn1js.Utf8String({ value });
+  return new asn1js.Set({ value: [new asn1js.Sequence({ value: [new asn1js.ObjectIdentifier({ value: oid }), asn] })] });
+}
+
+/** DER of a Name with one attribute per RDN, in the given order (most significant first). */
+export function encodeNameDer(attributes: ReadonlyArray<readonly [oid: string, value: string]>): Uint8Array {
+  return new Uint8Array(new asn1js.Sequence({ value: attributes.map(([oid, value]) => singleAttributeRdn(oid, value)) }).toBER(false));
 }
 
 // pkijs encodes a RelativeDistinguishedNames it built itself as ONE multi-valued RDN (and the empty

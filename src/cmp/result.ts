@@ -1,7 +1,7 @@
 // Splits what a CA sent into what cert-manager stores: the chain (leaf + intermediates, leaf first)
 // and the trusted roots (every caPubs certificate plus every self-signed certificate in extraCerts).
-import { X509Certificate } from 'node:crypto';
-import { isSelfSigned, sameBytes } from './certificates.js';
+import type { X509Certificate } from 'node:crypto';
+import { isSelfSigned, issuedBy, readX509, sameBytes } from './certificates.js';
 
 export interface EnrollmentResult {
   /** DER of the issued certificate. */
@@ -12,14 +12,6 @@ export interface EnrollmentResult {
   trustedRoots: Uint8Array[];
   /** True when the CA granted implicit confirmation (no certConf was sent). */
   implicitConfirmGranted: boolean;
-}
-
-function read(der: Uint8Array): X509Certificate | undefined {
-  try {
-    return new X509Certificate(Buffer.from(der));
-  } catch {
-    return undefined;
-  }
 }
 
 function uniqueAppend(list: Uint8Array[], der: Uint8Array): void {
@@ -33,21 +25,17 @@ export function splitCertificates(leaf: Uint8Array, extraCerts: readonly Uint8Ar
   for (const der of extraCerts) if (isSelfSigned(der)) uniqueAppend(trustedRoots, der);
   const intermediates = extraCerts.filter((der) => !isSelfSigned(der) && !sameBytes(der, leaf));
   const chain = [leaf];
-  let current = read(leaf);
+  let current = readX509(leaf);
   while (current && chain.length < 10) {
     const child: X509Certificate = current;
     const parentDer = intermediates.find((der) => {
-      const candidate = read(der);
+      const candidate = readX509(der);
       if (!candidate || chain.some((c) => sameBytes(c, der))) return false;
-      try {
-        return child.checkIssued(candidate) && child.verify(candidate.publicKey);
-      } catch {
-        return false;
-      }
+      return issuedBy(child, candidate);
     });
     if (!parentDer) break;
     chain.push(parentDer);
-    current = read(parentDer);
+    current = readX509(parentDer);
   }
   return { chain, trustedRoots };
 }

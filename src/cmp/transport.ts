@@ -1,14 +1,15 @@
 // CMP over HTTP(S) (RFC 9811): POST application/pkixcmp, one kept-alive connection per transaction
 // (OpenSSL's mock server reads the next message of a transaction from the same connection), a
-// response size cap, and an overall timeout. Pluggable: tests connect a client to an in-process
-// server through the same interface.
+// response size cap, an overall timeout, and an AbortSignal that ends a pending exchange (the
+// operator's shutdown). Pluggable: tests connect a client to an in-process server through the
+// same interface.
 import http from 'node:http';
 import https from 'node:https';
 import { CmpTransportError } from './errors.js';
 
-/** Sends one DER PKIMessage and returns the DER answer. */
+/** Sends one DER PKIMessage and returns the DER answer; an aborted `signal` rejects it promptly. */
 export interface CmpTransport {
-  send(request: Uint8Array): Promise<Uint8Array>;
+  send(request: Uint8Array, signal?: AbortSignal): Promise<Uint8Array>;
   /** Ends the current transaction's connection (called by the client after each transaction). */
   close?(): void;
 }
@@ -82,7 +83,7 @@ export class HttpTransport implements CmpTransport {
     this.agent = undefined;
   }
 
-  send(request: Uint8Array): Promise<Uint8Array> {
+  send(request: Uint8Array, signal?: AbortSignal): Promise<Uint8Array> {
     const timeoutMs = this.options.timeoutMs ?? 30_000;
     const maxBytes = this.options.maxResponseBytes ?? 1024 * 1024;
     const client = this.url.protocol === 'https:' ? https : http;
@@ -93,9 +94,11 @@ export class HttpTransport implements CmpTransport {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
         req.destroy();
         reject(err);
       };
+      const onAbort = () => fail(new CmpTransportError(`request to ${target} aborted`));
       const req = client.request(
         this.url,
         {
@@ -134,6 +137,7 @@ export class HttpTransport implements CmpTransport {
               }
               settled = true;
               clearTimeout(timer);
+              signal?.removeEventListener('abort', onAbort);
               resolve(body);
               return;
             }
@@ -144,6 +148,11 @@ export class HttpTransport implements CmpTransport {
       );
       const timer = setTimeout(() => fail(new CmpTransportError(`no answer from ${target} within ${timeoutMs} ms`)), timeoutMs);
       req.on('error', (err) => fail(new CmpTransportError(`cannot reach ${target}: ${describeNetworkError(err)}`)));
+      if (signal?.aborted) {
+        onAbort();
+        return;
+      }
+      signal?.addEventListener('abort', onAbort, { once: true });
       req.end(Buffer.from(request));
     });
   }

@@ -1,6 +1,6 @@
 // `npm run demo [-- --out DIR]`: runs the demo and prints what it made and where.
 import { resolve } from 'node:path';
-import { runDemo, type DemoReport } from './run-demo.js';
+import { runDemo, type DemoReport } from './runDemo.js';
 
 function outDirFrom(argv: string[]): string {
   const at = argv.indexOf('--out');

@@ -2,7 +2,7 @@
 // and then of the extra trust sources, in order, de-duplicated by SHA-256 of the DER, aliased
 // trusted-certificate-1…N; the keystore holds one private key entry with the whole tls.crt chain.
 import { createHash } from 'node:crypto';
-import type { ParsedCertificate } from './pem.js';
+import type { ParsedCertificate } from '../pki/pem.js';
 import type { PrivateKeyEntry, StoreCertificate, TrustedCertificateEntry } from './storeContent.js';
 
 export const TRUSTED_ALIAS_PREFIX = 'trusted-certificate-';

@@ -1,5 +1,6 @@
 // Typed errors of the keystore library. Each says what is wrong and how to fix it, in one line,
-// and never contains a password or key material (they end up in Events and on stderr).
+// and never contains a password or key material (they end up in Events and on stderr). A key
+// that cannot be read fails in src/pki, with a PkiInputError (re-exported by index.ts).
 
 /** Base class: input that cannot produce a correct store. The old stores must stay. */
 export class KeystoreInputError extends Error {
@@ -8,12 +9,6 @@ export class KeystoreInputError extends Error {
     this.name = new.target.name;
   }
 }
-
-/** tls.key holds no private key we can read. */
-export class UnreadablePrivateKeyError extends KeystoreInputError {}
-
-/** The key is readable but its type is not one we write (RSA, EC P-256/384/521, Ed25519). */
-export class UnsupportedKeyTypeError extends KeystoreInputError {}
 
 /** tls.crt holds no readable certificate. */
 export class NoCertificateError extends KeystoreInputError {}

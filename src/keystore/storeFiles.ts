@@ -3,14 +3,15 @@
 // truststore.pass, keystore.pem, key.pem, truststore.pem. Either every file is built or a typed
 // error says why none is; unreadable PEM blocks become warnings.
 import { X509Certificate } from 'node:crypto';
+import { subjectLine } from '../pki/certificate.js';
+import { describePemProblems, parseCertificates, toPem, type ParsedCertificate } from '../pki/pem.js';
+import { keyMatchesCertificateDer, loadPrivateKey } from '../pki/privateKey.js';
 import { composeKeystore, composeTruststore } from './composition.js';
+import { KeyDerivations } from './crypto/keyDerivations.js';
 import { KeyMismatchError, NoCertificateError, NoTrustedCertificatesError, InvalidStoreSettingsError } from './errors.js';
-import { jksEncoder } from './jks.js';
-import { KeyDerivations } from './keyDerivations.js';
-import { describePemProblems, parseCertificates, toPem, type ParsedCertificate } from './pem.js';
-import { Pkcs12Encoder } from './pkcs12Writer.js';
-import { pkcs12Profiles } from './pkcs12Profiles.js';
-import { keyMatchesCertificateDer, loadPrivateKey } from './privateKey.js';
+import { jksEncoder } from './formats/jks.js';
+import { pkcs12Profiles } from './formats/pkcs12Profiles.js';
+import { Pkcs12Encoder } from './formats/pkcs12Writer.js';
 import type { StoreContent, StoreEncoder } from './storeContent.js';
 import { validateStoreInput, validateStoreSettings, type StoreFormat, type StoreInput, type StoreSettings } from './storeSettings.js';
 
@@ -43,7 +44,7 @@ export interface StoreFiles {
 
 function describeSubject(der: Buffer): string {
   try {
-    return new X509Certificate(der).subject.replace(/\n/g, ', ');
+    return subjectLine(new X509Certificate(der));
   } catch {
     return 'a certificate OpenSSL cannot parse';
   }
@@ -55,7 +56,7 @@ function readBundle(name: string, pem: string, warnings: string[]): ParsedCertif
   return certificates;
 }
 
-/** Builds every file of `settings.formats`; throws a KeystoreInputError subclass on bad input. */
+/** Builds every file of `settings.formats`; throws a KeystoreInputError (or, for tls.key, a PkiInputError) subclass on bad input. */
 export function buildStoreFiles(input: StoreInput, settings: StoreSettings): StoreFiles {
   const { tlsCrt, tlsKey, caCrt, trustSources } = validateStoreInput(input);
   const { formats, keystorePassword, truststorePassword, alias, pkcs12Profile } = validateStoreSettings(settings);

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { InvalidStoreSettingsError } from './errors.js';
 import { DEFAULT_KEY_ALIAS } from './composition.js';
-import { PKCS12_PROFILES } from './pkcs12Profiles.js';
+import { PKCS12_PROFILES } from './formats/pkcs12Profiles.js';
 
 export const STORE_FORMATS = ['jks', 'pkcs12', 'pem'] as const;
 export type StoreFormat = (typeof STORE_FORMATS)[number];

@@ -1,9 +1,9 @@
 // What a signer sees of a certificate request: the CSR and the few facts around it, never the
 // CertificateRequest object itself (issuer-lib's request view), so signers do not depend on
-// where the CSR came from and never touch Kubernetes status.
+// where the CSR came from and never touch Kubernetes status. `csrDer` is the one decoding of
+// its CSR that both backends use.
 import { CR_ANNOTATIONS, type CertificateRequest, type IssuerReference } from '../api/certManager.js';
 import { TRANSACTION_ANNOTATION } from '../api/cmpv2Issuer.js';
-
 
 export interface RequestView {
   namespace: string;
@@ -57,4 +57,10 @@ export function toRequestView(request: CertificateRequest): RequestView {
     resumeState: annotations[TRANSACTION_ANNOTATION] || undefined,
     annotations,
   };
+}
+
+/** The DER bytes of the view's CSR (`csrPem` holds one PEM block, as toRequestView keeps it). */
+export function csrDer(csrPem: string): Uint8Array {
+  const body = csrPem.replace(/-----(BEGIN|END) (NEW )?CERTIFICATE REQUEST-----/g, '').replace(/\s+/g, '');
+  return new Uint8Array(Buffer.from(body, 'base64'));
 }

@@ -1,20 +1,9 @@
 // The issuer-lib contract: signing is two plain functions. A signer returns PEM or throws one
-// of the typed errors (PendingError, PermanentError, IssuerError); anything else thrown is
-// retried with backoff until the max-retry duration, then the request fails.
-import type { IssuerBackend, IssuerKind } from '../api/cmpv2Issuer.js';
+// of the typed errors of errors.ts (PendingError, PermanentError, IssuerError); anything else
+// thrown is retried with backoff until the max-retry duration, then the request fails. The
+// signal is the controller's shutdown: a signer passes it down to its network calls.
+import type { IssuerView } from './issuerView.js';
 import type { RequestView } from './requestView.js';
-
-/** What a signer knows of an issuer: its validated spec and where its Secrets live. */
-export interface IssuerView {
-  kind: IssuerKind;
-  name: string;
-  /** The issuer's namespace; for ClusterCMPv2Issuer, undefined. */
-  namespace?: string;
-  /** Where referenced Secrets are read: the issuer's namespace or `--cluster-resource-namespace`. */
-  secretsNamespace: string;
-  generation: number;
-  spec: IssuerBackend;
-}
 
 export interface SignedCertificate {
   /** Leaf first, then intermediates, PEM. */

@@ -2,8 +2,9 @@
 import assert from 'node:assert/strict';
 import { CmpClient, type EnrollmentRequest, parseTransactionState } from '../../src/cmp/client.js';
 import { CmpDecodeError, CmpProtocolError, CmpRejectedError, CmpTransportError } from '../../src/cmp/errors.js';
+import type { CmpTransport } from '../../src/cmp/transport.js';
 import { hex, makeCsr, makeKey } from './fixtures.js';
-import { ScriptedCa } from './scripted-ca.js';
+import { ScriptedCa } from './scriptedCa.js';
 
 describe('client', function () {
   this.timeout(20_000);
@@ -154,5 +155,25 @@ describe('client', function () {
   it('genm returns the CA certificates', async () => {
     const certs = await client().getCaCertificates();
     assert.deepEqual(certs.map(hex), [ca.root1, ca.root2].map(hex));
+  });
+
+  it("hands the caller's AbortSignal to the transport with every message (request, poll, certConf, genm)", async () => {
+    ca.script = { waitCount: 1 };
+    const signals: (AbortSignal | undefined)[] = [];
+    const inner = ca.transport();
+    const transport: CmpTransport = {
+      send: (message, signal) => {
+        signals.push(signal);
+        return inner.send(message);
+      },
+    };
+    const { signal } = new AbortController();
+    let step = await client({ transport }).startEnrollment(requests.cr, signal);
+    if (step.status === 'waiting') step = await client({ transport }).continueEnrollment(requests.cr, step.state, signal);
+    assert.equal(step.status, 'issued');
+    await client({ transport }).getCaCertificates(signal);
+    assert.deepEqual(ca.received.map((m) => m.body.type), ['cr', 'pollReq', 'certConf', 'genm']);
+    assert.equal(signals.length, 4);
+    assert.ok(signals.every((s) => s === signal));
   });
 });

@@ -1,5 +1,5 @@
 // HTTP transport against a local server: content type, error statuses, CMP bodies on errors,
-// oversized bodies, timeouts, unreachable servers.
+// oversized bodies, timeouts, aborts, unreachable servers.
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -66,6 +66,23 @@ describe('transport', () => {
     await assert.rejects(t.send(Uint8Array.from([1])), (err: unknown) => err instanceof CmpTransportError && /within 200 ms/.test(err.message));
     t.close();
   });
+  it('an aborted signal ends a pending exchange promptly (retryable); an already aborted one sends nothing', async () => {
+    let received = 0;
+    handler = () => {
+      received++; // and never answers
+    };
+    const t = new HttpTransport({ url, timeoutMs: 30_000 });
+    const controller = new AbortController();
+    const started = Date.now();
+    setTimeout(() => controller.abort(new Error('shutting down')), 50);
+    await assert.rejects(t.send(Uint8Array.from([1]), controller.signal), (err: unknown) => err instanceof CmpTransportError && err.retryable && /aborted/.test(err.message));
+    assert.ok(Date.now() - started < 2000, 'long before the 30 s timeout');
+    assert.equal(received, 1);
+    await assert.rejects(t.send(Uint8Array.from([1]), AbortSignal.abort()), (err: unknown) => err instanceof CmpTransportError && /aborted/.test(err.message));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(received, 1, 'nothing sent');
+    t.close();
+  });
   it('reports an unreachable server as retryable', async () => {
     const closed = http.createServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
@@ -85,7 +102,7 @@ describe('transport over HTTPS', () => {
   it('verifies the server against the CA bundle and presents a client certificate (mTLS)', async () => {
     const https = await import('node:https');
     const { makeCertificate, makeKey } = await import('./fixtures.js');
-    const { toPem } = await import('../../src/keystore/pem.js');
+    const { toPem } = await import('../../src/pki/pem.js');
     const caKey = makeKey('ec');
     const ca = makeCertificate({ subject: 'CN=TLS CA', key: caKey, ca: true });
     const serverKey = makeKey('ec');

@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import {
   buildStoreFiles, InvalidStoreSettingsError, KeyMismatchError, NoCertificateError, NoTrustedCertificatesError, readJks, readPkcs12,
-  storeFileNames, storeInputHash, parseCertificateBundle, type StoreInput, type StoreSettings,
+  storeFileNames, storeInputHash, type StoreInput, type StoreSettings,
 } from '../../src/keystore/index.js';
+import { parseCertificateBundle } from '../../src/pki/pem.js';
 import { messyBundle, Pki } from './fixtures.js';
 
 describe('keystore/storeFiles', () => {

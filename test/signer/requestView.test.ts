@@ -1,6 +1,6 @@
 import { TRANSACTION_ANNOTATION } from '../../src/api/cmpv2Issuer.js';
 import assert from 'node:assert/strict';
-import { InvalidRequestError, toRequestView } from '../../src/signer/requestView.js';
+import { csrDer, InvalidRequestError, toRequestView } from '../../src/signer/requestView.js';
 import { approved, certificateRequest, CSR_PEM, withAnnotation, withIssuerRef, withRequestText } from '../controllers/fixtures.js';
 
 describe('signer/requestView', () => {
@@ -23,6 +23,12 @@ describe('signer/requestView', () => {
       { rev: 2, key: 'k', cert: 'c', resume: 'state', ns: 'apps', name: 'web-1' },
     );
     assert.deepEqual(view.issuerRef, { name: 'onap-ca', kind: 'CMPv2Issuer', group: 'certmanager.onap.org' });
+  });
+
+  it('csrDer: the DER bytes of the view\'s CSR, whichever label', () => {
+    const der = Buffer.from(CSR_PEM.replace(/-----[A-Z ]+-----/g, '').replace(/\s+/g, ''), 'base64');
+    assert.deepEqual(Buffer.from(csrDer(toRequestView(certificateRequest(created)).csrPem)), der);
+    assert.deepEqual(Buffer.from(csrDer(CSR_PEM.replace(/CERTIFICATE REQUEST/g, 'NEW CERTIFICATE REQUEST'))), der);
   });
 
   it('accepts the old NEW CERTIFICATE REQUEST label and ignores a bad revision', () => {

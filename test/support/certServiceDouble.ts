@@ -17,8 +17,8 @@ import type { TLSSocket } from 'node:tls';
 import { certTemplateFromCsr, buildCsr, csrPublicKeyDer, parseSubjectAltName } from '../../src/cmp/csr.js';
 import { parseDistinguishedName } from '../../src/cmp/names.js';
 import { CertificateAuthority } from '../../src/cmp/server/index.js';
-import { orderFromTemplate, renewalOrder } from '../../src/cmp/server/certificate-order.js';
-import { toPem } from '../../src/keystore/pem.js';
+import { orderFromTemplate, renewalOrder } from '../../src/cmp/server/certificateOrder.js';
+import { toPem } from '../../src/pki/pem.js';
 
 export interface RecordedRequest {
   method: string;

@@ -8,10 +8,11 @@ import {
   openCaHierarchy,
   type CaCredential,
   type CaHierarchy,
-} from './ca-hierarchy.js';
-import { keyIdentifierOf, randomSerialNumber, signCertificate } from './certificate-signer.js';
-import { issuerNameOf, sameName, subjectNameOf } from './distinguished-name.js';
-import { endEntityExtensions, endEntityValidity, type CertificateOrder } from './issuance-policy.js';
+} from './caHierarchy.js';
+import { keyIdentifierOf, randomSerialNumber, signCertificate } from './certificateSigner.js';
+import { sameBytes } from '../certificates.js';
+import { issuerNameOf, subjectNameOf } from './distinguishedName.js';
+import { endEntityExtensions, endEntityValidity, type CertificateOrder } from './issuancePolicy.js';
 
 export interface CertificateAuthorityOptions {
   /** Number of self-signed roots (default 2, or what the state directory holds). */
@@ -74,7 +75,8 @@ export class CertificateAuthority {
   issued(certificate: Uint8Array): boolean {
     try {
       const x509 = new X509Certificate(certificate);
-      return sameName(issuerNameOf(certificate), this.intermediateSubject) && x509.verify(this.hierarchy.intermediate.x509.publicKey);
+      // Our names are always our own encoding: equal names are equal bytes.
+      return sameBytes(issuerNameOf(certificate), this.intermediateSubject) && x509.verify(this.hierarchy.intermediate.x509.publicKey);
     } catch {
       return false;
     }

@@ -19,10 +19,10 @@ import {
   pollRepBody,
 } from '../messages.js';
 import type { CertificateAuthority } from './ca.js';
-import { CaRefusal } from './ca-refusal.js';
-import { orderFromTemplate, renewalOrder, templatePublicKey } from './certificate-order.js';
-import type { CmpAnswer, CmpBehaviour, CmpRequest } from './cmp-server.js';
-import { checkProofOfPossession } from './proof-of-possession.js';
+import { CaRefusal } from './caRefusal.js';
+import { orderFromTemplate, renewalOrder, templatePublicKey } from './certificateOrder.js';
+import type { CmpAnswer, CmpBehaviour, CmpRequest } from './cmpServer.js';
+import { checkProofOfPossession } from './proofOfPossession.js';
 
 /** Where an enrollment transaction stands between messages. */
 export interface EnrollmentState {

@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { CertificateAuthority } from '../../../src/cmp/server/ca.js';
-import { CaRefusal } from '../../../src/cmp/server/ca-refusal.js';
-import { encodeName } from '../../../src/cmp/server/distinguished-name.js';
-import type { CertificateExtension } from '../../../src/cmp/server/certificate-signer.js';
+import { CaRefusal } from '../../../src/cmp/server/caRefusal.js';
+import { encodeName } from '../../../src/cmp/server/distinguishedName.js';
+import type { CertificateExtension } from '../../../src/cmp/server/certificateSigner.js';
 
 const spki = (key: KeyObject) => new Uint8Array(key.export({ type: 'spki', format: 'der' }));
 

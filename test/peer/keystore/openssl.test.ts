@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { createPrivateKey } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { buildStoreFiles, type Pkcs12ProfileName } from '../../../src/keystore/index.js';
-import { bmpPassword, pkcs12Kdf, type Pkcs12Hash } from '../../../src/keystore/pkcs12Kdf.js';
+import { bmpPassword, pkcs12Kdf, type Pkcs12Hash } from '../../../src/keystore/crypto/pkcs12Kdf.js';
 import { messyBundle, Pki } from '../../keystore/fixtures.js';
 import { inParallel, run } from './javaTools.js';
 

@@ -1,0 +1,112 @@
+// The native CMP backend behind the Signer contract: the message from enrollmentRequest.ts, a
+// client from issuerClient.ts, one step of the exchange (the shutdown signal reaches the
+// transport), and every outcome mapped onto the errors of ../errors.ts with the CMP error as
+// the cause:
+//   issued → chain + roots; waiting → PendingError (checkAfter, transaction state to resume);
+//   CA rejection, failed response checks → PermanentError; transport trouble → plain Error
+//   (retried with backoff until the max-retry duration); issuer Secrets missing → IssuerError.
+import { cmpTransactionStateSchema, type CmpTransactionState, type EnrollmentRequest, type EnrollmentStep } from '../../cmp/client.js';
+import { CmpDecodeError, CmpProtocolError, CmpRejectedError, CmpTransportError } from '../../cmp/errors.js';
+import { HttpTransport, type CmpTransport, type HttpTransportOptions } from '../../cmp/transport.js';
+import type { CmpSpec } from '../../api/cmpv2Issuer.js';
+import { toPem } from '../../pki/pem.js';
+import { IssuerError, PendingError, PermanentError } from '../errors.js';
+import type { IssuerView } from '../issuerView.js';
+import type { RequestView } from '../requestView.js';
+import type { SecretSource } from '../secretSource.js';
+import type { SignedCertificate, Signer } from '../signer.js';
+import { enrollmentRequest } from './enrollmentRequest.js';
+import { issuerCmpClient, type IssuerClientDeps } from './issuerClient.js';
+
+/** Builds the transport for an issuer's endpoint; default HTTP(S). */
+export type CmpTransportFactory = (options: HttpTransportOptions) => CmpTransport;
+
+export interface CmpSignerOptions {
+  secrets: SecretSource;
+  /** Default HTTP(S); the operator wraps it to time exchanges, tests connect an in-process CA. */
+  transport?: CmpTransportFactory;
+}
+
+const isCmpError = (err: unknown): err is CmpDecodeError | CmpProtocolError | CmpRejectedError | CmpTransportError =>
+  err instanceof CmpDecodeError || err instanceof CmpProtocolError || err instanceof CmpRejectedError || err instanceof CmpTransportError;
+
+/**
+ * Maps a CMP library error onto the signer contract, the library error kept as `cause`; anything
+ * else is returned as it is. The CA's refusal keeps its own words (statusString, failInfo names,
+ * the unverified mark); otherwise the library's `retryable` decides: only transport trouble is
+ * worth retrying, a decode or protocol failure is permanent.
+ */
+export function cmpSignerError(err: unknown): unknown {
+  if (!isCmpError(err)) return err;
+  if (err instanceof CmpRejectedError) return new PermanentError(err.message, { cause: err });
+  if (err.retryable) return new Error(`cannot reach the CMP server: ${err.message}`, { cause: err });
+  return new PermanentError(`the CA's answer failed a check: ${err.message}`, { cause: err });
+}
+
+export class CmpSigner implements Signer {
+  private readonly deps: IssuerClientDeps;
+
+  constructor(options: CmpSignerOptions) {
+    this.deps = { secrets: options.secrets, transport: options.transport ?? ((o) => new HttpTransport(o)) };
+  }
+
+  async sign(view: RequestView, issuer: IssuerView, signal?: AbortSignal): Promise<SignedCertificate> {
+    const spec = this.cmpSpec(issuer);
+    const { request, renewalTrust } = await enrollmentRequest(view, spec, this.deps.secrets);
+    const client = await issuerCmpClient(spec, issuer.secretsNamespace, this.deps, renewalTrust);
+    let step: EnrollmentStep;
+    try {
+      const resume = this.resumable(view.resumeState, request.type);
+      step = resume ? await client.continueEnrollment(request, resume, signal) : await client.startEnrollment(request, signal);
+    } catch (err) {
+      throw cmpSignerError(err);
+    }
+    switch (step.status) {
+      case 'issued':
+        return {
+          chainPem: step.result.chain.map((der) => toPem('CERTIFICATE', der)).join(''),
+          caPem: step.result.trustedRoots.map((der) => toPem('CERTIFICATE', der)).join(''),
+        };
+      case 'waiting': {
+        const why = step.reason.length > 0 ? `: ${step.reason.join('; ')}` : '';
+        throw new PendingError(`the CA is processing the request (checkAfter ${step.checkAfterSeconds}s)${why}`, step.checkAfterSeconds * 1000, JSON.stringify(step.state));
+      }
+      case 'rejected':
+        throw cmpSignerError(step.error);
+    }
+  }
+
+  /** genm for the CA certificates; a CA that refuses genm but answers CMP is reachable, which is enough. */
+  async check(issuer: IssuerView, signal?: AbortSignal): Promise<void> {
+    const spec = this.cmpSpec(issuer);
+    const client = await issuerCmpClient(spec, issuer.secretsNamespace, this.deps);
+    try {
+      await client.getCaCertificates(signal);
+    } catch (err) {
+      if (err instanceof CmpRejectedError) {
+        // Our credentials refused: retrying will not help until the Secret changes.
+        if (err.rejection.failInfo.includes('badMessageCheck')) throw new PermanentError(`the CA refused our message protection: ${err.message}`, { cause: err });
+        return;
+      }
+      throw cmpSignerError(err);
+    }
+  }
+
+  private cmpSpec(issuer: IssuerView): CmpSpec {
+    if (issuer.spec.backend !== 'cmp') throw new IssuerError(`${issuer.kind} ${issuer.name} is not a CMP issuer`);
+    return issuer.spec.cmp;
+  }
+
+  /** A saved transaction of the same message type, or undefined: an unusable annotation starts afresh. */
+  private resumable(state: string | undefined, type: EnrollmentRequest['type']): CmpTransactionState | undefined {
+    if (!state) return undefined;
+    let json: unknown;
+    try {
+      json = JSON.parse(state);
+    } catch {
+      return undefined;
+    }
+    const parsed = cmpTransactionStateSchema.safeParse(json);
+    return parsed.success && parsed.data.type === type ? parsed.data : undefined;
+  }
+}
