@@ -8,14 +8,10 @@ import type { IssuerView } from './issuerView.js';
 import type { SecretSource } from './secretSource.js';
 import type { Signer, SignerFactory } from './signer.js';
 
-export class BackendSigners implements SignerFactory {
+class BackendSigners implements SignerFactory {
   constructor(private readonly signers: { cmp: Signer; certService: Signer }) {}
 
   /** @deprecated Use `createSigners({ secrets })`; kept until src/controllers/issuerLoop.ts calls it. */
-  static fromSecrets(secrets: SecretSource): SignerFactory {
-    return createSigners({ secrets });
-  }
-
   forIssuer(issuer: IssuerView): Signer {
     return issuer.spec.backend === 'cmp' ? this.signers.cmp : this.signers.certService;
   }
