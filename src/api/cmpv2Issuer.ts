@@ -172,6 +172,11 @@ export interface CMPv2Issuer extends KubeObject {
 export const ISSUER_KINDS = ['CMPv2Issuer', 'ClusterCMPv2Issuer'] as const;
 export type IssuerKind = (typeof ISSUER_KINDS)[number];
 
+/** `Kind/namespace/name` (empty namespace when cluster-scoped): an issuer's queue key and index value. */
+export function issuerKey(kind: string, namespace: string | undefined, name: string): string {
+  return `${kind}/${kind === 'ClusterCMPv2Issuer' ? '' : (namespace ?? '')}/${name}`;
+}
+
 export const ISSUER_GROUP = 'certmanager.onap.org';
 export const CMPV2_ISSUERS: ResourceType = { group: ISSUER_GROUP, version: 'v1', plural: 'cmpv2issuers', kind: 'CMPv2Issuer', namespaced: true };
 export const CLUSTER_CMPV2_ISSUERS: ResourceType = {

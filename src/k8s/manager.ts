@@ -1,54 +1,90 @@
-// Runs the loops the way controller-runtime's manager does: every loop's caches start at once
-// (so /readyz can turn true on followers too); reconcilers run only while this process leads
-// (or always, without leader election); shutdown finishes in-flight work first and only then
+// Runs controllers the way controller-runtime's manager does: it owns the cache, so every
+// informer starts at once (and /readyz can turn true on followers too); controllers run only
+// while this process leads (or always, without leader election) and only after the cache has
+// synced; shutdown finishes in-flight reconciles first, then stops the watches, and only then
 // releases the Lease, so the next leader never overlaps with us.
 import type { KubeApi } from './apiClient.js';
-import { LeaderElector } from './leaderElection.js';
+import { Cache } from './cache.js';
+import { LeaderElector, type LeaderElectionOptions } from './leaderElection.js';
 import { errorFields, silentLogger, type Logger } from './logger.js';
 
-/** A loop as the manager drives it (IssuerLoop and the keystore loop have this shape). */
+/** What the manager runs on the leader: a controller (see controller.ts). */
 export interface Runnable {
-  /** Starts list/watch only. */
-  startInformers(): void;
-  hasSynced(): boolean;
-  /** Waits for the caches, then starts the workers. */
-  startControllers(): Promise<void>;
-  /** Finishes in-flight reconciles and stops the watches. */
+  readonly name: string;
+  start(): void;
+  /** Finishes in-flight work. */
   shutdown(): Promise<void>;
+  readonly queue?: { readonly depth: number };
 }
+
+/** The cache as the manager drives it. */
+export interface ManagedCache {
+  start(): void;
+  hasSynced(): boolean;
+  waitForSync(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** The Lease and timings; the manager supplies the callbacks. */
+export type LeaderElectionSettings = Pick<LeaderElectionOptions, 'namespace' | 'name' | 'identity' | 'leaseDurationMs' | 'renewDeadlineMs' | 'retryPeriodMs'>;
 
 export interface ManagerOptions {
   api: KubeApi;
-  runnables: Runnable[];
+  /** Namespaces the cache watches; empty or absent = all. */
+  namespaces?: readonly string[];
   /** Absent: no leader election, the controllers start at once. */
-  leaderElection?: { namespace: string; name: string; identity: string; leaseDurationMs?: number; renewDeadlineMs?: number; retryPeriodMs?: number };
+  leaderElection?: LeaderElectionSettings;
   logger?: Logger;
   /** Called when leadership is lost (not on our own shutdown): the process should exit. */
   onLostLeadership?: () => void;
+  /** First retry delay of a failed list/watch (tests shorten it). */
+  retryBaseMs?: number;
+  /** Replaces the cache (tests). */
+  cache?: ManagedCache;
 }
 
 export class Manager {
+  readonly cache: Cache;
+  private readonly runnables: Runnable[] = [];
   private elector: LeaderElector | undefined;
   private controllersStarted = false;
   private stopping = false;
   private readonly logger: Logger;
+  private readonly managed: ManagedCache;
 
   constructor(private readonly options: ManagerOptions) {
     this.logger = options.logger ?? silentLogger;
+    this.cache = new Cache({ api: options.api, namespaces: options.namespaces, logger: this.logger, retryBaseMs: options.retryBaseMs });
+    this.managed = options.cache ?? this.cache;
   }
 
-  /** Caches of every loop synced: the /readyz answer (followers included). */
+  /** The namespaces the cache watches; empty = all. */
+  get namespaces(): readonly string[] {
+    return this.options.namespaces ?? [];
+  }
+
+  /** Adds a controller; it starts with the others. */
+  add(runnable: Runnable): void {
+    this.runnables.push(runnable);
+  }
+
+  /** The cache synced: the /readyz answer (followers included). */
   ready(): boolean {
-    return this.options.runnables.every((r) => r.hasSynced());
+    return this.managed.hasSynced();
   }
 
   isLeader(): boolean {
     return this.options.leaderElection ? (this.elector?.isLeader() ?? false) : true;
   }
 
-  /** Starts informers; starts the controllers now or when elected. Resolves once that is arranged. */
+  /** Keys waiting per controller, for the queue-depth metric. */
+  queueDepths(): Record<string, number> {
+    return Object.fromEntries(this.runnables.filter((r) => r.queue).map((r) => [r.name, r.queue!.depth]));
+  }
+
+  /** Starts the cache; starts the controllers now or when elected. Resolves once that is arranged. */
   async start(): Promise<void> {
-    for (const r of this.options.runnables) r.startInformers();
+    this.managed.start();
     const election = this.options.leaderElection;
     if (!election) {
       await this.startControllers();
@@ -77,13 +113,16 @@ export class Manager {
   private async startControllers(): Promise<void> {
     if (this.controllersStarted || this.stopping) return;
     this.controllersStarted = true;
-    await Promise.all(this.options.runnables.map((r) => r.startControllers()));
+    await this.managed.waitForSync();
+    if (this.stopping) return;
+    for (const runnable of this.runnables) runnable.start();
   }
 
   /** In-flight work first, then the watches, then the Lease. */
   async shutdown(): Promise<void> {
     this.stopping = true;
-    await Promise.all(this.options.runnables.map((r) => r.shutdown()));
+    await Promise.all(this.runnables.map((r) => r.shutdown()));
+    await this.managed.stop();
     await this.elector?.stop();
   }
 }

@@ -1,10 +1,10 @@
 // The operator's Prometheus metrics on one registry (the keystore loop registers its own on the
 // same one): requests signed/failed by issuer and reason, sign and CMP round-trip latency,
-// queue depth per controller (read when scraped), reconcile errors, issuer check outcomes.
+// queue depth per controller (read when scraped), reconcile errors (counted by the generic
+// controller where they happen), issuer check outcomes.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { CmpTransport } from '../cmp/transport.js';
 import type { RequestMetrics } from '../controllers/certificaterequest/controller.js';
-import type { Logger } from '../k8s/logger.js';
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
@@ -109,11 +109,11 @@ export class TimedCmpTransport implements CmpTransport {
     private readonly observe: (seconds: number, ok: boolean) => void,
   ) {}
 
-  async send(request: Uint8Array): Promise<Uint8Array> {
+  async send(request: Uint8Array, signal?: AbortSignal): Promise<Uint8Array> {
     const started = process.hrtime.bigint();
     let ok = false;
     try {
-      const answer = await this.inner.send(request);
+      const answer = await this.inner.send(request, signal);
       ok = true;
       return answer;
     } finally {
@@ -124,30 +124,4 @@ export class TimedCmpTransport implements CmpTransport {
   close(): void {
     this.inner.close?.();
   }
-}
-
-// Every controller logs a thrown reconcile with this message and its `controller` field
-// (src/controllers/*/controller.ts): counting here needs no hook in each controller.
-const RECONCILE_FAILED = 'reconcile failed; retrying with backoff';
-
-/** A logger that also counts reconcile errors into `metrics`. */
-export function countingReconcileErrors(logger: Logger, metrics: OperatorMetrics): Logger {
-  const count = (fields: object, message?: string): void => {
-    if (message === RECONCILE_FAILED) {
-      const controller = (fields as { controller?: unknown }).controller;
-      metrics.reconcileError(typeof controller === 'string' ? controller : 'unknown');
-    }
-  };
-  return {
-    debug: (fields, message) => logger.debug(fields, message),
-    info: (fields, message) => logger.info(fields, message),
-    warn: (fields, message) => {
-      count(fields, message);
-      logger.warn(fields, message);
-    },
-    error: (fields, message) => {
-      count(fields, message);
-      logger.error(fields, message);
-    },
-  };
 }

@@ -6,20 +6,18 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { HttpTransport } from '../cmp/transport.js';
-import { IssuerLoop } from '../controllers/issuerLoop.js';
-import { KeystoreLoop } from '../controllers/keystoreLoop.js';
+import { addIssuerLoop } from '../controllers/issuerLoop.js';
+import { addKeystoreLoop } from '../controllers/keystoreLoop.js';
 import { KubeApi } from '../k8s/apiClient.js';
 import { EventRecorder } from '../k8s/events.js';
 import { errorFields, type Logger } from '../k8s/logger.js';
-import { Manager, type Runnable } from '../k8s/manager.js';
-import { BackendSigners } from '../signer/backendSigners.js';
-import { CertServiceSigner } from '../signer/certServiceSigner.js';
-import { CmpSigner } from '../signer/cmpSigner.js';
+import { Manager } from '../k8s/manager.js';
+import { createSigners } from '../signer/backends.js';
 import { KubeSecretSource } from '../signer/secretSource.js';
+import type { SignerFactory } from '../signer/signer.js';
 import { EndpointServer, groupByAddress, textEndpoint, type Endpoint } from './httpEndpoints.js';
-import { OperatorMetrics, TimedCmpTransport, countingReconcileErrors } from './metrics.js';
+import { OperatorMetrics, TimedCmpTransport } from './metrics.js';
 import type { OperatorOptions } from './options.js';
-import { InformerRunnable, sharedSecretInformer } from './sharedInformer.js';
 
 export interface OperatorDeps {
   kubeConfig: KubeConfig;
@@ -36,11 +34,10 @@ export interface ListeningEndpoint {
 }
 
 /** Both signer backends reading Secrets through the API, CMP exchanges timed into the metrics. */
-export function operatorSigners(api: KubeApi, metrics: OperatorMetrics): BackendSigners {
-  const secrets = new KubeSecretSource(api);
-  return new BackendSigners({
-    cmp: new CmpSigner({ secrets, transport: (o) => new TimedCmpTransport(new HttpTransport(o), (s, ok) => metrics.cmpExchange(s, ok)) }),
-    certService: new CertServiceSigner({ secrets }),
+export function operatorSigners(api: KubeApi, metrics: OperatorMetrics): SignerFactory {
+  return createSigners({
+    secrets: new KubeSecretSource(api),
+    cmpTransport: (o) => new TimedCmpTransport(new HttpTransport(o), (seconds, ok) => metrics.cmpExchange(seconds, ok)),
   });
 }
 
@@ -58,46 +55,36 @@ export class Operator {
 
   static async start(options: OperatorOptions, deps: OperatorDeps): Promise<Operator> {
     const metrics = new OperatorMetrics();
-    const logger = countingReconcileErrors(deps.logger, metrics);
+    const logger = deps.logger;
     const api = await KubeApi.fromKubeConfig(deps.kubeConfig);
     const events = new EventRecorder(api, {
       component: 'cmpv2-operator',
       onError: (err) => logger.warn({ ...errorFields(err) }, 'could not record an Event'),
     });
-    const runnables: Runnable[] = [];
-    // Both loops over all namespaces watch the same Secrets: keep that list once. (With
-    // --namespace, the issuer loop also watches the cluster resource namespace: separate lists.)
-    const secrets = options.controllers.length === 2 && options.namespaces.length === 0 ? sharedSecretInformer(api, logger) : undefined;
-    if (secrets) runnables.push(new InformerRunnable(secrets));
-    if (options.controllers.includes('issuer')) {
-      const loop = new IssuerLoop({
-        api,
-        signers: operatorSigners(api, metrics),
-        events,
-        namespaces: options.namespaces,
-        clusterResourceNamespace: options.clusterResourceNamespace,
-        maxRetryDurationMs: options.maxRetryDurationMs,
-        secrets,
-        logger,
-        metrics,
-        onIssuerOutcome: (issuer, outcome) => metrics.issuerOutcome(issuer, outcome),
-      });
-      metrics.addQueueDepths(() => loop.queueDepths());
-      runnables.push(loop);
-    }
-    if (options.controllers.includes('keystore')) {
-      const loop = new KeystoreLoop({ api, events, namespaces: options.namespaces, secrets, logger, registry: metrics.registry });
-      metrics.addQueueDepths(() => loop.queueDepths());
-      runnables.push(loop);
-    }
     const identity = deps.identity ?? `${hostname()}_${randomUUID()}`;
     const manager = new Manager({
       api,
-      runnables,
+      namespaces: options.namespaces,
       leaderElection: options.leaderElect ? { namespace: options.leaseNamespace, name: options.leaseName, identity } : undefined,
       logger,
       onLostLeadership: () => deps.onFatal('lost the leader election Lease'),
     });
+    if (options.controllers.includes('issuer')) {
+      addIssuerLoop(manager, {
+        api,
+        signers: operatorSigners(api, metrics),
+        events,
+        clusterResourceNamespace: options.clusterResourceNamespace,
+        maxRetryDurationMs: options.maxRetryDurationMs,
+        logger,
+        metrics,
+        onIssuerOutcome: (issuer, outcome) => metrics.issuerOutcome(issuer, outcome),
+      });
+    }
+    if (options.controllers.includes('keystore')) {
+      addKeystoreLoop(manager, { api, events, logger, metrics, registry: metrics.registry });
+    }
+    metrics.addQueueDepths(() => manager.queueDepths());
 
     const health: Record<string, Endpoint> = {
       '/healthz': textEndpoint(() => ({ status: 200, body: 'ok\n' })),

@@ -1,4 +1,5 @@
 // Wires informers, controllers and a scripted signer to the in-memory API for shell tests.
+import type { IssuerView } from '../../src/signer/issuerView.js';
 import { CLUSTER_CMPV2_ISSUERS, CMPV2_ISSUERS } from '../../src/api/cmpv2Issuer.js';
 import { CERTIFICATE_REQUESTS } from '../../src/api/certManager.js';
 import { EventRecorder } from '../../src/k8s/events.js';
@@ -8,7 +9,7 @@ import type { CertificateRequest } from '../../src/api/certManager.js';
 import type { CMPv2Issuer } from '../../src/api/cmpv2Issuer.js';
 import type { KubeObject } from '../../src/k8s/meta.js';
 import type { RequestView } from '../../src/signer/requestView.js';
-import type { IssuerView, SignedCertificate, Signer, SignerFactory } from '../../src/signer/signer.js';
+import type { SignedCertificate, Signer, SignerFactory } from '../../src/signer/signer.js';
 import { MemoryApi } from '../k8s/memoryApiServer.js';
 
 /** A signer whose answers the test scripts; it records what it was asked. */

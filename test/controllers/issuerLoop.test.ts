@@ -2,18 +2,17 @@
 // development CA: an issuer becomes Ready through genm, then a CertificateRequest is signed
 // through CMP and carries the chain and both roots. (The cluster tests do this with the real
 // API server and cert-manager.)
+import { runIssuerLoop, type RunningIssuerLoop } from './loops.js';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync, X509Certificate } from 'node:crypto';
 import { startDevelopmentCa, type DevelopmentCa } from '../../src/cmp/server/index.js';
-import { IssuerLoop } from '../../src/controllers/issuerLoop.js';
 import { buildCsr, parseSubjectAltName } from '../../src/cmp/csr.js';
 import { parseDistinguishedName } from '../../src/cmp/names.js';
 import { EventRecorder } from '../../src/k8s/events.js';
 import type { CertificateRequest } from '../../src/api/certManager.js';
 import type { CMPv2Issuer } from '../../src/api/cmpv2Issuer.js';
-import { toPem } from '../../src/keystore/pem.js';
-import { BackendSigners } from '../../src/signer/backendSigners.js';
-import { CmpSigner } from '../../src/signer/cmpSigner.js';
+import { toPem } from '../../src/pki/pem.js';
+import { createSigners } from '../../src/signer/backends.js';
 import { KubeSecretSource } from '../../src/signer/secretSource.js';
 import { eventually } from '../k8s/fakeApiServer.js';
 import { MemoryApi } from '../k8s/memoryApiServer.js';
@@ -22,7 +21,7 @@ import { approved, certificateRequest, issuer, withRequestText } from './fixture
 describe('controllers/issuerLoop (in-memory API + CMP signer + development CA)', function () {
   let memory: MemoryApi;
   let ca: DevelopmentCa;
-  let loop: IssuerLoop;
+  let loop: RunningIssuerLoop;
 
   before(async function () {
     ca = await startDevelopmentCa({ secret: 'iak-secret', reference: 'rv-value' });
@@ -31,10 +30,9 @@ describe('controllers/issuerLoop (in-memory API + CMP signer + development CA)',
   beforeEach(async function () {
     memory = await MemoryApi.start();
     const api = memory.fake.api;
-    const cmp = new CmpSigner({ secrets: new KubeSecretSource(api), transport: () => ({ send: (m) => ca.handle(m) }) });
-    loop = new IssuerLoop({
+    loop = await runIssuerLoop({
       api,
-      signers: new BackendSigners({ cmp }),
+      signers: createSigners({ secrets: new KubeSecretSource(api), cmpTransport: () => ({ send: (m) => ca.handle(m) }) }),
       events: new EventRecorder(api, { component: 'cmpv2-operator' }),
       namespaces: ['apps'],
       clusterResourceNamespace: 'cert-manager',
@@ -52,7 +50,6 @@ describe('controllers/issuerLoop (in-memory API + CMP signer + development CA)',
     const key = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const csr = toPem('CERTIFICATE REQUEST', buildCsr({ key: key.privateKey, subject: parseDistinguishedName('CN=web'), subjectAltNames: [parseSubjectAltName('web.apps.svc')] }));
     memory.put('certificaterequests', certificateRequest(new Date(), approved(), withRequestText(csr)) as never);
-    await loop.startControllers();
     assert.ok(loop.hasSynced());
     const ready = (o: { status?: { conditions?: { type: string; reason?: string }[] } } | undefined) => o?.status?.conditions?.find((c) => c.type === 'Ready')?.reason;
     await eventually(() => ready(memory.get('cmpv2issuers', 'apps', 'onap-ca') as unknown as CMPv2Issuer) === 'Checked', 10_000, 'issuer Checked');

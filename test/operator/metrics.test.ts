@@ -2,8 +2,9 @@
 // loops call (outcomes, sign latency, CMP exchanges, queue depths, reconcile errors).
 import assert from 'node:assert/strict';
 import { KeystoreMetrics } from '../../src/controllers/keystore/metrics.js';
-import { silentLogger } from '../../src/k8s/logger.js';
-import { OperatorMetrics, TimedCmpTransport, countingReconcileErrors } from '../../src/operator/metrics.js';
+import { Controller } from '../../src/k8s/controller.js';
+import { OperatorMetrics, TimedCmpTransport } from '../../src/operator/metrics.js';
+import { eventually } from '../k8s/fakeApiServer.js';
 
 function sample(text: string, name: string): string[] {
   return text.split('\n').filter((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `));
@@ -50,15 +51,21 @@ describe('operator/metrics', () => {
     assert.ok(sample(await m.text(), 'cmpv2_workqueue_depth').includes('cmpv2_workqueue_depth{controller="certificaterequest"} 0'));
   });
 
-  it('reconcile errors are counted from the controllers\' log line, other lines pass through', async () => {
+  it('reconcile errors are counted where the generic controller catches them, by controller', async () => {
     const m = new OperatorMetrics({ processMetrics: false });
-    const seen: string[] = [];
-    const log = countingReconcileErrors({ ...silentLogger, warn: (_f, msg) => seen.push(msg ?? '') }, m);
-    log.warn({ controller: 'keystore', key: 'a/b', error: 'x' }, 'reconcile failed; retrying with backoff');
-    log.warn({ controller: 'keystore' }, 'reconcile failed; retrying with backoff');
-    log.warn({ controller: 'issuer' }, 'watch failed; retrying');
-    assert.deepEqual(sample(await m.text(), 'cmpv2_reconcile_errors_total'), ['cmpv2_reconcile_errors_total{controller="keystore"} 2']);
-    assert.equal(seen.length, 3);
+    class Failing extends Controller {
+      runs = 0;
+      async reconcile(): Promise<void> {
+        this.runs += 1;
+        throw new Error('boom');
+      }
+    }
+    const failing = new Failing('keystore', { metrics: m, baseDelayMs: 1, maxDelayMs: 1 });
+    failing.start();
+    failing.queue.add('a/b');
+    await eventually(() => failing.runs >= 2, 2000, 'two failed reconciles');
+    await failing.shutdown();
+    assert.deepEqual(sample(await m.text(), 'cmpv2_reconcile_errors_total'), [`cmpv2_reconcile_errors_total{controller="keystore"} ${failing.runs}`]);
   });
 
   it('the keystore loop\'s metrics share the registry', async () => {

@@ -1,31 +1,34 @@
-// The thin shell around the pure CertificateRequest reconcile: informers feed the queue,
-// the reconcile decides, this file does the I/O it asks for (sign, annotate, patch status,
+// The thin shell around the pure CertificateRequest reconcile: the generic controller feeds it
+// keys, the reconcile decides, this file does the I/O it asks for (sign, annotate, patch status,
 // record Events) and nothing else. Writes are recomputed from a fresh copy on conflict —
-// the reconcile is pure, so rerunning it with the same signing outcome is safe.
-import { CERTIFICATE_REQUESTS } from '../../api/certManager.js';
+// the reconcile is pure, so rerunning it with the same signing outcome is safe. Our own writes
+// do not re-enqueue (the OwnWrites predicate), and a rerun before the cache has caught up starts
+// from our own latest write.
+import { issuerView } from '../../signer/issuerView.js';
+import { IssuerError } from '../../signer/errors.js';
 import { realClock, type Clock } from '../../k8s/clock.js';
+import { Controller, type ControllerMetrics, type ControllerOptions } from '../../k8s/controller.js';
+import { OwnWrites } from '../../k8s/ownWrites.js';
 import type { KubeApi } from '../../k8s/apiClient.js';
 import type { EventSink } from '../../k8s/events.js';
 import type { Informer } from '../../k8s/informer.js';
-import { errorFields, silentLogger, type Logger } from '../../k8s/logger.js';
 import { keyedChangesPatch, patchStatusWithRetry, patchWithRetry } from '../../k8s/status.js';
-import type { CertificateRequest } from '../../api/certManager.js';
-import { parseIssuerSpec, ISSUER_KINDS, type CMPv2Issuer, type IssuerKind, ISSUER_GROUP } from '../../api/cmpv2Issuer.js';
+import { CERTIFICATE_REQUESTS, type CertificateRequest } from '../../api/certManager.js';
+import { issuerKey, ISSUER_GROUP, ISSUER_KINDS, parseIssuerSpec, type CMPv2Issuer, type IssuerKind } from '../../api/cmpv2Issuer.js';
 import { objectKey, referenceTo } from '../../k8s/meta.js';
-import { WorkQueue, type ReconcileResult } from '../../k8s/workqueue.js';
-import { IssuerError } from '../../signer/issuerError.js';
+import { apiVersionOf } from '../../k8s/resources.js';
+import type { ReconcileResult } from '../../k8s/workqueue.js';
 import type { RequestView } from '../../signer/requestView.js';
-import type { IssuerView, SignedCertificate, SignerFactory } from '../../signer/signer.js';
-import { issuerSecretsNamespace } from '../issuer/reconcile.js';
+import type { SignedCertificate, SignerFactory } from '../../signer/signer.js';
 import { reconcileCertificateRequest, type RequestReconcileInput, type SignOutcome, type Update } from './reconcile.js';
 
 /** Counters the `run` command maps onto Prometheus metrics. */
-export interface RequestMetrics {
+export interface RequestMetrics extends ControllerMetrics {
   outcome(issuer: string, outcome: Update['outcome'], reason: string): void;
   signed(issuer: string, seconds: number, ok: boolean): void;
 }
 
-export interface CertificateRequestControllerOptions {
+export interface CertificateRequestControllerOptions extends ControllerOptions {
   api: KubeApi;
   requests: Informer<CertificateRequest>;
   issuers: Informer<CMPv2Issuer>;
@@ -34,11 +37,6 @@ export interface CertificateRequestControllerOptions {
   events: EventSink;
   maxRetryDurationMs: number;
   clusterResourceNamespace: string;
-  clock?: Clock;
-  workers?: number;
-  baseDelayMs?: number;
-  maxDelayMs?: number;
-  logger?: Logger;
   metrics?: RequestMetrics;
   /** Called when a signer blamed the issuer (IssuerError): re-check it. */
   recheckIssuer?: (kind: IssuerKind, namespace: string | undefined, name: string) => void;
@@ -51,90 +49,31 @@ function isFinal(r: CertificateRequest): boolean {
   return ready?.status === 'True' || (ready?.status === 'False' && (ready.reason === 'Failed' || ready.reason === 'Denied'));
 }
 
-/** The index value naming an issuer: `Kind/namespace/name` (empty namespace when cluster-scoped). */
-export function issuerIndexKey(kind: string, namespace: string | undefined, name: string): string {
-  return `${kind}/${kind === 'ClusterCMPv2Issuer' ? '' : (namespace ?? '')}/${name}`;
-}
-
-export class CertificateRequestController {
-  readonly queue: WorkQueue;
+export class CertificateRequestController extends Controller {
   private readonly clock: Clock;
-  private readonly logger: Logger;
-  private readonly abort = new AbortController();
+  /** Our annotation and status writes: not news when they come back, and fresher than a stale cache. */
+  private readonly ownWrites = new OwnWrites<CertificateRequest>();
   /**
-   * Certificates signed whose request the cache does not yet show final: neither a failed
-   * status write nor a rerun on a stale cache may enroll twice. Dropped when the informer
-   * delivers the final request (or its deletion).
+   * Certificates signed whose final status write has not succeeded yet (by key, with the uid):
+   * a failed status write must not make a rerun enroll twice.
    */
-  private readonly signedNotWritten = new Map<string, SignedCertificate>();
-  /**
-   * What we last wrote per key, and the resourceVersions it supersedes: until the informer
-   * catches up, a rerun starts from our own write rather than the stale cached copy (which
-   * would lack the saved CMP transaction and start a second enrollment).
-   */
-  private readonly written = new Map<string, { object: CertificateRequest; supersedes: Set<string> }>();
-  /**
-   * When a CA answered `waiting`, the earliest time to poll again (its checkAfter). Our own
-   * annotation and status writes come back as informer updates; without this they would poll at once.
-   */
-  private readonly pollNotBefore = new Map<string, number>();
+  private readonly signedNotWritten = new Map<string, { uid: string | undefined; value: SignedCertificate }>();
 
   constructor(private readonly options: CertificateRequestControllerOptions) {
+    super('certificaterequest', options);
     this.clock = options.clock ?? realClock;
-    this.logger = options.logger ?? silentLogger;
-    this.queue = new WorkQueue((key) => this.reconcile(key), {
-      workers: options.workers,
-      baseDelayMs: options.baseDelayMs,
-      maxDelayMs: options.maxDelayMs,
-      clock: this.clock,
-      onError: (key, err) => this.logger.warn({ controller: 'certificaterequest', key, ...errorFields(err) }, 'reconcile failed; retrying with backoff'),
-    });
     const { requests, issuers, clusterIssuers } = options;
     requests.store.addIndex(BY_ISSUER, (r) => {
       const ref = r.spec?.issuerRef;
-      return ref?.group === ISSUER_GROUP && ref.kind ? [issuerIndexKey(ref.kind, r.metadata.namespace, ref.name)] : [];
+      return ref?.group === ISSUER_GROUP && ref.kind ? [issuerKey(ref.kind, r.metadata.namespace, ref.name)] : [];
     });
-    const enqueue = (r: CertificateRequest): void => this.queue.add(objectKey(r.metadata));
-    requests.addHandlers({
-      add: enqueue,
-      update: (_old, r) => {
-        if (isFinal(r)) this.signedNotWritten.delete(r.metadata.uid ?? objectKey(r.metadata));
-        enqueue(r);
-      },
-      delete: (r) => {
-        this.signedNotWritten.delete(r.metadata.uid ?? objectKey(r.metadata));
-        this.written.delete(objectKey(r.metadata));
-      },
-    });
+    this.watch(requests, { update: this.ownWrites.notOwn });
     // An issuer appearing, changing or becoming Ready brings its waiting requests back.
-    const requeueFor = (kind: IssuerKind) => (issuer: CMPv2Issuer) => {
-      for (const r of requests.store.byIndex(BY_ISSUER, issuerIndexKey(kind, issuer.metadata.namespace, issuer.metadata.name ?? ''))) enqueue(r);
-    };
     for (const [informer, kind] of [[issuers, 'CMPv2Issuer'], [clusterIssuers, 'ClusterCMPv2Issuer']] as const) {
-      const requeue = requeueFor(kind);
-      informer.addHandlers({ add: requeue, update: (_old, i) => requeue(i), delete: requeue });
+      this.watch(informer, {
+        keys: (issuer) => requests.store.byIndex(BY_ISSUER, issuerKey(kind, issuer.metadata.namespace, issuer.metadata.name ?? '')).map((r) => objectKey(r.metadata)),
+      });
     }
-  }
-
-  start(): void {
-    this.queue.start();
-  }
-
-  /** Stops taking work; in-flight reconciles finish (signers see the abort signal). */
-  async shutdown(): Promise<void> {
-    const stopping = this.queue.shutdown();
-    this.abort.abort(new Error('shutting down'));
-    await stopping;
-  }
-
-  /** The cached request, or our own later write when the cache has not caught up with it. */
-  private freshest(key: string): CertificateRequest | undefined {
-    const cached = this.options.requests.store.get(key);
-    const ours = this.written.get(key);
-    if (!cached || !ours) return cached;
-    if (ours.supersedes.has(cached.metadata.resourceVersion ?? '')) return ours.object;
-    this.written.delete(key); // the cache has our write or something newer
-    return cached;
   }
 
   private issuerFor(request: CertificateRequest): CMPv2Issuer | undefined {
@@ -146,24 +85,25 @@ export class CertificateRequestController {
   }
 
   /** One reconcile of the request stored under `key`. */
-  async reconcile(key: string): Promise<ReconcileResult | void> {
-    const request = this.freshest(key);
-    if (!request) {
-      this.pollNotBefore.delete(key);
+  async reconcile(key: string, signal?: AbortSignal): Promise<ReconcileResult | void> {
+    const cached = this.options.requests.store.get(key);
+    if (!cached) {
+      this.ownWrites.forget(key);
+      this.signedNotWritten.delete(key);
       return; // deleted
     }
-    const notBefore = this.pollNotBefore.get(key);
-    const nowMs = this.clock.now().getTime();
-    if (notBefore !== undefined && nowMs < notBefore && !isFinal(request)) return { requeueAfterMs: notBefore - nowMs };
-    this.pollNotBefore.delete(key);
+    const request = this.ownWrites.freshest(cached);
     const issuer = this.issuerFor(request);
     const base: RequestReconcileInput = { request, issuer, now: this.clock.now(), maxRetryDurationMs: this.options.maxRetryDurationMs };
     const first = reconcileCertificateRequest(base);
-    if (first.action === 'ignore') return; // not ours, final, or waiting for an event
+    if (first.action === 'ignore') {
+      if (isFinal(request)) this.signedNotWritten.delete(key);
+      return; // not ours, final, or waiting for an event
+    }
     let outcome: SignOutcome | undefined;
     let result: Update;
     if (first.action === 'sign') {
-      outcome = await this.sign(request, issuer!, first.view, first.issuerKind);
+      outcome = await this.sign(key, request, issuer!, first.view, first.issuerKind, signal);
       const second = reconcileCertificateRequest({ ...base, now: this.clock.now(), signOutcome: outcome });
       if (second.action !== 'update') return;
       result = second;
@@ -171,38 +111,31 @@ export class CertificateRequestController {
       result = first;
     }
     await this.apply(request, { ...base, signOutcome: outcome }, result);
+    // The final status is written (and remembered as our write): the kept certificate is no longer needed.
+    if (result.outcome !== 'pending') this.signedNotWritten.delete(key);
     const issuerName = `${request.spec.issuerRef.kind}/${request.spec.issuerRef.name}`;
     const ready = result.status?.conditions.find((c) => c.type === 'Ready');
     this.options.metrics?.outcome(issuerName, result.outcome, ready?.reason ?? result.outcome);
     if (result.recheckIssuer && issuer) {
       this.options.recheckIssuer?.(request.spec.issuerRef.kind as IssuerKind, issuer.metadata.namespace, issuer.metadata.name ?? '');
     }
-    if (result.requeueAfterMs !== undefined) this.pollNotBefore.set(key, this.clock.now().getTime() + result.requeueAfterMs);
     return { requeueAfterMs: result.requeueAfterMs, backoff: result.backoff };
   }
 
-  private async sign(request: CertificateRequest, issuer: CMPv2Issuer, view: RequestView, kind: IssuerKind): Promise<SignOutcome> {
-    const uid = request.metadata.uid ?? objectKey(request.metadata);
-    const kept = this.signedNotWritten.get(uid);
-    if (kept) return { ok: true, value: kept };
+  private async sign(key: string, request: CertificateRequest, issuer: CMPv2Issuer, requestView: RequestView, kind: IssuerKind, signal?: AbortSignal): Promise<SignOutcome> {
+    const kept = this.signedNotWritten.get(key);
+    if (kept && kept.uid === request.metadata.uid) return { ok: true, value: kept.value };
     const spec = parseIssuerSpec(issuer.spec);
     if (!spec.ok) return { ok: false, error: new IssuerError(`the issuer's spec is invalid: ${spec.error}`) };
-    const issuerView: IssuerView = {
-      kind,
-      name: issuer.metadata.name ?? '',
-      namespace: kind === 'ClusterCMPv2Issuer' ? undefined : issuer.metadata.namespace,
-      secretsNamespace: issuerSecretsNamespace({ ...issuer, kind }, this.options.clusterResourceNamespace),
-      generation: issuer.metadata.generation ?? 0,
-      spec: spec.value,
-    };
+    const signingIssuer = issuerView({ issuer, kind, spec: spec.value, clusterResourceNamespace: this.options.clusterResourceNamespace });
     const started = this.clock.now().getTime();
     try {
-      const value = await this.options.signers.forIssuer(issuerView).sign(view, issuerView, this.abort.signal);
-      this.signedNotWritten.set(uid, value);
-      this.options.metrics?.signed(`${kind}/${issuerView.name}`, (this.clock.now().getTime() - started) / 1000, true);
+      const value = await this.options.signers.forIssuer(signingIssuer).sign(requestView, signingIssuer, signal);
+      this.signedNotWritten.set(key, { uid: request.metadata.uid, value });
+      this.options.metrics?.signed(`${kind}/${signingIssuer.name}`, (this.clock.now().getTime() - started) / 1000, true);
       return { ok: true, value };
     } catch (error) {
-      this.options.metrics?.signed(`${kind}/${issuerView.name}`, (this.clock.now().getTime() - started) / 1000, false);
+      this.options.metrics?.signed(`${kind}/${signingIssuer.name}`, (this.clock.now().getTime() - started) / 1000, false);
       return { ok: false, error };
     }
   }
@@ -211,43 +144,38 @@ export class CertificateRequestController {
   private async apply(request: CertificateRequest, input: RequestReconcileInput, result: Update): Promise<void> {
     const { api } = this.options;
     const ref = { namespace: request.metadata.namespace, name: request.metadata.name ?? '' };
-    const key = objectKey(request.metadata);
-    const supersedes = new Set([request.metadata.resourceVersion ?? '', ...(this.written.get(key)?.supersedes ?? [])]);
-    const remember = (object: CertificateRequest): void => {
-      this.written.set(key, { object, supersedes: new Set(supersedes) });
-      supersedes.add(object.metadata.resourceVersion ?? '');
-    };
     let current: CertificateRequest = request;
     if (result.annotations) {
       const annotations = result.annotations;
       const written = await patchWithRetry<CertificateRequest>(api, CERTIFICATE_REQUESTS, ref, (fresh) => keyedChangesPatch(fresh, { annotations }), { current });
       if (written) {
-        remember(written);
+        this.ownWrites.record(current, written);
         current = written;
       }
     }
     let events = result.events;
     if (result.status) {
+      const before = current;
       const written = await patchStatusWithRetry<CertificateRequest>(
         api,
         CERTIFICATE_REQUESTS,
         ref,
         (fresh) => {
-          if (fresh === current) return result.status as unknown as Record<string, unknown>;
+          if (fresh === before) return result.status as unknown as Record<string, unknown>;
           const again = reconcileCertificateRequest({ ...input, request: fresh });
           events = again.action === 'update' ? again.events : [];
           return again.action === 'update' ? (again.status as unknown as Record<string, unknown> | undefined) : undefined;
         },
         { current },
       );
-      if (written) remember(written);
+      if (written) this.ownWrites.record(before, written);
     }
-    const target = referenceTo('cert-manager.io/v1', 'CertificateRequest', request);
+    const target = referenceTo(apiVersionOf(CERTIFICATE_REQUESTS), CERTIFICATE_REQUESTS.kind, request);
     for (const event of events) await this.options.events.record(target, event);
     const ready = result.status?.conditions.find((c) => c.type === 'Ready');
     if (ready) {
       this.logger.info(
-        { controller: 'certificaterequest', namespace: ref.namespace, name: ref.name, reason: ready.reason, message: ready.message },
+        { controller: this.name, namespace: ref.namespace, name: ref.name, reason: ready.reason, message: ready.message },
         `CertificateRequest ${result.outcome}`,
       );
     }

@@ -6,10 +6,8 @@ import { findCondition, hasCondition } from '../../k8s/conditions.js';
 import { formatDuration } from '../../k8s/duration.js';
 import type { EventRecord } from '../../k8s/events.js';
 import { CONDITION_APPROVED, CONDITION_DENIED, CONDITION_READY, REASON, type CertificateRequest } from '../../api/certManager.js';
-import { ISSUER_KINDS, type CMPv2Issuer, type IssuerKind, ISSUER_GROUP, TRANSACTION_ANNOTATION } from '../../api/cmpv2Issuer.js';
-import { IssuerError } from '../../signer/issuerError.js';
-import { PendingError } from '../../signer/pendingError.js';
-import { PermanentError } from '../../signer/permanentError.js';
+import { ISSUER_GROUP, ISSUER_KINDS, TRANSACTION_ANNOTATION, type CMPv2Issuer, type IssuerKind } from '../../api/cmpv2Issuer.js';
+import { failureDetails, IssuerError, PendingError, PermanentError } from '../../signer/errors.js';
 import { InvalidRequestError, toRequestView, type RequestView } from '../../signer/requestView.js';
 import type { SignedCertificate } from '../../signer/signer.js';
 import { setDenied, setFailed, setIssued, setPending, type RequestStatusPatch, type Transition } from './transitions.js';
@@ -123,7 +121,7 @@ function afterSigning(input: RequestReconcileInput, outcome: SignOutcome, view: 
     return update(setIssued(request, now, outcome.value.chainPem, outcome.value.caPem), 'issued', { annotations: clearTransaction });
   }
   const error = outcome.error;
-  const message = error instanceof Error ? error.message : String(error);
+  const { message } = failureDetails(error);
   if (error instanceof PermanentError) {
     // The CA said no (or its answer failed a check): terminal.
     return update(setFailed(request, now, message), 'failed', { annotations: clearTransaction });

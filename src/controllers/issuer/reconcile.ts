@@ -2,13 +2,12 @@
 // spec, find the referenced Secrets, then probe the server (the shell does the probe and calls
 // again with its outcome). Ready reasons: Checked (True), Pending (False, retried),
 // Failed (False, waits for a spec change). Every condition carries observedGeneration.
-import { ISSUER_REASON } from '../../api/cmpv2Issuer.js';
+import { CONDITION_READY } from '../../api/certManager.js';
+import { ISSUER_REASON, parseIssuerSpec, referencedSecrets, type CMPv2Issuer, type IssuerKind } from '../../api/cmpv2Issuer.js';
 import { conditionUnchanged, findCondition, setCondition, type Condition } from '../../k8s/conditions.js';
 import type { EventRecord } from '../../k8s/events.js';
-import { CONDITION_READY } from '../../api/certManager.js';
-import { parseIssuerSpec, referencedSecrets, type CMPv2Issuer, type IssuerKind } from '../../api/cmpv2Issuer.js';
-import { PermanentError } from '../../signer/permanentError.js';
-import type { IssuerView } from '../../signer/signer.js';
+import { failureDetails, PermanentError } from '../../signer/errors.js';
+import { issuerSecretsNamespace, issuerView, type IssuerView } from '../../signer/issuerView.js';
 
 
 /** What the shell knows of a referenced Secret: only which keys it has (never the values). */
@@ -43,10 +42,6 @@ export type IssuerReconcileResult =
       outcome: 'checked' | 'pending' | 'failed';
     };
 
-export function issuerSecretsNamespace(issuer: CMPv2Issuer, clusterResourceNamespace: string): string {
-  return issuer.kind === 'ClusterCMPv2Issuer' ? clusterResourceNamespace : (issuer.metadata.namespace ?? '');
-}
-
 export function reconcileIssuer(input: IssuerReconcileInput): IssuerReconcileResult {
   const { issuer, now } = input;
   const generation = issuer.metadata.generation;
@@ -74,7 +69,8 @@ export function reconcileIssuer(input: IssuerReconcileInput): IssuerReconcileRes
   const parsed = parseIssuerSpec(issuer.spec);
   if (!parsed.ok) return set('False', ISSUER_REASON.failed, `Invalid spec: ${parsed.error}`, 'failed');
   // 3. Referenced Secrets and keys present. A Secret event requeues us (no backoff needed).
-  const namespace = issuerSecretsNamespace(issuer, input.clusterResourceNamespace);
+  const kind = (issuer.kind ?? 'CMPv2Issuer') as IssuerKind;
+  const namespace = issuerSecretsNamespace(kind, issuer, input.clusterResourceNamespace);
   for (const ref of referencedSecrets(parsed.value)) {
     const keys = input.secretKeys(namespace, ref.name);
     if (keys === undefined) return set('False', ISSUER_REASON.pending, `Secret ${namespace}/${ref.name} (${ref.field}) not found`, 'pending');
@@ -86,18 +82,11 @@ export function reconcileIssuer(input: IssuerReconcileInput): IssuerReconcileRes
   // 4. Probe the server.
   const outcome = input.checkOutcome;
   if (!outcome) {
-    const view: IssuerView = {
-      kind: (issuer.kind ?? 'CMPv2Issuer') as IssuerKind,
-      name: issuer.metadata.name ?? '',
-      namespace: issuer.kind === 'ClusterCMPv2Issuer' ? undefined : issuer.metadata.namespace,
-      secretsNamespace: namespace,
-      generation: generation ?? 0,
-      spec: parsed.value,
-    };
+    const view = issuerView({ issuer, kind, spec: parsed.value, clusterResourceNamespace: input.clusterResourceNamespace });
     return { action: 'check', view };
   }
   if (outcome.ok) return set('True', ISSUER_REASON.checked, 'The issuer is ready: its server answered the probe', 'checked');
-  const message = outcome.error instanceof Error ? outcome.error.message : String(outcome.error);
+  const { message } = failureDetails(outcome.error);
   // A permanent problem (e.g. a CA that refuses our credentials) waits for a change; anything else retries.
   if (outcome.error instanceof PermanentError) return set('False', ISSUER_REASON.failed, `Check failed: ${message}`, 'failed');
   return set('False', ISSUER_REASON.pending, `Check failed, will retry: ${message}`, 'pending', true);

@@ -6,21 +6,25 @@
 // again on the fresh Secret (cert-manager may have re-issued in between).
 import { performance } from 'node:perf_hooks';
 import type { KubeApi } from '../../k8s/apiClient.js';
-import { isConflict, isNotFound } from '../../k8s/apiError.js';
+import { isConflict } from '../../k8s/apiError.js';
+import { metadataIdentity } from '../../k8s/cache.js';
+import { Controller, type ControllerOptions } from '../../k8s/controller.js';
+import { OwnWrites } from '../../k8s/ownWrites.js';
+import { generationOrAnnotationsChanged } from '../../k8s/predicates.js';
+import { getObject } from '../../k8s/read.js';
 import type { EventSink } from '../../k8s/events.js';
 import type { Informer } from '../../k8s/informer.js';
-import { errorFields, silentLogger, type Logger } from '../../k8s/logger.js';
-import { CONFIG_MAPS, objectPath, SECRETS } from '../../k8s/resources.js';
-import type { Certificate } from '../../api/certManager.js';
+import { apiVersionOf, CONFIG_MAPS, SECRETS } from '../../k8s/resources.js';
+import { CERTIFICATES, type Certificate } from '../../api/certManager.js';
 import { objectKey, referenceTo, splitKey, type ConfigMap, type KubeObject, type ObjectReference, type Secret } from '../../k8s/meta.js';
-import { WorkQueue, type ReconcileResult } from '../../k8s/workqueue.js';
+import type { ReconcileResult } from '../../k8s/workqueue.js';
 import { generatePassword } from '../../keystore/index.js';
 import { optsIn, referencedObjects } from '../../api/keystoreAnnotations.js';
 import type { KeystoreMetricsSink } from './metrics.js';
 import { reconcileKeystore, requestOf, type KeystoreSource } from './reconcile.js';
 import { applyStorePatch } from './target.js';
 
-export interface KeystoreControllerOptions {
+export interface KeystoreControllerOptions extends ControllerOptions {
   api: KubeApi;
   certificates: Informer<Certificate>;
   /** Secrets, metadata only. */
@@ -28,11 +32,7 @@ export interface KeystoreControllerOptions {
   /** ConfigMaps, metadata only. */
   configMaps: Informer<KubeObject>;
   events: EventSink;
-  workers?: number;
-  baseDelayMs?: number;
-  maxDelayMs?: number;
-  logger?: Logger;
-  metrics?: KeystoreMetricsSink;
+  keystoreMetrics?: KeystoreMetricsSink;
   newPassword?: () => string;
 }
 
@@ -51,76 +51,45 @@ function referenceKeys(namespace: string | undefined, annotations: Record<string
   });
 }
 
-export class KeystoreController {
-  readonly queue: WorkQueue;
-  private readonly logger: Logger;
+/** The target Secret an annotated Certificate writes, as a queue key. */
+function targetOf(c: Certificate): string[] {
+  return optsIn(c.metadata.annotations) && c.spec?.secretName ? [`${c.metadata.namespace}/${c.spec.secretName}`] : [];
+}
+
+export class KeystoreController extends Controller {
   private readonly newPassword: () => string;
-  /** resourceVersions of our own writes: their watch events need no reconcile. */
-  private readonly ownWrites = new Map<string, string>();
+  /** Our store writes: their watch events need no reconcile. */
+  private readonly ownWrites = new OwnWrites<KubeObject>();
 
   constructor(private readonly options: KeystoreControllerOptions) {
-    this.logger = options.logger ?? silentLogger;
+    super('keystore', { workers: 4, ...options });
     this.newPassword = options.newPassword ?? generatePassword;
-    this.queue = new WorkQueue((key) => this.reconcile(key), {
-      workers: options.workers ?? 4,
-      baseDelayMs: options.baseDelayMs ?? 1000,
-      maxDelayMs: options.maxDelayMs ?? 300_000,
-      onError: (key, err) => this.logger.warn({ controller: 'keystore', key, ...errorFields(err) }, 'reconcile failed; retrying with backoff'),
-    });
     const { certificates, secrets, configMaps } = options;
 
-    certificates.store.addIndex(BY_TARGET, (c) => (optsIn(c.metadata.annotations) && c.spec?.secretName ? [`${c.metadata.namespace}/${c.spec.secretName}`] : []));
+    certificates.store.addIndex(BY_TARGET, targetOf);
     certificates.store.addIndex(BY_REFERENCE, (c) => referenceKeys(c.metadata.namespace, c.metadata.annotations, { kind: 'Certificate', certificate: c }));
     secrets.store.addIndex(BY_REFERENCE, (s) => referenceKeys(s.metadata.namespace, s.metadata.annotations, { kind: 'Secret', secret: s }));
 
-    const enqueueCertificate = (c: Certificate): void => {
-      if (optsIn(c.metadata.annotations) && c.spec?.secretName) this.queue.add(`${c.metadata.namespace}/${c.spec.secretName}`);
-    };
-    certificates.addHandlers({
-      add: enqueueCertificate,
-      // cert-manager's status writes do not matter; annotations and spec (generation) do.
-      update: (old, c) => {
-        if (old.metadata.generation !== c.metadata.generation || JSON.stringify(old.metadata.annotations ?? {}) !== JSON.stringify(c.metadata.annotations ?? {})) {
-          enqueueCertificate(c);
-        }
+    // cert-manager's status writes do not matter; annotations and spec (generation) do.
+    this.watch(certificates, { keys: targetOf, update: generationOrAnnotationsChanged });
+    // A referenced password Secret or trust source changed: requeue its dependants (on our own
+    // writes too: a target Secret may be another's trust source).
+    const dependantsOf =
+      (kind: 'secret' | 'configmap') =>
+      (obj: KubeObject): string[] => {
+        const ref = `${kind}:${objectKey(obj.metadata)}`;
+        return [...certificates.store.byIndex(BY_REFERENCE, ref).flatMap(targetOf), ...secrets.store.byIndex(BY_REFERENCE, ref).map((s) => objectKey(s.metadata))];
+      };
+    this.watch(secrets, { keys: dependantsOf('secret') });
+    this.watch(configMaps, { keys: dependantsOf('configmap') });
+    // The target itself (annotated, or written by an annotated Certificate), but not our own write coming back.
+    this.watch(secrets, {
+      keys: (secret) => {
+        const key = objectKey(secret.metadata);
+        return optsIn(secret.metadata.annotations) || certificates.store.byIndex(BY_TARGET, key).length > 0 ? [key] : [];
       },
+      update: this.ownWrites.notOwn,
     });
-
-    const dependantsOf = (kind: 'secret' | 'configmap', obj: KubeObject): void => {
-      const ref = `${kind}:${objectKey(obj.metadata)}`;
-      for (const c of certificates.store.byIndex(BY_REFERENCE, ref)) enqueueCertificate(c);
-      for (const s of secrets.store.byIndex(BY_REFERENCE, ref)) this.queue.add(objectKey(s.metadata));
-    };
-    const secretChanged = (secret: KubeObject, deleted: boolean): void => {
-      const key = objectKey(secret.metadata);
-      dependantsOf('secret', secret);
-      if (deleted) {
-        this.ownWrites.delete(key);
-        return;
-      }
-      if (this.ownWrites.get(key) === secret.metadata.resourceVersion) return; // our own write coming back
-      if (optsIn(secret.metadata.annotations) || certificates.store.byIndex(BY_TARGET, key).length > 0) this.queue.add(key);
-    };
-    secrets.addHandlers({ add: (s) => secretChanged(s, false), update: (_old, s) => secretChanged(s, false), delete: (s) => secretChanged(s, true) });
-    const configMapChanged = (cm: KubeObject): void => dependantsOf('configmap', cm);
-    configMaps.addHandlers({ add: configMapChanged, update: (_old, cm) => configMapChanged(cm), delete: configMapChanged });
-  }
-
-  start(): void {
-    this.queue.start();
-  }
-
-  async shutdown(): Promise<void> {
-    await this.queue.shutdown();
-  }
-
-  private async get<T extends KubeObject>(resource: typeof SECRETS, namespace: string, name: string): Promise<T | undefined> {
-    try {
-      return await this.options.api.request<T>('GET', objectPath(resource, namespace, name));
-    } catch (err) {
-      if (isNotFound(err)) return undefined;
-      throw err;
-    }
   }
 
   /** The opt-in for a target: an annotated Certificate writing it wins over the Secret's own annotations. */
@@ -128,21 +97,25 @@ export class KeystoreController {
     const certificates = this.options.certificates.store.byIndex(BY_TARGET, key).sort((a, b) => (a.metadata.name ?? '').localeCompare(b.metadata.name ?? ''));
     if (certificates.length > 0) {
       const certificate = certificates[0];
-      return { source: { kind: 'Certificate', certificate }, reference: referenceTo('cert-manager.io/v1', 'Certificate', certificate) };
+      return { source: { kind: 'Certificate', certificate }, reference: referenceTo(apiVersionOf(CERTIFICATES), CERTIFICATES.kind, certificate) };
     }
     const secret = this.options.secrets.store.get(key);
     if (secret && optsIn(secret.metadata.annotations)) {
-      return { source: { kind: 'Secret', secret: secret as Secret }, reference: referenceTo('v1', 'Secret', secret) };
+      return { source: { kind: 'Secret', secret: secret as Secret }, reference: referenceTo(apiVersionOf(SECRETS), SECRETS.kind, secret) };
     }
     return undefined;
   }
 
-  async reconcile(key: string): Promise<ReconcileResult | void> {
+  async reconcile(key: string, signal?: AbortSignal): Promise<ReconcileResult | void> {
     const { namespace = '', name } = splitKey(key);
     for (let attempt = 1; ; attempt++) {
       const found = this.sourceFor(key);
-      if (!found) return; // not (or no longer) opted in
-      const target = await this.get<Secret>(SECRETS, namespace, name);
+      if (!found) {
+        this.ownWrites.forget(key);
+        return; // not (or no longer) opted in
+      }
+      const target = await getObject<Secret>(this.options.api, SECRETS, namespace, name, signal);
+      if (!target) this.ownWrites.forget(key);
       // The Secret-annotation source is read from the full Secret (the cache has metadata only).
       const source: KeystoreSource = found.source.kind === 'Secret' && target ? { kind: 'Secret', secret: target } : found.source;
       const request = requestOf(source);
@@ -151,34 +124,34 @@ export class KeystoreController {
       if (request && target) {
         for (const ref of referencedObjects(request)) {
           const [kind, refName] = ref.split(':');
-          if (kind === 'secret') secrets.set(refName, await this.get<Secret>(SECRETS, namespace, refName));
-          else configMaps.set(refName, await this.get<ConfigMap>(CONFIG_MAPS, namespace, refName));
+          if (kind === 'secret') secrets.set(refName, await getObject<Secret>(this.options.api, SECRETS, namespace, refName, signal));
+          else configMaps.set(refName, await getObject<ConfigMap>(this.options.api, CONFIG_MAPS, namespace, refName, signal));
         }
       }
       const started = performance.now();
       const result = reconcileKeystore({ source, target, secrets, configMaps, newPassword: this.newPassword });
       const seconds = (performance.now() - started) / 1000;
       if (result.action === 'none') {
-        if (result.outcome === 'unchanged') this.options.metrics?.skipped();
-        this.logger.debug({ controller: 'keystore', key, why: result.why }, 'nothing to write');
+        if (result.outcome === 'unchanged') this.options.keystoreMetrics?.skipped();
+        this.logger.debug({ controller: this.name, key, why: result.why }, 'nothing to write');
         return;
       }
       if (result.action === 'fail') {
-        this.options.metrics?.failed(result.reason);
-        this.logger.info({ controller: 'keystore', key, reason: result.reason }, 'stores not built; the old stores stay');
+        this.options.keystoreMetrics?.failed(result.reason);
+        this.logger.info({ controller: this.name, key, reason: result.reason }, 'stores not built; the old stores stay');
         await this.record(found.reference, result.events);
         return;
       }
       try {
         const written = await applyStorePatch(this.options.api, target!, result.patch);
-        if (written.metadata.resourceVersion) this.ownWrites.set(key, written.metadata.resourceVersion);
+        this.ownWrites.record(metadataIdentity(target!), metadataIdentity(written));
       } catch (err) {
         // cert-manager (or a user) wrote in between: compute again from the fresh Secret.
         if (isConflict(err) && attempt < CONFLICT_ATTEMPTS) continue;
         throw err;
       }
-      this.options.metrics?.built(seconds);
-      this.logger.info({ controller: 'keystore', key, formats: result.desired.formats, removed: result.desired.remove }, 'stores written');
+      this.options.keystoreMetrics?.built(seconds);
+      this.logger.info({ controller: this.name, key, formats: result.desired.formats, removed: result.desired.remove }, 'stores written');
       await this.record(found.reference, result.events);
       return;
     }

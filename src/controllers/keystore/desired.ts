@@ -12,6 +12,7 @@ import {
   KeystoreInputError,
   NoCertificateError,
   NoTrustedCertificatesError,
+  PkiInputError,
   storeInputHash,
   UnreadablePrivateKeyError,
   UnsupportedKeyTypeError,
@@ -108,7 +109,7 @@ function trustSourcePem(input: DesiredInput, kind: 'secret' | 'configmap', name:
   return binary === undefined ? undefined : Buffer.from(binary, 'base64').toString('utf8');
 }
 
-function failureOf(err: KeystoreInputError): FailureReason {
+function failureOf(err: KeystoreInputError | PkiInputError): FailureReason {
   if (err instanceof KeyMismatchError) return FAILURE_REASON.keyMismatch;
   if (err instanceof NoTrustedCertificatesError) return FAILURE_REASON.noTrustedCertificates;
   if (err instanceof UnreadablePrivateKeyError || err instanceof UnsupportedKeyTypeError) return FAILURE_REASON.unreadableKey;
@@ -204,7 +205,7 @@ export function computeDesired(input: DesiredInput): DesiredResult {
   try {
     hash = storeInputHash(storeInput, settings);
   } catch (err) {
-    if (err instanceof KeystoreInputError) return failed(failureOf(err), err.message, warnings);
+    if (err instanceof KeystoreInputError || err instanceof PkiInputError) return failed(failureOf(err), err.message, warnings);
     throw err;
   }
 
@@ -219,7 +220,7 @@ export function computeDesired(input: DesiredInput): DesiredResult {
   try {
     built = buildStoreFiles(storeInput, settings);
   } catch (err) {
-    if (err instanceof KeystoreInputError) return failed(failureOf(err), `${err.message}; the old stores stay`, warnings);
+    if (err instanceof KeystoreInputError || err instanceof PkiInputError) return failed(failureOf(err), `${err.message}; the old stores stay`, warnings);
     throw err;
   }
   for (const line of built.warnings) {

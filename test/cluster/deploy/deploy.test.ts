@@ -21,7 +21,7 @@ import { CONFIG_MAPS, EVENTS, LEASES, SECRETS, type ResourceType } from '../../.
 import type { Certificate, CertificateRequest } from '../../../src/api/certManager.js';
 import type { KubeList, Secret } from '../../../src/k8s/meta.js';
 import { readJks, readPkcs12 } from '../../../src/keystore/index.js';
-import { parseCertificateBundle } from '../../../src/keystore/pem.js';
+import { parseCertificateBundle } from '../../../src/pki/pem.js';
 import { applyDirectory } from '../../../scripts/testbed/apply.js';
 import { layout } from '../../../scripts/testbed/layout.js';
 import { adminKubeConfig, bed, deleteNamespace, eventually, serviceAccountKubeConfig, useNamespace } from '../bed.js';

@@ -3,17 +3,17 @@
 // cert-manager's approver approves everything, so this file runs cert-manager without it (the
 // bed restarts only its controller) and turns it back on afterwards. The requests are created
 // by the test, and Approved/Denied are set through the status subresource as an approver would.
+import type { RunningIssuerLoop } from '../../controllers/loops.js';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { buildCsr, parseSubjectAltName } from '../../../src/cmp/csr.js';
 import { parseDistinguishedName } from '../../../src/cmp/names.js';
 import { startDevelopmentCa, type DevelopmentCa } from '../../../src/cmp/server/index.js';
-import type { IssuerLoop } from '../../../src/controllers/issuerLoop.js';
 import type { KubeApi } from '../../../src/k8s/apiClient.js';
 import type { CertificateRequest } from '../../../src/api/certManager.js';
 import type { CMPv2Issuer } from '../../../src/api/cmpv2Issuer.js';
-import { toPem } from '../../../src/keystore/pem.js';
+import { toPem } from '../../../src/pki/pem.js';
 import { ensureBed, eventually, useNamespace } from '../bed.js';
 import { addRequestCondition, issuerTestApi, pbmCmpSpec, startIssuerLoop } from './support.js';
 
@@ -21,7 +21,7 @@ describe('issuer loop: approval (cert-manager without its approver)', function (
   const ns = useNamespace('issuer-approval');
   let api: KubeApi;
   let ca: DevelopmentCa;
-  let loop: IssuerLoop | undefined;
+  let loop: RunningIssuerLoop | undefined;
 
   before(async function () {
     await ensureBed({ approver: false });

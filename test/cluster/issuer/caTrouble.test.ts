@@ -1,10 +1,10 @@
 // A CA in trouble, with the real cert-manager on the bed and the development CA over HTTP:
 // a CA that changed its shared secret (our MAC is wrong) → Failed with its unverified text; a CA
 // that is down → Pending, then Ready once it starts; a CA answering `waiting` is polled to Ready.
+import type { RunningIssuerLoop } from '../../controllers/loops.js';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startDevelopmentCa, type DevelopmentCa } from '../../../src/cmp/server/index.js';
-import type { IssuerLoop } from '../../../src/controllers/issuerLoop.js';
 import type { KubeApi } from '../../../src/k8s/apiClient.js';
 import type { CMPv2Issuer } from '../../../src/api/cmpv2Issuer.js';
 import type { KubeList } from '../../../src/k8s/meta.js';
@@ -20,7 +20,7 @@ import { certificateManifest, derBase64, freePort, issuerTestApi, listRequests, 
 describe('issuer loop: a CA in trouble (development CA over HTTP, real cert-manager)', function () {
   const ns = useNamespace('issuer-ca');
   let api: KubeApi;
-  let loop: IssuerLoop | undefined;
+  let loop: RunningIssuerLoop | undefined;
   const cas: DevelopmentCa[] = [];
 
   before(async function () {

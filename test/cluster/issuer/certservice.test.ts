@@ -3,15 +3,15 @@
 // creates the CertificateRequest, our IssuerLoop (in-process) signs it through CertService.
 // Ready with both roots in ca.crt; renewal through the update endpoint; error bodies become
 // the right CertificateRequest condition.
+import { runIssuerLoop, type RunningIssuerLoop } from '../../controllers/loops.js';
 import assert from 'node:assert/strict';
 import { X509Certificate, createPrivateKey } from 'node:crypto';
-import { IssuerLoop } from '../../../src/controllers/issuerLoop.js';
 import { KubeApi } from '../../../src/k8s/apiClient.js';
 import { EventRecorder } from '../../../src/k8s/events.js';
 import type { Certificate, CertificateRequest } from '../../../src/api/certManager.js';
 import type { CMPv2Issuer } from '../../../src/api/cmpv2Issuer.js';
 import type { KubeList } from '../../../src/k8s/meta.js';
-import { parseCertificateBundle } from '../../../src/keystore/pem.js';
+import { parseCertificateBundle } from '../../../src/pki/pem.js';
 import { applyDirectory } from '../../../scripts/testbed/apply.js';
 import { layout } from '../../../scripts/testbed/layout.js';
 import { startCertServiceDouble, type CertServiceDouble } from '../../support/certServiceDouble.js';
@@ -24,7 +24,7 @@ describe('CertService backend on the test bed (real cert-manager, CertService do
   const ns = useNamespace('certservice');
   let api: KubeApi;
   let double: CertServiceDouble;
-  let loop: IssuerLoop | undefined;
+  let loop: RunningIssuerLoop | undefined;
 
   before(async function () {
     const kc = await adminKubeConfig();
@@ -48,14 +48,13 @@ describe('CertService backend on the test bed (real cert-manager, CertService do
 
   /** The loop as `run` builds it: default signers (CMP and CertService over the API's Secrets). */
   async function runLoop(namespace: string): Promise<void> {
-    loop = new IssuerLoop({
+    loop = await runIssuerLoop({
       api,
       events: new EventRecorder(api, { component: 'cmpv2-operator' }),
       namespaces: [namespace],
       clusterResourceNamespace: namespace,
       maxRetryDurationMs: 600_000,
     });
-    await loop.startControllers();
   }
 
   /** The client TLS Secret and an ONAP CMPv2Issuer manifest, field for field as ONAP ships it. */

@@ -4,15 +4,15 @@
 // (`openssl x509 -req -copy_extensions copyall`), then starts the mock on the port the issuer
 // already points to. Ready, with both roots. A mock answering a rejection gives Failed with the
 // CA's own text and failInfo, and failureTime.
+import type { RunningIssuerLoop } from '../../controllers/loops.js';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { IssuerLoop } from '../../../src/controllers/issuerLoop.js';
 import type { KubeApi } from '../../../src/k8s/apiClient.js';
 import type { Certificate } from '../../../src/api/certManager.js';
-import { startOpenSslServer, TempFiles, type OpenSslServer } from '../../peer/cmp/openssl-server-helpers.js';
+import { startOpenSslServer, TempFiles, type OpenSslServer } from '../../peer/cmp/opensslServerHelpers.js';
 import { useNamespace } from '../bed.js';
 import { certificateManifest, freePort, issuerTestApi, listRequests, pbmCmpSpec, readTlsSecret, readyCertificate, requestWhen, startIssuerLoop } from './support.js';
 
@@ -23,7 +23,7 @@ describe('issuer loop with OpenSSL\'s mock CMP server as the CA (real cert-manag
   const ns = useNamespace('issuer-mock');
   const files = new TempFiles();
   let api: KubeApi;
-  let loop: IssuerLoop | undefined;
+  let loop: RunningIssuerLoop | undefined;
   let mock: OpenSslServer | undefined;
   const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: files.dir, stdio: ['ignore', 'pipe', 'pipe'] });
   const fileText = (name: string) => execFileSync('cat', [path.join(files.dir, name)]).toString();

@@ -6,6 +6,7 @@
 // Two development CAs share one CA (same state directory): one accepts only signature-protected
 // requests (no shared secret at all), the other PBM. The RA certificate signing the requests was
 // enrolled from the PBM one, so a Ready certificate from the first proves the signature path.
+import type { RunningIssuerLoop } from '../../controllers/loops.js';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync, X509Certificate } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -15,9 +16,8 @@ import { CmpClient } from '../../../src/cmp/client.js';
 import { buildCsr } from '../../../src/cmp/csr.js';
 import { parseDistinguishedName } from '../../../src/cmp/names.js';
 import { startDevelopmentCa, type DevelopmentCa } from '../../../src/cmp/server/index.js';
-import type { IssuerLoop } from '../../../src/controllers/issuerLoop.js';
 import type { KubeApi } from '../../../src/k8s/apiClient.js';
-import { toPem } from '../../../src/keystore/pem.js';
+import { toPem } from '../../../src/pki/pem.js';
 import { useNamespace } from '../bed.js';
 import { certificateManifest, derBase64, issuerTestApi, pbmCmpSpec, readTlsSecret, readyCertificate, startIssuerLoop } from './support.js';
 
@@ -45,7 +45,7 @@ describe('issuer loop: signature protection, ClusterCMPv2Issuer, cr, RSA and ECD
   let signatureCa: DevelopmentCa;
   let pbmCa: DevelopmentCa;
   let ra: { certPem: string; keyPem: string };
-  let loop: IssuerLoop | undefined;
+  let loop: RunningIssuerLoop | undefined;
 
   before(async function () {
     api = await issuerTestApi();

@@ -1,13 +1,13 @@
 // Shared pieces of the issuer-loop cluster tests: the loop run in-process against the bed, the
 // approver's part when the bed runs without it, and waits on Certificates / CertificateRequests.
+import { runIssuerLoop, type RunningIssuerLoop } from '../../controllers/loops.js';
 import { X509Certificate, createPrivateKey, createPublicKey } from 'node:crypto';
 import net from 'node:net';
-import { IssuerLoop } from '../../../src/controllers/issuerLoop.js';
 import { KubeApi } from '../../../src/k8s/apiClient.js';
 import { EventRecorder } from '../../../src/k8s/events.js';
 import type { Certificate, CertificateRequest } from '../../../src/api/certManager.js';
 import type { KubeList, Secret } from '../../../src/k8s/meta.js';
-import { parseCertificateBundle } from '../../../src/keystore/pem.js';
+import { parseCertificateBundle } from '../../../src/pki/pem.js';
 import { applyDirectory } from '../../../scripts/testbed/apply.js';
 import { layout } from '../../../scripts/testbed/layout.js';
 import { adminKubeConfig, bed, eventually } from '../bed.js';
@@ -36,15 +36,14 @@ export function freePort(): Promise<number> {
 }
 
 /** The loop as `run` builds it (default signers over the API's Secrets), watching one namespace. */
-export async function startIssuerLoop(api: KubeApi, namespace: string, clusterResourceNamespace = namespace): Promise<IssuerLoop> {
-  const loop = new IssuerLoop({
+export async function startIssuerLoop(api: KubeApi, namespace: string, clusterResourceNamespace = namespace): Promise<RunningIssuerLoop> {
+  const loop = await runIssuerLoop({
     api,
     events: new EventRecorder(api, { component: 'cmpv2-operator' }),
     namespaces: [namespace],
     clusterResourceNamespace,
     maxRetryDurationMs: 600_000,
   });
-  await loop.startControllers();
   return loop;
 }
 

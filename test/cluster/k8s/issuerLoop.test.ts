@@ -1,15 +1,14 @@
 // The runtime carrying the issuer loop on the test bed: the real cert-manager controller asks,
 // our IssuerLoop (run in-process) signs through the CMP signer and the development CA over HTTP.
 // A Certificate becomes Ready with both roots in ca.crt; p10cr and ir; renewal goes through kur.
+import { runIssuerLoop, type RunningIssuerLoop } from '../../controllers/loops.js';
 import { TRANSACTION_ANNOTATION } from '../../../src/api/cmpv2Issuer.js';
 import assert from 'node:assert/strict';
 import type { X509Certificate } from 'node:crypto';
 import { startDevelopmentCa, type DevelopmentCa } from '../../../src/cmp/server/index.js';
-import { IssuerLoop } from '../../../src/controllers/issuerLoop.js';
 import { KubeApi } from '../../../src/k8s/apiClient.js';
 import { EventRecorder } from '../../../src/k8s/events.js';
-import { BackendSigners } from '../../../src/signer/backendSigners.js';
-import { CmpSigner } from '../../../src/signer/cmpSigner.js';
+import { createSigners } from '../../../src/signer/backends.js';
 import { KubeSecretSource } from '../../../src/signer/secretSource.js';
 import { applyDirectory } from '../../../scripts/testbed/apply.js';
 import { layout } from '../../../scripts/testbed/layout.js';
@@ -20,7 +19,7 @@ describe('issuer loop on the test bed (real cert-manager, development CA over HT
   const ns = useNamespace('issuerloop');
   let api: KubeApi;
   let ca: DevelopmentCa;
-  let loop: IssuerLoop | undefined;
+  let loop: RunningIssuerLoop | undefined;
 
   before(async function () {
     const kc = await adminKubeConfig();
@@ -39,15 +38,14 @@ describe('issuer loop on the test bed (real cert-manager, development CA over HT
   });
 
   async function runLoop(namespace: string): Promise<void> {
-    loop = new IssuerLoop({
+    loop = await runIssuerLoop({
       api,
-      signers: new BackendSigners({ cmp: new CmpSigner({ secrets: new KubeSecretSource(api) }) }),
+      signers: createSigners({ secrets: new KubeSecretSource(api) }),
       events: new EventRecorder(api, { component: 'cmpv2-operator' }),
       namespaces: [namespace],
       clusterResourceNamespace: 'kube-system',
       maxRetryDurationMs: 600_000,
     });
-    await loop.startControllers();
   }
 
   async function issuerAndCertificate(messageType: 'p10cr' | 'ir', caUrl = ca.url): Promise<void> {

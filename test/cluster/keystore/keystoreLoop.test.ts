@@ -2,6 +2,7 @@
 // with the two-root development CA through our issuer loop), our KeystoreLoop runs in-process.
 // Every check reads the Secret back from the API server and opens the stores with keytool and
 // a JSSE handshake (Java 17). One test per Proof bullet of issue 6.
+import { runIssuerLoop, runKeystoreLoop, type RunningIssuerLoop, type RunningKeystoreLoop } from '../../controllers/loops.js';
 import assert from 'node:assert/strict';
 import { createPrivateKey, createPublicKey, X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,16 +10,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startDevelopmentCa, type DevelopmentCa } from '../../../src/cmp/server/index.js';
-import { IssuerLoop } from '../../../src/controllers/issuerLoop.js';
 import { KEYSTORE_ANNOTATIONS, MANAGED_LABEL } from '../../../src/api/keystoreAnnotations.js';
-import { KeystoreLoop } from '../../../src/controllers/keystoreLoop.js';
 import { KubeApi } from '../../../src/k8s/apiClient.js';
 import { EventRecorder } from '../../../src/k8s/events.js';
 import type { Certificate } from '../../../src/api/certManager.js';
 import type { KubeList, Secret } from '../../../src/k8s/meta.js';
-import { parseCertificateBundle } from '../../../src/keystore/pem.js';
-import { BackendSigners } from '../../../src/signer/backendSigners.js';
-import { CmpSigner } from '../../../src/signer/cmpSigner.js';
+import { parseCertificateBundle } from '../../../src/pki/pem.js';
+import { createSigners } from '../../../src/signer/backends.js';
 import { KubeSecretSource } from '../../../src/signer/secretSource.js';
 import { applyDirectory } from '../../../scripts/testbed/apply.js';
 import { layout, repoRoot } from '../../../scripts/testbed/layout.js';
@@ -43,8 +41,8 @@ describe('keystore loop on the test bed (real cert-manager, keytool, JSSE)', fun
   const ns = useNamespace('keystore');
   let api: KubeApi;
   let loopApi: KubeApi | undefined;
-  let loop: KeystoreLoop | undefined;
-  let issuerLoop: IssuerLoop | undefined;
+  let loop: RunningKeystoreLoop | undefined;
+  let issuerLoop: RunningIssuerLoop | undefined;
   let classes: string;
   let dir: string;
   const pki = new Pki();
@@ -73,10 +71,9 @@ describe('keystore loop on the test bed (real cert-manager, keytool, JSSE)', fun
   });
 
   /** Starts the loop with its own API client, so its requests can be counted apart from the test's. */
-  async function startLoop(namespace: string): Promise<KeystoreLoop> {
+  async function startLoop(namespace: string): Promise<RunningKeystoreLoop> {
     loopApi = await KubeApi.fromKubeConfig(await adminKubeConfig());
-    loop = new KeystoreLoop({ api: loopApi, events: new EventRecorder(api, { component: 'cmpv2-operator' }), namespaces: [namespace] });
-    await loop.startControllers();
+    loop = await runKeystoreLoop({ api: loopApi, events: new EventRecorder(api, { component: 'cmpv2-operator' }), namespaces: [namespace] });
     return loop;
   }
 
@@ -202,15 +199,14 @@ describe('keystore loop on the test bed (real cert-manager, keytool, JSSE)', fun
         spec: { cmp: { url: ca.url, messageType: 'p10cr', protection: { passwordBasedMac: { secretRef: { name: 'cmp-iak', key: 'password' }, reference: 'rv-1' } } } },
       });
       await certificate('app', { [a.formats]: 'jks,pkcs12,pem' }, {}, { group: 'certmanager.onap.org', kind: 'CMPv2Issuer', name: 'dev-ca' });
-      issuerLoop = new IssuerLoop({
+      issuerLoop = await runIssuerLoop({
         api,
-        signers: new BackendSigners({ cmp: new CmpSigner({ secrets: new KubeSecretSource(api) }) }),
+        signers: createSigners({ secrets: new KubeSecretSource(api) }),
         events: new EventRecorder(api, { component: 'cmpv2-operator' }),
         namespaces: [namespace],
         clusterResourceNamespace: 'kube-system',
         maxRetryDurationMs: 600_000,
       });
-      await issuerLoop.startControllers();
       await startLoop(namespace);
       await readyRevision(namespace, 'app');
       const secret = await secretWith(namespace, 'app-tls', ['keystore.jks', 'keystore.p12', 'truststore.pem']);
@@ -413,8 +409,7 @@ describe('keystore loop on the test bed (real cert-manager, keytool, JSSE)', fun
     const logger = { debug: () => undefined, info: () => undefined, warn: (fields: object) => void problems.push(JSON.stringify(fields)), error: (fields: object) => void problems.push(JSON.stringify(fields)) };
     loopApi = await KubeApi.fromKubeConfig(await serviceAccountKubeConfig(namespace, 'operator'));
     const eventErrors: unknown[] = [];
-    loop = new KeystoreLoop({ api: loopApi, events: new EventRecorder(loopApi, { component: 'cmpv2-operator', onError: (err) => eventErrors.push(err) }), namespaces: [namespace], logger });
-    await loop.startControllers();
+    loop = await runKeystoreLoop({ api: loopApi, events: new EventRecorder(loopApi, { component: 'cmpv2-operator', onError: (err) => eventErrors.push(err) }), namespaces: [namespace], logger });
     const secret = await secretWith(namespace, 'app', ['keystore.p12', 'truststore.pem']);
     assert.equal(bytes(secret, 'keystore.pass').toString(), 'rbac-pw');
     await eventWith(namespace, 'StoresBuilt', /pkcs12, pem/);

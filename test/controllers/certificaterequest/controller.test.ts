@@ -1,8 +1,7 @@
 import { TRANSACTION_ANNOTATION } from '../../../src/api/cmpv2Issuer.js';
 import assert from 'node:assert/strict';
 import { CertificateRequestController } from '../../../src/controllers/certificaterequest/controller.js';
-import { PendingError } from '../../../src/signer/pendingError.js';
-import { PermanentError } from '../../../src/signer/permanentError.js';
+import { PermanentError, PendingError } from '../../../src/signer/errors.js';
 import type { CertificateRequest } from '../../../src/api/certManager.js';
 import { eventually } from '../../k8s/fakeApiServer.js';
 import { approved, certificateRequest, denied, issuer, issuerReady } from '../fixtures.js';

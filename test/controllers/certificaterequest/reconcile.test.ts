@@ -1,13 +1,12 @@
 import { TRANSACTION_ANNOTATION } from '../../../src/api/cmpv2Issuer.js';
 import assert from 'node:assert/strict';
+import { CmpRejectedError } from '../../../src/cmp/errors.js';
 import { FakeClock } from '../../../src/k8s/clock.js';
 import { formatTime } from '../../../src/k8s/conditions.js';
 import type { CertificateRequest } from '../../../src/api/certManager.js';
 import type { CMPv2Issuer } from '../../../src/api/cmpv2Issuer.js';
 import { reconcileCertificateRequest, type RequestReconcileResult, type SignOutcome, type Update } from '../../../src/controllers/certificaterequest/reconcile.js';
-import { IssuerError } from '../../../src/signer/issuerError.js';
-import { PendingError } from '../../../src/signer/pendingError.js';
-import { PermanentError } from '../../../src/signer/permanentError.js';
+import { PermanentError, PendingError, IssuerError } from '../../../src/signer/errors.js';
 import {
   approved, certificateRequest, CSR_PEM, denied, issuer, issuerGeneration, issuerReady, withAnnotation, withCondition,
   withIssuerRef, withRequestText, type IssuerOption, type RequestOption,
@@ -300,6 +299,17 @@ describe('controllers/certificaterequest reconcile (pure, table-driven)', () => 
     assert.equal(ready(again)?.lastTransitionTime, formatTime(t1));
     const issued = expectUpdate(reconcileCertificateRequest({ request: pending, issuer: issuer(issuerReady()), now: clock.now(), maxRetryDurationMs: MAX_RETRY, signOutcome: { ok: true, value: { chainPem: CHAIN, caPem: ROOTS } } }));
     assert.equal(ready(issued)?.lastTransitionTime, formatTime(clock.now()));
+  });
+
+  it('a CA rejection: its failInfo and the unverified mark reach the Failed message from the error\'s cause', () => {
+    const clock = new FakeClock();
+    const created = clock.now();
+    clock.advance(1000);
+    const rejection = new CmpRejectedError('the CA rejected the request', { status: 'rejection', statusString: ['bad POP'], failInfo: ['badPOP'], verified: false });
+    const outcome: SignOutcome = { ok: false, error: new PermanentError('the CA said no', { cause: rejection }) };
+    const u = expectUpdate(reconcileCertificateRequest({ request: certificateRequest(created, approved()), issuer: issuer(issuerReady()), now: clock.now(), maxRetryDurationMs: MAX_RETRY, signOutcome: outcome }));
+    assert.equal(ready(u)?.reason, 'Failed');
+    assert.equal(ready(u)?.message, 'the CA said no (failInfo: badPOP) [unverified answer]');
   });
 
   it('a ClusterCMPv2Issuer reference is ours too', () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { FakeClock } from '../../../src/k8s/clock.js';
 import { formatTime } from '../../../src/k8s/conditions.js';
 import { reconcileIssuer, type CheckOutcome, type IssuerReconcileResult } from '../../../src/controllers/issuer/reconcile.js';
-import { PermanentError } from '../../../src/signer/permanentError.js';
+import { PermanentError } from '../../../src/signer/errors.js';
 import { clusterScoped, cmpSpec, issuer, issuerGeneration, issuerReady, issuerSpec, onapCertServiceSpec, type IssuerOption } from '../fixtures.js';
 
 type Secrets = Record<string, string[]>;

@@ -1,10 +1,12 @@
 // The keystore shell against the in-memory API: what it lists and watches (metadata only),
 // what it reads in full (the target and its references only), writes counted, and a change of a
 // referenced password Secret reaching its dependant through the index.
+import type { KubeObject } from '../../../src/k8s/meta.js';
+import { SECRETS } from '../../../src/k8s/resources.js';
+import { runKeystoreLoop, type RunningKeystoreLoop } from '../loops.js';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KEYSTORE_ANNOTATIONS as a, MANAGED_LABEL } from '../../../src/api/keystoreAnnotations.js';
-import { KeystoreLoop } from '../../../src/controllers/keystoreLoop.js';
 import type { EventRecord, EventSink } from '../../../src/k8s/events.js';
 import type { ObjectReference } from '../../../src/k8s/meta.js';
 import { Pki } from '../../keystore/fixtures.js';
@@ -33,7 +35,7 @@ describe('controllers/keystore/controller (in-memory API)', () => {
   const pki = new Pki();
   const { root, leaf, tlsCrt } = pki.chain('controller');
   let memory: MemoryApi;
-  let loop: KeystoreLoop | undefined;
+  let loop: RunningKeystoreLoop | undefined;
   const events = new RecordedEvents();
 
   beforeEach(async () => {
@@ -56,9 +58,8 @@ describe('controllers/keystore/controller (in-memory API)', () => {
   });
   const data = (name: string): Record<string, string> => (memory.get('secrets', 'apps', name)?.data ?? {}) as Record<string, string>;
 
-  async function start(): Promise<KeystoreLoop> {
-    loop = new KeystoreLoop({ api: memory.fake.api, events, namespaces: [] });
-    await loop.startControllers();
+  async function start(): Promise<RunningKeystoreLoop> {
+    loop = await runKeystoreLoop({ api: memory.fake.api, events, namespaces: [] });
     return loop;
   }
 
@@ -76,7 +77,7 @@ describe('controllers/keystore/controller (in-memory API)', () => {
     for (const r of collectionReads) assert.match(String(r.headers.accept), /as=PartialObjectMetadata/, r.path);
     const objectReads = memory.fake.requests.filter((r) => r.method === 'GET' && /\/(secrets|configmaps)\/[^/]+$/.test(r.path)).map((r) => r.path.replace(/^.*\/namespaces\/apps\//, ''));
     assert.deepEqual([...new Set(objectReads)].sort(), ['configmaps/cas', 'secrets/web-tls']);
-    assert.ok(running.secrets.store.list().every((s) => !('data' in s)), 'no Secret content cached');
+    assert.ok(running.manager.cache.informer<KubeObject>(SECRETS, { metadataOnly: true }).store.list().every((s) => !('data' in s)), 'no Secret content cached');
     const secret = memory.get('secrets', 'apps', 'web-tls')!;
     assert.equal((secret.metadata.labels as Record<string, string>)[MANAGED_LABEL], 'true');
   });
