@@ -2,8 +2,8 @@
 // keys, the reconcile decides, this file does the I/O it asks for (sign, annotate, patch status,
 // record Events) and nothing else. Writes are recomputed from a fresh copy on conflict —
 // the reconcile is pure, so rerunning it with the same signing outcome is safe. Our own writes
-// do not re-enqueue (the OwnWrites predicate), and a rerun before the cache has caught up starts
-// from our own latest write.
+// do not re-enqueue (the OwnWrites predicate), a rerun before the cache has caught up starts
+// from our own latest write, and a CA's checkAfter is honoured whatever wakes the request.
 import { issuerView } from '../../signer/issuerView.js';
 import { IssuerError } from '../../signer/errors.js';
 import { realClock, type Clock } from '../../k8s/clock.js';
@@ -58,6 +58,12 @@ export class CertificateRequestController extends Controller {
    * a failed status write must not make a rerun enroll twice.
    */
   private readonly signedNotWritten = new Map<string, { uid: string | undefined; value: SignedCertificate }>();
+  /**
+   * When a CA answered `waiting`, the earliest time to poll it again (its checkAfter): whatever
+   * wakes the request sooner (an issuer update, a label edit, a watch event of our own write that
+   * arrives before the write's response) must not make us poll early.
+   */
+  private readonly pollNotBefore = new Map<string, number>();
 
   constructor(private readonly options: CertificateRequestControllerOptions) {
     super('certificaterequest', options);
@@ -90,9 +96,14 @@ export class CertificateRequestController extends Controller {
     if (!cached) {
       this.ownWrites.forget(key);
       this.signedNotWritten.delete(key);
+      this.pollNotBefore.delete(key);
       return; // deleted
     }
     const request = this.ownWrites.freshest(cached);
+    const notBefore = this.pollNotBefore.get(key);
+    const nowMs = this.clock.now().getTime();
+    if (notBefore !== undefined && nowMs < notBefore && !isFinal(request)) return { requeueAfterMs: notBefore - nowMs };
+    this.pollNotBefore.delete(key);
     const issuer = this.issuerFor(request);
     const base: RequestReconcileInput = { request, issuer, now: this.clock.now(), maxRetryDurationMs: this.options.maxRetryDurationMs };
     const first = reconcileCertificateRequest(base);
@@ -119,6 +130,7 @@ export class CertificateRequestController extends Controller {
     if (result.recheckIssuer && issuer) {
       this.options.recheckIssuer?.(request.spec.issuerRef.kind as IssuerKind, issuer.metadata.namespace, issuer.metadata.name ?? '');
     }
+    if (result.requeueAfterMs !== undefined) this.pollNotBefore.set(key, this.clock.now().getTime() + result.requeueAfterMs);
     return { requeueAfterMs: result.requeueAfterMs, backoff: result.backoff };
   }
 
