@@ -33,10 +33,7 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          patterns: [
-            ABOVE_THE_LIBRARIES,
-            { group: ['../*', '../**'], message: 'src/pki is the bottom layer: it imports no other project folder.' },
-          ],
+          patterns: [ABOVE_THE_LIBRARIES, { group: ['../*', '../**'], message: 'src/pki is the bottom layer: it imports no other project folder.' }],
         },
       ],
     },

@@ -24,14 +24,25 @@ const fmt = (ms: number): string => (ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.t
 function requests(kind: KeyKind, type: 'p10cr' | 'ir', count: number): EnrollmentRequest[] {
   return Array.from({ length: count }, (_, i) => {
     const key = makeKey(kind);
-    const csr = buildCsr({ key: key.privateKey, subject: parseDistinguishedName(`CN=bench-${i}`), subjectAltNames: [parseSubjectAltName(`bench-${i}.example`)] });
+    const csr = buildCsr({
+      key: key.privateKey,
+      subject: parseDistinguishedName(`CN=bench-${i}`),
+      subjectAltNames: [parseSubjectAltName(`bench-${i}.example`)],
+    });
     return type === 'p10cr' ? { type, csr } : { type, csr, privateKey: key.privateKey };
   });
 }
 
 /** Enrolments per second, sequentially, for about `budgetMs` after a warm-up. */
-async function rate(makeTransport: () => CmpTransport, pool: EnrollmentRequest[], budgetMs: number): Promise<{ perSecond: number; msEach: number; cpuMs: number; count: number }> {
-  const client = new CmpClient({ transport: makeTransport(), protection: { type: 'pbm', secret: new TextEncoder().encode(SECRET), reference: new TextEncoder().encode(REF) } });
+async function rate(
+  makeTransport: () => CmpTransport,
+  pool: EnrollmentRequest[],
+  budgetMs: number,
+): Promise<{ perSecond: number; msEach: number; cpuMs: number; count: number }> {
+  const client = new CmpClient({
+    transport: makeTransport(),
+    protection: { type: 'pbm', secret: new TextEncoder().encode(SECRET), reference: new TextEncoder().encode(REF) },
+  });
   for (let i = 0; i < 3; i++) await client.enroll(pool[i % pool.length]);
   let count = 0;
   const start = performance.now();
@@ -56,7 +67,11 @@ export async function cmpBench(): Promise<void> {
   const ca = await startDevelopmentCa({ port: 0, secret: SECRET, reference: REF });
   const dir = mkdtempSync(path.join(tmpdir(), 'cmp-bench-'));
   try {
-    console.log(`load average now: ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${availableParallelism()} cores`);
+    console.log(
+      `load average now: ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')} on ${availableParallelism()} cores`,
+    );
     // The floor every enrolment pays: 8 PBM key derivations (500 × SHA-256 each): the client protects
     // request and certConf and verifies two answers; the CA does the mirror image.
     const pbmParameter = newPbmParameter();
@@ -102,8 +117,43 @@ export async function cmpBench(): Promise<void> {
     console.log(`| request (EC P-256, fresh process each) | cmpv2-operator enroll ms | openssl cmp ms | ours ÷ openssl |`);
     console.log('|---|---:|---:|---:|');
     for (const type of ['p10cr', 'ir'] as const) {
-      const ours = ['bin/cmpv2-operator.js', 'enroll', '--server', ca.url!, '--cmd', type, '--newkey', keyFile, '--subject', 'CN=bench-cli', '--secret', `pass:${SECRET}`, '--ref', REF, '--certout', path.join(dir, 'ours.pem')];
-      const openssl = ['cmp', '-cmd', type, '-server', `${url.host}${url.pathname}`, '-secret', `pass:${SECRET}`, '-ref', REF, '-newkey', keyFile, '-subject', '/CN=bench-cli', '-certout', path.join(dir, 'openssl.pem'), '-trusted', writeRoots(dir, ca.rootsPem)];
+      const ours = [
+        'bin/cmpv2-operator.js',
+        'enroll',
+        '--server',
+        ca.url!,
+        '--cmd',
+        type,
+        '--newkey',
+        keyFile,
+        '--subject',
+        'CN=bench-cli',
+        '--secret',
+        `pass:${SECRET}`,
+        '--ref',
+        REF,
+        '--certout',
+        path.join(dir, 'ours.pem'),
+      ];
+      const openssl = [
+        'cmp',
+        '-cmd',
+        type,
+        '-server',
+        `${url.host}${url.pathname}`,
+        '-secret',
+        `pass:${SECRET}`,
+        '-ref',
+        REF,
+        '-newkey',
+        keyFile,
+        '-subject',
+        '/CN=bench-cli',
+        '-certout',
+        path.join(dir, 'openssl.pem'),
+        '-trusted',
+        writeRoots(dir, ca.rootsPem),
+      ];
       if (type === 'p10cr') {
         const csrFile = path.join(dir, 'req.csr');
         execFileSync('openssl', ['req', '-new', '-key', keyFile, '-subj', '/CN=bench-cli', '-out', csrFile]);

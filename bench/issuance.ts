@@ -70,18 +70,32 @@ function certificate(name: string, issuerRef: Record<string, string>): unknown {
     apiVersion: 'cert-manager.io/v1',
     kind: 'Certificate',
     metadata: { name },
-    spec: { secretName: `${name}-tls`, commonName: `${name}.bench.example`, dnsNames: [`${name}.bench.example`], privateKey: { algorithm: 'ECDSA', size: 256 }, issuerRef },
+    spec: {
+      secretName: `${name}-tls`,
+      commonName: `${name}.bench.example`,
+      dnsNames: [`${name}.bench.example`],
+      privateKey: { algorithm: 'ECDSA', size: 256 },
+      issuerRef,
+    },
   };
 }
 
 /** Creates N Certificates at once and returns the time until all are Ready. */
 async function issueAll(api: KubeApi, namespace: string, prefix: string, issuerRef: Record<string, string>): Promise<number> {
   const started = performance.now();
-  await inParallel(Array.from({ length: N }, (_, i) => () => api.request('POST', `/apis/cert-manager.io/v1/namespaces/${namespace}/certificates`, { body: certificate(`${prefix}-${i}`, issuerRef) })), 32);
+  await inParallel(
+    Array.from(
+      { length: N },
+      (_, i) => () => api.request('POST', `/apis/cert-manager.io/v1/namespaces/${namespace}/certificates`, { body: certificate(`${prefix}-${i}`, issuerRef) }),
+    ),
+    32,
+  );
   const deadline = Date.now() + 900_000;
   for (;;) {
     const list = await api.request<KubeList<Certificate>>('GET', `/apis/cert-manager.io/v1/namespaces/${namespace}/certificates`);
-    const ready = list.items.filter((c) => c.metadata.name?.startsWith(`${prefix}-`) && c.status?.conditions?.some((x) => x.type === 'Ready' && x.status === 'True')).length;
+    const ready = list.items.filter(
+      (c) => c.metadata.name?.startsWith(`${prefix}-`) && c.status?.conditions?.some((x) => x.type === 'Ready' && x.status === 'True'),
+    ).length;
     if (ready >= N) return performance.now() - started;
     if (Date.now() > deadline) throw new Error(`issuance bench: only ${ready}/${N} ${prefix} Certificates Ready after 15 min`);
     await new Promise((resolve) => setTimeout(resolve, 250));
@@ -90,7 +104,11 @@ async function issueAll(api: KubeApi, namespace: string, prefix: string, issuerR
 
 /** Peak RSS of the operator process with its modules loaded and no loop (node alone ≈ 40 MiB). */
 async function floorRssMiB(cwd: string): Promise<number> {
-  const floor = spawn(process.execPath, ['--input-type=module', '-e', childSource], { cwd, env: { ...process.env, BENCH_FLOOR: '1' }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const floor = spawn(process.execPath, ['--input-type=module', '-e', childSource], {
+    cwd,
+    env: { ...process.env, BENCH_FLOOR: '1' },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const exited = new Promise((resolve) => floor.once('exit', resolve));
   await new Promise<void>((resolve, reject) => {
     floor.once('message', () => resolve());
@@ -119,18 +137,35 @@ export async function issuanceBench(): Promise<void> {
     const rootKey = makeKey('ec');
     const root = makeCertificate({ subject: 'CN=Bench CA Issuer Root', key: rootKey, ca: true });
     await api.request('POST', `/api/v1/namespaces/${namespace}/secrets`, {
-      body: { metadata: { name: 'bench-ca' }, type: 'kubernetes.io/tls', stringData: { 'tls.crt': toPem('CERTIFICATE', root), 'tls.key': rootKey.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() } },
+      body: {
+        metadata: { name: 'bench-ca' },
+        type: 'kubernetes.io/tls',
+        stringData: { 'tls.crt': toPem('CERTIFICATE', root), 'tls.key': rootKey.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() },
+      },
     });
-    await api.request('POST', `/apis/cert-manager.io/v1/namespaces/${namespace}/issuers`, { body: { apiVersion: 'cert-manager.io/v1', kind: 'Issuer', metadata: { name: 'ca' }, spec: { ca: { secretName: 'bench-ca' } } } });
-    await api.request('POST', `/api/v1/namespaces/${namespace}/secrets`, { body: { metadata: { name: 'cmp-iak' }, type: 'Opaque', stringData: { password: 'bench-iak' } } });
+    await api.request('POST', `/apis/cert-manager.io/v1/namespaces/${namespace}/issuers`, {
+      body: { apiVersion: 'cert-manager.io/v1', kind: 'Issuer', metadata: { name: 'ca' }, spec: { ca: { secretName: 'bench-ca' } } },
+    });
+    await api.request('POST', `/api/v1/namespaces/${namespace}/secrets`, {
+      body: { metadata: { name: 'cmp-iak' }, type: 'Opaque', stringData: { password: 'bench-iak' } },
+    });
     await api.request('POST', `/apis/certmanager.onap.org/v1/namespaces/${namespace}/cmpv2issuers`, {
-      body: { apiVersion: 'certmanager.onap.org/v1', kind: 'CMPv2Issuer', metadata: { name: 'dev-ca' }, spec: { cmp: { url: ca.url, protection: { passwordBasedMac: { secretRef: { name: 'cmp-iak', key: 'password' }, reference: 'bench-rv' } } } } },
+      body: {
+        apiVersion: 'certmanager.onap.org/v1',
+        kind: 'CMPv2Issuer',
+        metadata: { name: 'dev-ca' },
+        spec: { cmp: { url: ca.url, protection: { passwordBasedMac: { secretRef: { name: 'cmp-iak', key: 'password' }, reference: 'bench-rv' } } } },
+      },
     });
 
     const caIssuer = await issueAll(api, namespace, 'ca', { group: 'cert-manager.io', kind: 'Issuer', name: 'ca' });
 
     const started = performance.now();
-    child = spawn(process.execPath, ['--input-type=module', '-e', childSource], { cwd: repoRoot, env: { ...process.env, KUBECONFIG_PATH: bed.kubeconfig, BENCH_NAMESPACE: namespace }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    child = spawn(process.execPath, ['--input-type=module', '-e', childSource], {
+      cwd: repoRoot,
+      env: { ...process.env, KUBECONFIG_PATH: bed.kubeconfig, BENCH_NAMESPACE: namespace },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     child.on('exit', () => (childExited = true));
     await new Promise<void>((resolve, reject) => {
       child!.once('message', () => resolve());
@@ -142,12 +177,25 @@ export async function issuanceBench(): Promise<void> {
     const cmpIssuer = await issueAll(api, namespace, 'cmp', { group: 'certmanager.onap.org', kind: 'CMPv2Issuer', name: 'dev-ca' });
     const peak = peakRssMiB(child.pid!);
     // More enrolments than Certificates means more CertificateRequests (cert-manager's) or a double enrolment (ours).
-    const requests = (await api.request<KubeList<CertificateRequest>>('GET', `/apis/cert-manager.io/v1/namespaces/${namespace}/certificaterequests`)).items.filter((r) => r.spec.issuerRef.kind === 'CMPv2Issuer');
+    const requests = (
+      await api.request<KubeList<CertificateRequest>>('GET', `/apis/cert-manager.io/v1/namespaces/${namespace}/certificaterequests`)
+    ).items.filter((r) => r.spec.issuerRef.kind === 'CMPv2Issuer');
 
-    console.log('| Certificates at once (EC P-256) | cert-manager CA Issuer: all Ready | CMPv2Issuer (dev CA over HTTP, p10cr): all Ready | ratio | operator peak RSS (VmHWM) | RSS when synced | floor (modules loaded, no loop) |');
+    console.log(
+      '| Certificates at once (EC P-256) | cert-manager CA Issuer: all Ready | CMPv2Issuer (dev CA over HTTP, p10cr): all Ready | ratio | operator peak RSS (VmHWM) | RSS when synced | floor (modules loaded, no loop) |',
+    );
     console.log('|---:|---:|---:|---:|---:|---:|---:|');
-    console.log(`| ${N} | ${seconds(caIssuer)} s | ${seconds(cmpIssuer)} s | ${(cmpIssuer / caIssuer).toFixed(2)}× | ${peak.toFixed(0)} MiB | ${syncedRss.toFixed(0)} MiB | ${floor.toFixed(0)} MiB |`);
-    console.log(`(operator start-up to synced: ${seconds(startup)} s, not counted; CA enrolments: ${ca.stats.enrollments} for ${requests.length} CertificateRequests of the CMPv2Issuer; load average now ${(await import('node:os')).loadavg().map((l) => l.toFixed(1)).join(' ')})`);
+    console.log(
+      `| ${N} | ${seconds(caIssuer)} s | ${seconds(cmpIssuer)} s | ${(cmpIssuer / caIssuer).toFixed(2)}× | ${peak.toFixed(0)} MiB | ${syncedRss.toFixed(0)} MiB | ${floor.toFixed(0)} MiB |`,
+    );
+    console.log(
+      `(operator start-up to synced: ${seconds(startup)} s, not counted; CA enrolments: ${ca.stats.enrollments} for ${requests.length} CertificateRequests of the CMPv2Issuer; load average now ${(
+        await import('node:os')
+      )
+        .loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')})`,
+    );
   } finally {
     if (child && !childExited) {
       const exited = new Promise((resolve) => child!.once('exit', resolve));
@@ -161,4 +209,3 @@ export async function issuanceBench(): Promise<void> {
     api.close();
   }
 }
-

@@ -58,9 +58,15 @@ export async function keystoreBench(): Promise<void> {
     // measured right before each of our rows: the machine is shared and its speed drifts.
     const salt = randomBytes(16);
     const measureFloor = (): number => 5 * timePerCall(() => pbkdf2Sync(PASSWORD, salt, 2048, 32, 'sha256'), 1500).cpuMs;
-    console.log(`load average now: ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${availableParallelism()} cores`);
+    console.log(
+      `load average now: ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')} on ${availableParallelism()} cores`,
+    );
     console.log('');
-    console.log('| CAs | floor ms CPU/set (5 × PBKDF2) | ours ms CPU/set | ours sets/s/core | ours ÷ floor | ours ms wall/set | openssl pkcs12 -export ms wall/set | openssl ÷ ours | keytool ms wall/set | keytool ÷ ours |');
+    console.log(
+      '| CAs | floor ms CPU/set (5 × PBKDF2) | ours ms CPU/set | ours sets/s/core | ours ÷ floor | ours ms wall/set | openssl pkcs12 -export ms wall/set | openssl ÷ ours | keytool ms wall/set | keytool ÷ ours |',
+    );
     console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
 
     for (const count of [2, 20]) {
@@ -77,8 +83,22 @@ export async function keystoreBench(): Promise<void> {
       // OpenSSL 3 defaults are Modern2023's algorithms (PBES2/AES-256, SHA-256 MAC, 2048);
       // it writes no JKS, so its job is the PKCS#12 half: keystore + truststore.
       const opensslMs = timeExternal(() => {
-        run('openssl', ['pkcs12', '-export', '-inkey', leaf.keyPath, '-in', leaf.certPath, '-certfile', chainFile, '-name', 'certificate',
-          '-out', pki.path('o-keystore.p12'), '-passout', `pass:${PASSWORD}`]);
+        run('openssl', [
+          'pkcs12',
+          '-export',
+          '-inkey',
+          leaf.keyPath,
+          '-in',
+          leaf.certPath,
+          '-certfile',
+          chainFile,
+          '-name',
+          'certificate',
+          '-out',
+          pki.path('o-keystore.p12'),
+          '-passout',
+          `pass:${PASSWORD}`,
+        ]);
         run('openssl', ['pkcs12', '-export', '-nokeys', '-in', bundleFile, '-out', pki.path('o-truststore.p12'), '-passout', `pass:${PASSWORD}`]);
       }, 10);
 
@@ -86,17 +106,57 @@ export async function keystoreBench(): Promise<void> {
       // imported (-importkeystore) from a PKCS#12 made beforehand into a JKS and a PKCS#12.
       const keytoolMs = timeExternal(() => {
         for (const file of ['k-truststore.jks', 'k-truststore.p12', 'k-keystore.jks', 'k-keystore.p12']) rmSync(pki.path(file), { force: true });
-        for (const [storeType, file] of [['JKS', 'k-truststore.jks'], ['PKCS12', 'k-truststore.p12']]) {
-          cas.forEach((ca, i) => run('keytool', [...FAST_JVM, '-importcert', '-noprompt', '-storetype', storeType, '-keystore', pki.path(file),
-            '-storepass', PASSWORD, '-alias', `trusted-certificate-${i + 1}`, '-file', ca.certPath]));
+        for (const [storeType, file] of [
+          ['JKS', 'k-truststore.jks'],
+          ['PKCS12', 'k-truststore.p12'],
+        ]) {
+          cas.forEach((ca, i) =>
+            run('keytool', [
+              ...FAST_JVM,
+              '-importcert',
+              '-noprompt',
+              '-storetype',
+              storeType,
+              '-keystore',
+              pki.path(file),
+              '-storepass',
+              PASSWORD,
+              '-alias',
+              `trusted-certificate-${i + 1}`,
+              '-file',
+              ca.certPath,
+            ]),
+          );
         }
-        for (const [storeType, file] of [['JKS', 'k-keystore.jks'], ['PKCS12', 'k-keystore.p12']]) {
-          run('keytool', [...FAST_JVM, '-importkeystore', '-noprompt', '-srcstoretype', 'PKCS12', '-srckeystore', pki.path('o-keystore.p12'), '-srcstorepass', PASSWORD,
-            '-deststoretype', storeType, '-destkeystore', pki.path(file), '-deststorepass', PASSWORD, '-destkeypass', PASSWORD]);
+        for (const [storeType, file] of [
+          ['JKS', 'k-keystore.jks'],
+          ['PKCS12', 'k-keystore.p12'],
+        ]) {
+          run('keytool', [
+            ...FAST_JVM,
+            '-importkeystore',
+            '-noprompt',
+            '-srcstoretype',
+            'PKCS12',
+            '-srckeystore',
+            pki.path('o-keystore.p12'),
+            '-srcstorepass',
+            PASSWORD,
+            '-deststoretype',
+            storeType,
+            '-destkeystore',
+            pki.path(file),
+            '-deststorepass',
+            PASSWORD,
+            '-destkeypass',
+            PASSWORD,
+          ]);
         }
       }, 1);
 
-      console.log(`| ${count} | ${fmt(floorMs)} | ${fmt(ours.cpuMs)} | ${(1000 / ours.cpuMs).toFixed(0)} | ${(ours.cpuMs / floorMs).toFixed(2)} | ${fmt(ours.wallMs)} | ${fmt(opensslMs)} | ${(opensslMs / ours.wallMs).toFixed(0)}× | ${fmt(keytoolMs)} | ${(keytoolMs / ours.wallMs).toFixed(0)}× |`);
+      console.log(
+        `| ${count} | ${fmt(floorMs)} | ${fmt(ours.cpuMs)} | ${(1000 / ours.cpuMs).toFixed(0)} | ${(ours.cpuMs / floorMs).toFixed(2)} | ${fmt(ours.wallMs)} | ${fmt(opensslMs)} | ${(opensslMs / ours.wallMs).toFixed(0)}× | ${fmt(keytoolMs)} | ${(keytoolMs / ours.wallMs).toFixed(0)}× |`,
+      );
     }
     console.log('');
     console.log('ours: buildStoreFiles from PEM text in-process (PEM parse, key load and match, JKS + PKCS#12 keystore and truststore);');

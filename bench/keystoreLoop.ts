@@ -26,7 +26,8 @@ const UNRELATED = Number(process.env.BENCH_UNRELATED_SECRETS ?? 8000);
 const UNRELATED_BYTES = 100 * 1024;
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-type ChildMessage = { type: 'ready' } | { type: 'memory'; cpuSeconds: number; maxRssMiB: number; rssMiB: number; heapMiB: number; built: number; cachedSecrets: number };
+type ChildMessage =
+  { type: 'ready' } | { type: 'memory'; cpuSeconds: number; maxRssMiB: number; rssMiB: number; heapMiB: number; built: number; cachedSecrets: number };
 
 // ---- the operator side (child process) -------------------------------------------------------
 // Plain node on the compiled dist/ (as `cmpv2-operator run` is deployed), not tsx: tsx's own
@@ -79,7 +80,10 @@ async function hashes(api: KubeApi, namespace: string): Promise<Map<string, stri
   const result = new Map<string, string | undefined>();
   let continueToken: string | undefined;
   do {
-    const page = await api.request<KubeList<KubeObject>>('GET', collectionPath(SECRETS, namespace), { accept: METADATA_LIST_ACCEPT, query: { limit: 1000, continue: continueToken } });
+    const page = await api.request<KubeList<KubeObject>>('GET', collectionPath(SECRETS, namespace), {
+      accept: METADATA_LIST_ACCEPT,
+      query: { limit: 1000, continue: continueToken },
+    });
     for (const item of page.items) result.set(item.metadata.name ?? '', item.metadata.annotations?.[KEYSTORE_ANNOTATIONS.hash]);
     continueToken = page.metadata.continue || undefined;
   } while (continueToken);
@@ -155,8 +159,14 @@ export async function keystoreLoopBench(): Promise<void> {
     // 1. Unrelated Secrets of 100 KiB, 16 writes at a time.
     const filler = b64(randomBytes(UNRELATED_BYTES));
     let started = performance.now();
-    await inParallel(Array.from({ length: UNRELATED }, (_, i) => () =>
-      api.request('POST', collectionPath(SECRETS, unrelatedNs), { body: { metadata: { name: `filler-${i}` }, type: 'Opaque', data: { blob: filler } } })), 16);
+    await inParallel(
+      Array.from(
+        { length: UNRELATED },
+        (_, i) => () =>
+          api.request('POST', collectionPath(SECRETS, unrelatedNs), { body: { metadata: { name: `filler-${i}` }, type: 'Opaque', data: { blob: filler } } }),
+      ),
+      16,
+    );
     console.log(`unrelated Secrets: ${UNRELATED} × 100 KiB created in ${seconds(performance.now() - started)} s`);
 
     // 2. The operator starts (lists every Secret of the cluster, metadata only).
@@ -165,20 +175,28 @@ export async function keystoreLoopBench(): Promise<void> {
     child.on('exit', () => (childExited = true));
     await ask('ready');
     const idle = await ask('memory', 'memory');
-    console.log(`operator synced in ${seconds(performance.now() - started)} s: ${idle.cachedSecrets} Secrets cached (metadata), RSS ${idle.rssMiB.toFixed(0)} MiB`);
+    console.log(
+      `operator synced in ${seconds(performance.now() - started)} s: ${idle.cachedSecrets} Secrets cached (metadata), RSS ${idle.rssMiB.toFixed(0)} MiB`,
+    );
 
     // 3. N annotated TLS Secrets at once (10 distinct leaves; the work per Secret is the same).
     const { root, leaf, tlsCrt } = pki.chain('loop bench');
     const [rotatedRoot] = pki.roots('loop bench rotated', 1);
     started = performance.now();
-    await inParallel(Array.from({ length: ANNOTATED }, (_, i) => () =>
-      api.request('POST', collectionPath(SECRETS, storesNs), {
-        body: {
-          metadata: { name: `app-${i}`, annotations: { [KEYSTORE_ANNOTATIONS.formats]: 'jks,pkcs12,pem' } },
-          type: 'kubernetes.io/tls',
-          data: { 'tls.crt': b64(tlsCrt), 'tls.key': b64(leaf.keyPem), 'ca.crt': b64(root.certPem) },
-        },
-      })), 32);
+    await inParallel(
+      Array.from(
+        { length: ANNOTATED },
+        (_, i) => () =>
+          api.request('POST', collectionPath(SECRETS, storesNs), {
+            body: {
+              metadata: { name: `app-${i}`, annotations: { [KEYSTORE_ANNOTATIONS.formats]: 'jks,pkcs12,pem' } },
+              type: 'kubernetes.io/tls',
+              data: { 'tls.crt': b64(tlsCrt), 'tls.key': b64(leaf.keyPem), 'ca.crt': b64(root.certPem) },
+            },
+          }),
+      ),
+      32,
+    );
     const createdIn = performance.now() - started;
     await waitUntil('all stores', async () => [...(await hashes(api, storesNs)).values()].filter((h) => h !== undefined).length >= ANNOTATED, 1_800_000);
     const firstBuild = performance.now() - started;
@@ -187,22 +205,44 @@ export async function keystoreLoopBench(): Promise<void> {
 
     // 4. A CA rotation: every ca.crt changes at once.
     started = performance.now();
-    await inParallel(Array.from({ length: ANNOTATED }, (_, i) => () =>
-      api.request('PATCH', `${collectionPath(SECRETS, storesNs)}/app-${i}`, { body: { data: { 'ca.crt': b64(rotatedRoot.certPem + root.certPem) } }, contentType: 'application/merge-patch+json' })), 32);
+    await inParallel(
+      Array.from(
+        { length: ANNOTATED },
+        (_, i) => () =>
+          api.request('PATCH', `${collectionPath(SECRETS, storesNs)}/app-${i}`, {
+            body: { data: { 'ca.crt': b64(rotatedRoot.certPem + root.certPem) } },
+            contentType: 'application/merge-patch+json',
+          }),
+      ),
+      32,
+    );
     const patchedIn = performance.now() - started;
-    await waitUntil('all rebuilt', async () => {
-      const now = await hashes(api, storesNs);
-      return [...now].every(([name, hash]) => hash !== undefined && hash !== before.get(name));
-    }, 1_800_000);
+    await waitUntil(
+      'all rebuilt',
+      async () => {
+        const now = await hashes(api, storesNs);
+        return [...now].every(([name, hash]) => hash !== undefined && hash !== before.get(name));
+      },
+      1_800_000,
+    );
     const rotation = performance.now() - started;
     const memory = await ask('memory', 'memory');
 
-    console.log(`| annotated Secrets | unrelated Secrets (100 KiB) | first build: all stores | CA rotation: all rebuilt | operator peak RSS | RSS synced, idle | floor RSS (modules loaded, no loop) | peak − floor |`);
+    console.log(
+      `| annotated Secrets | unrelated Secrets (100 KiB) | first build: all stores | CA rotation: all rebuilt | operator peak RSS | RSS synced, idle | floor RSS (modules loaded, no loop) | peak − floor |`,
+    );
     console.log(`|---:|---:|---:|---:|---:|---:|---:|---:|`);
-    console.log(`| ${ANNOTATED} | ${UNRELATED} | ${seconds(firstBuild)} s (creates took ${seconds(createdIn)} s) | ${seconds(rotation)} s (patches took ${seconds(patchedIn)} s) | ${memory.maxRssMiB.toFixed(0)} MiB | ${idle.rssMiB.toFixed(0)} MiB | ${floor.toFixed(0)} MiB | ${(memory.maxRssMiB - floor).toFixed(0)} MiB |`);
+    console.log(
+      `| ${ANNOTATED} | ${UNRELATED} | ${seconds(firstBuild)} s (creates took ${seconds(createdIn)} s) | ${seconds(rotation)} s (patches took ${seconds(patchedIn)} s) | ${memory.maxRssMiB.toFixed(0)} MiB | ${idle.rssMiB.toFixed(0)} MiB | ${floor.toFixed(0)} MiB | ${(memory.maxRssMiB - floor).toFixed(0)} MiB |`,
+    );
     const cpu = memory.cpuSeconds - beforeRotation.cpuSeconds;
     console.log(`operator CPU for the rotation: ${cpu.toFixed(1)} s (${((cpu * 1000) / ANNOTATED).toFixed(1)} ms per Secret: watch event, GET, build, PATCH)`);
-    console.log(`(store sets built: ${memory.built}; ${memory.cachedSecrets} Secrets in the operator's metadata cache; load average now ${(await import('node:os')).loadavg().map((l) => l.toFixed(1)).join(' ')})`);
+    console.log(
+      `(store sets built: ${memory.built}; ${memory.cachedSecrets} Secrets in the operator's metadata cache; load average now ${(await import('node:os'))
+        .loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')})`,
+    );
   } finally {
     if (child && !childExited) {
       const running = child;
@@ -226,5 +266,3 @@ export async function keystoreLoopBench(): Promise<void> {
     api.close();
   }
 }
-
-

@@ -110,9 +110,7 @@ export function parseIssuerSpec(raw: unknown): { ok: true; value: IssuerBackend 
     return parsed.success ? { ok: true, value: { backend: 'cmp', cmp: parsed.data } } : { ok: false, error: describe(parsed.error, 'spec.cmp') };
   }
   const parsed = certServiceSpecSchema.safeParse(spec);
-  return parsed.success
-    ? { ok: true, value: { backend: 'certService', certService: parsed.data } }
-    : { ok: false, error: describe(parsed.error, 'spec') };
+  return parsed.success ? { ok: true, value: { backend: 'certService', certService: parsed.data } } : { ok: false, error: describe(parsed.error, 'spec') };
 }
 
 function describe(error: z.ZodError, prefix: string): string {

@@ -41,10 +41,16 @@ const EnrollFlags = z
   })
   .refine((f) => (f.cert === undefined) === (f.key === undefined), { message: '--cert and --key go together' })
   .refine((f) => (f.tlsCert === undefined) === (f.tlsKey === undefined), { message: '--tls-cert and --tls-key go together' })
-  .refine((f) => f.secret !== undefined || f.cert !== undefined, { message: 'give --secret (password-based MAC) or --cert/--key (signature) to protect requests' })
+  .refine((f) => f.secret !== undefined || f.cert !== undefined, {
+    message: 'give --secret (password-based MAC) or --cert/--key (signature) to protect requests',
+  })
   .refine((f) => f.cmd !== 'kur' || f.cert !== undefined, { message: '--cmd kur needs --cert/--key: the certificate being updated and its key' })
-  .refine((f) => f.newkey !== undefined || (f.cmd === 'p10cr' && f.csr !== undefined), { message: '--newkey is required (only p10cr with --csr works without a key)' })
-  .refine((f) => f.csr !== undefined || f.subject !== undefined || f.cmd === 'kur', { message: 'give --csr, or --subject (and --san) to build a CSR from --newkey' });
+  .refine((f) => f.newkey !== undefined || (f.cmd === 'p10cr' && f.csr !== undefined), {
+    message: '--newkey is required (only p10cr with --csr works without a key)',
+  })
+  .refine((f) => f.csr !== undefined || f.subject !== undefined || f.cmd === 'kur', {
+    message: 'give --csr, or --subject (and --san) to build a CSR from --newkey',
+  });
 type EnrollFlags = z.infer<typeof EnrollFlags>;
 
 /** "the --cert file", how a flag's file is named in errors. */
@@ -85,13 +91,19 @@ async function enroll(flags: EnrollFlags): Promise<void> {
   }
   const protection: ProtectionCredentials =
     flags.secret !== undefined
-      ? { type: 'pbm', secret: new TextEncoder().encode(readSecret(flags.secret, '--secret')), ...(flags.ref ? { reference: new TextEncoder().encode(flags.ref) } : {}) }
+      ? {
+          type: 'pbm',
+          secret: new TextEncoder().encode(readSecret(flags.secret, '--secret')),
+          ...(flags.ref ? { reference: new TextEncoder().encode(flags.ref) } : {}),
+        }
       : { type: 'signature', key: signer!.key, certificate: signer!.certificates[0], chain: signer!.certificates.slice(1) };
   const transport = new HttpTransport({
     url: flags.server,
     timeoutMs: flags.timeout * 1000,
     ...(flags.tlsCa ? { tlsCa: readInputText(flags.tlsCa, fileOf('--tls-ca')) } : {}),
-    ...(flags.tlsCert && flags.tlsKey ? { tlsCert: readInputText(flags.tlsCert, fileOf('--tls-cert')), tlsKey: readInputText(flags.tlsKey, fileOf('--tls-key')) } : {}),
+    ...(flags.tlsCert && flags.tlsKey
+      ? { tlsCert: readInputText(flags.tlsCert, fileOf('--tls-cert')), tlsKey: readInputText(flags.tlsKey, fileOf('--tls-key')) }
+      : {}),
   });
   const client = new CmpClient({
     transport,
@@ -134,7 +146,12 @@ export function registerEnrollCommand(program: Command): void {
     .option('--csr <file>', 'PKCS#10 CSR (PEM or DER); default: built from --newkey, --subject and --san')
     .option('--newkey <file>', 'private key (PKCS#1, PKCS#8 or SEC1 PEM) of the new certificate; signs the POP for ir/cr/kur')
     .option('--subject <dn>', 'subject when building the CSR, "CN=x,O=y" or "/CN=x/O=y" (kur: default the old subject)')
-    .option('--san <name>', 'subjectAltName when building the CSR: DNS name, IP address, email (a@b) or URI (x://y); repeatable', (v: string, all: string[]) => [...all, v], [] as string[])
+    .option(
+      '--san <name>',
+      'subjectAltName when building the CSR: DNS name, IP address, email (a@b) or URI (x://y); repeatable',
+      (v: string, all: string[]) => [...all, v],
+      [] as string[],
+    )
     .option('--secret <source>', 'shared secret for password-based MAC protection: pass:TEXT, env:VARIABLE or file:PATH')
     .option('--ref <value>', 'reference value (senderKID) sent with --secret')
     .option('--cert <file>', 'certificate (+ chain) for signature protection; with --cmd kur, the certificate to update')

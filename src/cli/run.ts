@@ -27,7 +27,10 @@ export function registerRunCommand(program: Command): void {
     .option('--namespace <name>', 'watch only this namespace (repeatable; default: all namespaces)', collect)
     .option('--controllers <list>', 'comma-separated loops to run: issuer, keystore', 'issuer,keystore')
     .option('--leader-elect', 'run controllers only while holding a Lease (for more than one replica)', false)
-    .option('--lease-namespace <name>', 'namespace of the leader election Lease (default: the pod namespace from the ServiceAccount mount or POD_NAMESPACE, else default)')
+    .option(
+      '--lease-namespace <name>',
+      'namespace of the leader election Lease (default: the pod namespace from the ServiceAccount mount or POD_NAMESPACE, else default)',
+    )
     .option('--lease-name <name>', 'name of the leader election Lease', 'cmpv2-operator')
     .option('--metrics-addr <addr>', 'Prometheus /metrics listen address, host:port; 0 disables', ':8080')
     .option('--health-addr <addr>', '/healthz and /readyz listen address, host:port; 0 disables', ':8081')

@@ -3,7 +3,13 @@
 // written, so bad input writes nothing.
 import { Command } from 'commander';
 import {
-  buildStoreFiles, generatePassword, parseTlsSecret, PKCS12_PROFILES, storeFileNames, validateStoreSettings, writeStoreDirectory,
+  buildStoreFiles,
+  generatePassword,
+  parseTlsSecret,
+  PKCS12_PROFILES,
+  storeFileNames,
+  validateStoreSettings,
+  writeStoreDirectory,
 } from '../keystore/index.js';
 import { readInputText, readPassword } from './inputs.js';
 
@@ -28,8 +34,16 @@ export function registerStoresCommand(program: Command): void {
     .description('build Java keystores and truststores (JKS, PKCS#12, PEM) from a certificate, its key and CA bundles')
     .option('--cert <file>', 'certificate chain PEM, leaf first (tls.crt)')
     .option('--key <file>', 'private key PEM: PKCS#1, PKCS#8 or SEC1; RSA, EC P-256/384/521 or Ed25519 (tls.key)')
-    .option('--ca <file>', 'trusted CA bundle PEM (ca.crt); repeatable, merged in order, duplicates removed', (value: string, previous: string[]) => [...previous, value], [] as string[])
-    .option('--from-secret <file>', 'read tls.crt, tls.key and ca.crt from a Secret as `kubectl get secret -o yaml` prints it (instead of --cert/--key; --ca adds bundles after its ca.crt)')
+    .option(
+      '--ca <file>',
+      'trusted CA bundle PEM (ca.crt); repeatable, merged in order, duplicates removed',
+      (value: string, previous: string[]) => [...previous, value],
+      [] as string[],
+    )
+    .option(
+      '--from-secret <file>',
+      'read tls.crt, tls.key and ca.crt from a Secret as `kubectl get secret -o yaml` prints it (instead of --cert/--key; --ca adds bundles after its ca.crt)',
+    )
     .option('--formats <list>', 'comma list of jks, pkcs12, pem', 'jks,pkcs12,pem')
     .option('--password <password>', 'keystore password (default: a generated 24-character password, written to keystore.pass)')
     .option('--password-file <file>', 'read the keystore password from a file (one trailing newline is dropped)')
@@ -49,7 +63,10 @@ export function registerStoresCommand(program: Command): void {
       const tlsCrt = secret?.tlsCrt ?? readInputText(options.cert!, 'the certificate file');
       const tlsKey = secret?.tlsKey ?? readInputText(options.key!, 'the key file');
       const trustSources = options.ca.map((path) => ({ name: path, pem: readInputText(path, 'the CA file') }));
-      const formats = options.formats.split(',').map((f) => f.trim()).filter((f) => f.length > 0);
+      const formats = options.formats
+        .split(',')
+        .map((f) => f.trim())
+        .filter((f) => f.length > 0);
       const given = readPassword(options.password, options.passwordFile, 'password');
       const truststorePassword = readPassword(options.truststorePassword, options.truststorePasswordFile, 'truststore-password');
       const settings = validateStoreSettings({

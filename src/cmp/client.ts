@@ -73,12 +73,25 @@ export const cmpTransactionStateSchema = z.object({
   version: z.literal(1),
   type: z.enum(['p10cr', 'ir', 'cr', 'kur']),
   /** base64 */
-  transactionID: z.string().regex(/^[A-Za-z0-9+/]+={0,2}$/).max(256),
+  transactionID: z
+    .string()
+    .regex(/^[A-Za-z0-9+/]+={0,2}$/)
+    .max(256),
   /** base64 of our last senderNonce */
-  senderNonce: z.string().regex(/^[A-Za-z0-9+/]+={0,2}$/).max(256),
+  senderNonce: z
+    .string()
+    .regex(/^[A-Za-z0-9+/]+={0,2}$/)
+    .max(256),
   /** base64 of the CA's last senderNonce (our next recipNonce) */
-  recipNonce: z.string().regex(/^[A-Za-z0-9+/]+={0,2}$/).max(256),
-  certReqId: z.number().int().min(-1).max(2 ** 31 - 1),
+  recipNonce: z
+    .string()
+    .regex(/^[A-Za-z0-9+/]+={0,2}$/)
+    .max(256),
+  certReqId: z
+    .number()
+    .int()
+    .min(-1)
+    .max(2 ** 31 - 1),
   implicitConfirm: z.boolean(),
   /** ISO time the transaction began */
   startedAt: z.string().datetime(),
@@ -341,7 +354,9 @@ export class CmpClient {
     }
     const choice = response.certifiedKeyPair?.certOrEncCert;
     if (choice?.type !== 'certificate') {
-      throw new CmpProtocolError(choice ? 'the CA returned an encrypted certificate, which is not supported' : 'the CA granted the request but sent no certificate');
+      throw new CmpProtocolError(
+        choice ? 'the CA returned an encrypted certificate, which is not supported' : 'the CA granted the request but sent no certificate',
+      );
     }
     const certificate = choice.certificate;
     const requested = normalizedSpki(csrPublicKeyDer(request.csr));
@@ -359,7 +374,13 @@ export class CmpClient {
   }
 
   /** Sends a certConf refusing the certificate; the CA's answer to it changes nothing. */
-  private async rejectCertificate(tx: Transaction, request: EnrollmentRequest, certificate: Uint8Array, reason: string, signal: AbortSignal | undefined): Promise<void> {
+  private async rejectCertificate(
+    tx: Transaction,
+    request: EnrollmentRequest,
+    certificate: Uint8Array,
+    reason: string,
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
     const body = certConfBody([{ certificate, certReqId: tx.certReqId, reject: { statusString: [reason], failInfo: ['badCertTemplate'] } }]);
     try {
       await this.exchange(tx, request, body, ['pkiconf'], signal);

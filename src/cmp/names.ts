@@ -91,7 +91,5 @@ export function nullDistinguishedName(): pkijs.RelativeDistinguishedNames {
 /** Formats a name as "CN=a, O=b" for messages. */
 export function formatDistinguishedName(name: pkijs.RelativeDistinguishedNames): string {
   if (name.typesAndValues.length === 0) return '(NULL-DN)';
-  return name.typesAndValues
-    .map((tv) => `${SHORT_NAMES.get(tv.type) ?? tv.type}=${(tv.value.valueBlock as { value?: unknown }).value ?? '?'}`)
-    .join(', ');
+  return name.typesAndValues.map((tv) => `${SHORT_NAMES.get(tv.type) ?? tv.type}=${(tv.value.valueBlock as { value?: unknown }).value ?? '?'}`).join(', ');
 }

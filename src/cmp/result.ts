@@ -19,7 +19,11 @@ function uniqueAppend(list: Uint8Array[], der: Uint8Array): void {
 }
 
 /** Builds chain and roots from the leaf, the response's extraCerts and caPubs. */
-export function splitCertificates(leaf: Uint8Array, extraCerts: readonly Uint8Array[], caPubs: readonly Uint8Array[]): Pick<EnrollmentResult, 'chain' | 'trustedRoots'> {
+export function splitCertificates(
+  leaf: Uint8Array,
+  extraCerts: readonly Uint8Array[],
+  caPubs: readonly Uint8Array[],
+): Pick<EnrollmentResult, 'chain' | 'trustedRoots'> {
   const trustedRoots: Uint8Array[] = [];
   for (const der of caPubs) uniqueAppend(trustedRoots, der);
   for (const der of extraCerts) if (isSelfSigned(der)) uniqueAppend(trustedRoots, der);

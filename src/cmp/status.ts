@@ -53,7 +53,12 @@ export function rejectionOf(info: PKIStatusInfo, verified: boolean, details: { e
 }
 
 /** A CmpRejectedError with a one-line message naming the CA's text, marked when unverified. */
-export function rejectedError(what: string, info: PKIStatusInfo, verified: boolean, details: { errorCode?: number; errorDetails?: string[]; unverifiedReason?: string } = {}): CmpRejectedError {
+export function rejectedError(
+  what: string,
+  info: PKIStatusInfo,
+  verified: boolean,
+  details: { errorCode?: number; errorDetails?: string[]; unverifiedReason?: string } = {},
+): CmpRejectedError {
   const unverified = verified ? '' : ` [unverified answer${details.unverifiedReason ? `: ${details.unverifiedReason}` : ''}]`;
   return new CmpRejectedError(`${what}: ${statusText(info, details.errorDetails)}${unverified}`, rejectionOf(info, verified, details));
 }

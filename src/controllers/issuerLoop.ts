@@ -44,7 +44,10 @@ export function addIssuerLoop(manager: Manager, options: IssuerLoopOptions): Iss
   const clusterIssuers = cache.informer<CMPv2Issuer>(CLUSTER_CMPV2_ISSUERS);
   // ClusterCMPv2Issuer Secrets live in the cluster resource namespace: watch it too.
   const namespaces = manager.namespaces;
-  const secrets = cache.informer<KubeObject>(SECRETS, { metadataOnly: true, namespaces: namespaces.length > 0 ? [...namespaces, options.clusterResourceNamespace] : [] });
+  const secrets = cache.informer<KubeObject>(SECRETS, {
+    metadataOnly: true,
+    namespaces: namespaces.length > 0 ? [...namespaces, options.clusterResourceNamespace] : [],
+  });
   const issuerController = new IssuerController({
     api,
     issuers,

@@ -49,8 +49,7 @@ export function setCondition(conditions: readonly Condition[] | undefined, wante
     status: wanted.status,
     reason: wanted.reason,
     message: wanted.message,
-    lastTransitionTime:
-      previous && previous.status === wanted.status && previous.lastTransitionTime ? previous.lastTransitionTime : formatTime(now),
+    lastTransitionTime: previous && previous.status === wanted.status && previous.lastTransitionTime ? previous.lastTransitionTime : formatTime(now),
   };
   if (wanted.observedGeneration !== undefined) next.observedGeneration = wanted.observedGeneration;
   if (index >= 0) list[index] = next;

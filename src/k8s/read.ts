@@ -6,7 +6,13 @@ import type { KubeObject } from './meta.js';
 import { objectPath, type ResourceType } from './resources.js';
 
 /** GET one object; undefined when it does not exist. */
-export async function getObject<T extends KubeObject>(api: KubeApi, resource: ResourceType, namespace: string | undefined, name: string, signal?: AbortSignal): Promise<T | undefined> {
+export async function getObject<T extends KubeObject>(
+  api: KubeApi,
+  resource: ResourceType,
+  namespace: string | undefined,
+  name: string,
+  signal?: AbortSignal,
+): Promise<T | undefined> {
   try {
     return await api.request<T>('GET', objectPath(resource, namespace, name), { signal });
   } catch (err) {

@@ -79,10 +79,16 @@ export function patchStatusWithRetry<T extends KubeObject>(
   build: (current: T) => MergePatch | undefined,
   options: Omit<RetryPatchOptions<T>, 'subresource'> = {},
 ): Promise<T | undefined> {
-  return patchWithRetry(api, resource, ref, (current) => {
-    const status = build(current);
-    return status === undefined ? undefined : { status };
-  }, { ...options, subresource: 'status' });
+  return patchWithRetry(
+    api,
+    resource,
+    ref,
+    (current) => {
+      const status = build(current);
+      return status === undefined ? undefined : { status };
+    },
+    { ...options, subresource: 'status' },
+  );
 }
 
 /** Keys to set (string) or remove (null) in annotations, labels and data. */

@@ -70,13 +70,17 @@ export function buildStoreFiles(input: StoreInput, settings: StoreSettings): Sto
   if (chain.length === 0) throw new NoCertificateError('tls.crt holds no readable certificate');
   const key = loadPrivateKey(tlsKey);
   if (!keyMatchesCertificateDer(key, chain[0].der, chain[0].subjectPublicKeyInfo)) {
-    throw new KeyMismatchError(`the private key (tls.key, ${key.algorithm}) does not match the certificate in tls.crt (${describeSubject(chain[0].der)}); give the key the certificate was issued for`);
+    throw new KeyMismatchError(
+      `the private key (tls.key, ${key.algorithm}) does not match the certificate in tls.crt (${describeSubject(chain[0].der)}); give the key the certificate was issued for`,
+    );
   }
 
   const bundles = [readBundle('ca.crt', caCrt ?? '', warnings), ...trustSources.map((s) => readBundle(s.name, s.pem, warnings))];
   const trusted = composeTruststore(bundles);
   if (trusted.length === 0) {
-    throw new NoTrustedCertificatesError('no CA certificate for the truststore: ca.crt and the trust sources hold none; add the issuing CA to ca.crt or a trust source');
+    throw new NoTrustedCertificatesError(
+      'no CA certificate for the truststore: ca.crt and the trust sources hold none; add the issuing CA to ca.crt or a trust source',
+    );
   }
 
   const keystore: StoreContent = { privateKey: composeKeystore(alias, key.pkcs8, chain), trusted: [] };

@@ -9,7 +9,10 @@ export const STORE_FORMATS = ['jks', 'pkcs12', 'pem'] as const;
 export type StoreFormat = (typeof STORE_FORMATS)[number];
 
 const password = (what: string) =>
-  z.string({ error: `${what} must be a string` }).min(1, { error: `${what} must not be empty` }).max(1024, { error: `${what} is longer than 1024 characters` });
+  z
+    .string({ error: `${what} must be a string` })
+    .min(1, { error: `${what} must not be empty` })
+    .max(1024, { error: `${what} is longer than 1024 characters` });
 
 export const storeSettingsSchema = z.object({
   formats: z
@@ -17,11 +20,7 @@ export const storeSettingsSchema = z.object({
     .min(1, { error: 'no format given; use jks, pkcs12 or pem' }),
   keystorePassword: password('the keystore password').optional(),
   truststorePassword: password('the truststore password').optional(),
-  alias: z
-    .string()
-    .min(1, { error: 'the alias must not be empty' })
-    .max(255, { error: 'the alias is longer than 255 characters' })
-    .default(DEFAULT_KEY_ALIAS),
+  alias: z.string().min(1, { error: 'the alias must not be empty' }).max(255, { error: 'the alias is longer than 255 characters' }).default(DEFAULT_KEY_ALIAS),
   pkcs12Profile: z
     .enum(PKCS12_PROFILES, { error: (issue) => `unknown PKCS#12 profile '${String(issue.input)}'; use ${PKCS12_PROFILES.join(', ')}` })
     .default('Modern2023'),

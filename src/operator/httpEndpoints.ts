@@ -70,7 +70,9 @@ function addressKey(a: ListenAddress): string {
 }
 
 /** Groups routes by address (health and metrics may share one), port 0 always gets its own. */
-export function groupByAddress(entries: { address: ListenAddress | undefined; routes: Routes; name: string }[]): { address: ListenAddress; routes: Routes; names: string[] }[] {
+export function groupByAddress(
+  entries: { address: ListenAddress | undefined; routes: Routes; name: string }[],
+): { address: ListenAddress; routes: Routes; names: string[] }[] {
   const groups: { address: ListenAddress; routes: Routes; names: string[] }[] = [];
   for (const entry of entries) {
     if (!entry.address) continue;

@@ -32,7 +32,10 @@ export function textLine(json: string): string {
 function textStream(out: NodeJS.WritableStream): Writable {
   return new Writable({
     write(chunk: Buffer, _encoding, done) {
-      const lines = chunk.toString('utf8').split('\n').filter((l) => l.length > 0);
+      const lines = chunk
+        .toString('utf8')
+        .split('\n')
+        .filter((l) => l.length > 0);
       out.write(lines.map((l) => `${textLine(l)}\n`).join(''));
       done();
     },

@@ -101,7 +101,9 @@ export class Operator {
         { name: 'metrics', address: options.metricsAddr, routes: metricsRoutes },
       ])) {
         const server = await EndpointServer.listen(group.address, group.routes).catch((err: unknown) => {
-          throw new Error(`cannot listen on ${group.address.host ?? ''}:${group.address.port} for ${group.names.join(' and ')}: ${err instanceof Error ? err.message : String(err)}`);
+          throw new Error(
+            `cannot listen on ${group.address.host ?? ''}:${group.address.port} for ${group.names.join(' and ')}: ${err instanceof Error ? err.message : String(err)}`,
+          );
         });
         servers.push(server);
         endpoints.push({ names: group.names, port: server.port });

@@ -55,7 +55,10 @@ export const RunFlagsSchema = z.object({
   controllers: z.string(),
   leaderElect: z.boolean().default(false),
   leaseNamespace: namespaceName('--lease-namespace').optional(),
-  leaseName: z.string().max(253).regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, '--lease-name must be a lower-case DNS name'),
+  leaseName: z
+    .string()
+    .max(253)
+    .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, '--lease-name must be a lower-case DNS name'),
   metricsAddr: z.string(),
   healthAddr: z.string(),
   logLevel: z.enum(LOG_LEVELS, { error: `--log-level must be one of ${LOG_LEVELS.join(', ')}` }),
@@ -66,7 +69,10 @@ export const RunFlagsSchema = z.object({
 export type RunFlags = z.input<typeof RunFlagsSchema>;
 
 function parseControllers(text: string): ControllerName[] {
-  const names = text.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  const names = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
   if (names.length === 0) throw new Error(`--controllers must name at least one of ${CONTROLLERS.join(', ')}`);
   for (const name of names) {
     if (!(CONTROLLERS as readonly string[]).includes(name)) throw new Error(`--controllers: unknown controller "${name}" (known: ${CONTROLLERS.join(', ')})`);

@@ -13,7 +13,12 @@ const expect = expectTag;
 
 function readTime(der: Buffer, tlv: Tlv): Date {
   const text = der.toString('latin1', tlv.start, tlv.end);
-  const match = tlv.tag === 0x17 ? /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(text) : tlv.tag === 0x18 ? /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(text) : null;
+  const match =
+    tlv.tag === 0x17
+      ? /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(text)
+      : tlv.tag === 0x18
+        ? /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(text)
+        : null;
   if (!match) throw new DerFormatError('validity holds a malformed time');
   let year = Number(match[1]);
   if (tlv.tag === 0x17) year += year < 50 ? 2000 : 1900;

@@ -75,9 +75,16 @@ const CURVE_OIDS: Record<string, string> = Object.fromEntries(Object.entries(CUR
 function subjectPublicKeyInfo(jwk: JsonWebKey): Buffer {
   const bytes = (value: string | undefined): Buffer => Buffer.from(value ?? '', 'base64url');
   if (jwk.kty === 'RSA') {
-    return encodeDer(sequence(algorithmIdentifier(RSA_ENCRYPTION, nullValue()), bitString(encodeDer(sequence(unsignedInteger(bytes(jwk.n)), unsignedInteger(bytes(jwk.e)))))));
+    return encodeDer(
+      sequence(algorithmIdentifier(RSA_ENCRYPTION, nullValue()), bitString(encodeDer(sequence(unsignedInteger(bytes(jwk.n)), unsignedInteger(bytes(jwk.e)))))),
+    );
   }
-  return encodeDer(sequence(algorithmIdentifier(EC_PUBLIC_KEY, objectIdentifier(CURVE_OIDS[jwk.crv ?? ''])), bitString(Buffer.concat([Buffer.from([4]), bytes(jwk.x), bytes(jwk.y)]))));
+  return encodeDer(
+    sequence(
+      algorithmIdentifier(EC_PUBLIC_KEY, objectIdentifier(CURVE_OIDS[jwk.crv ?? ''])),
+      bitString(Buffer.concat([Buffer.from([4]), bytes(jwk.x), bytes(jwk.y)])),
+    ),
+  );
 }
 
 export interface FastImportedKey {

@@ -38,7 +38,12 @@ export function parsePemBundle(text: string): PemBundle {
       continue;
     }
     // RFC 7468 allows headers (e.g. Proc-Type) only in legacy blocks; we skip such lines.
-    const lines = rawBody.includes(':') ? rawBody.split(/\r?\n/).filter((line) => !line.includes(':')).join('') : rawBody;
+    const lines = rawBody.includes(':')
+      ? rawBody
+          .split(/\r?\n/)
+          .filter((line) => !line.includes(':'))
+          .join('')
+      : rawBody;
     const body = lines.replace(/\s+/g, '');
     if (body.length === 0 || !BASE64_BODY.test(body) || body.length % 4 !== 0) {
       problems.push({ index, label, reason: 'the base64 body is damaged' });

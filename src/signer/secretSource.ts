@@ -43,7 +43,13 @@ export class KubeSecretSource implements SecretSource {
 }
 
 /** An issuer's Secret with every key in `keys` non-empty; otherwise IssuerError naming the spec `field`. */
-export async function issuerSecret(secrets: SecretSource, namespace: string, name: string, keys: readonly string[], field: string): Promise<Record<string, Buffer>> {
+export async function issuerSecret(
+  secrets: SecretSource,
+  namespace: string,
+  name: string,
+  keys: readonly string[],
+  field: string,
+): Promise<Record<string, Buffer>> {
   const data = await secrets.readSecret(namespace, name);
   if (!data) throw new IssuerError(`Secret ${namespace}/${name} (${field}) not found`);
   const missing = keys.filter((k) => !data[k] || data[k].length === 0);

@@ -34,24 +34,39 @@ describe('k8s/types/cmpv2Issuer (spec validation, SPEC §2)', () => {
     });
     assert.ok(parsed.ok, parsed.ok ? '' : parsed.error);
     if (!parsed.ok) return;
-    assert.deepEqual(referencedSecrets(parsed.value).map((r) => `${r.name}:${r.keys.join('+')}`), [
-      'cmp-ra-cert:tls.crt+tls.key',
-      'cmp-server-ca:ca.crt',
-      'cmp-server-tls-ca:ca.crt',
-      'cmp-client-tls:tls.crt+tls.key',
-    ]);
+    assert.deepEqual(
+      referencedSecrets(parsed.value).map((r) => `${r.name}:${r.keys.join('+')}`),
+      ['cmp-ra-cert:tls.crt+tls.key', 'cmp-server-ca:ca.crt', 'cmp-server-tls-ca:ca.crt', 'cmp-client-tls:tls.crt+tls.key'],
+    );
   });
 
   const bad: [string, unknown, RegExp][] = [
     ['both backends', { ...cmpSpec, url: 'https://x' }, /both/],
     ['neither backend', { caNameTypo: 'x' }, /no backend/],
     ['not an object', 'cmp', /must be an object/],
-    ['two protections', { cmp: { ...cmpSpec.cmp, protection: { ...cmpSpec.cmp.protection, signature: { secretRef: { name: 's' } } } } }, /exactly one of passwordBasedMac or signature/],
+    [
+      'two protections',
+      { cmp: { ...cmpSpec.cmp, protection: { ...cmpSpec.cmp.protection, signature: { secretRef: { name: 's' } } } } },
+      /exactly one of passwordBasedMac or signature/,
+    ],
     ['no protection', { cmp: { url: 'http://x' } }, /spec\.cmp\.protection/],
-    ['reference twice', { cmp: { ...cmpSpec.cmp, protection: { passwordBasedMac: { secretRef: { name: 'a', key: 'k' }, reference: 'r', referenceSecretRef: { name: 'b', key: 'k' } } } } }, /not both/],
+    [
+      'reference twice',
+      {
+        cmp: {
+          ...cmpSpec.cmp,
+          protection: { passwordBasedMac: { secretRef: { name: 'a', key: 'k' }, reference: 'r', referenceSecretRef: { name: 'b', key: 'k' } } },
+        },
+      },
+      /not both/,
+    ],
     ['bad timeout', { cmp: { ...cmpSpec.cmp, timeout: 'soon' } }, /spec\.cmp\.timeout: must be a positive duration/],
     ['CertService without caName', { ...onapCertServiceSpec, caName: undefined }, /spec\.caName/],
-    ['a Secret key reference without key (the CRD requires it)', { cmp: { ...cmpSpec.cmp, protection: { passwordBasedMac: { secretRef: { name: 'iak' } } } } }, /secretRef\.key/],
+    [
+      'a Secret key reference without key (the CRD requires it)',
+      { cmp: { ...cmpSpec.cmp, protection: { passwordBasedMac: { secretRef: { name: 'iak' } } } } },
+      /secretRef\.key/,
+    ],
     ['certSecretRef without cacertRef', { ...onapCertServiceSpec, certSecretRef: { name: 'x', certRef: 'a', keyRef: 'b' } }, /spec\.certSecretRef\.cacertRef/],
   ];
   for (const [name, spec, message] of bad) {

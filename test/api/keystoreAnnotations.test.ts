@@ -10,10 +10,23 @@ describe('controllers/keystore/annotations', () => {
   const valid: [string, Record<string, string>, object][] = [
     ['formats only, trimmed, lower-cased, de-duplicated', { [a.formats]: ' JKS , pem,jks ' }, { formats: ['jks', 'pem'], trustSources: [] }],
     ['password Secret with the default key', { [a.formats]: 'pkcs12', [a.passwordSecret]: 'pw' }, { password: { name: 'pw', key: DEFAULT_PASSWORD_KEY } }],
-    ['password Secret and key, truststore password', { [a.formats]: 'jks', [a.passwordSecret]: 'pw', [a.passwordKey]: 'k', [a.truststorePasswordSecret]: 'tpw', [a.truststorePasswordKey]: 't.k' }, { password: { name: 'pw', key: 'k' }, truststorePassword: { name: 'tpw', key: 't.k' } }],
+    [
+      'password Secret and key, truststore password',
+      { [a.formats]: 'jks', [a.passwordSecret]: 'pw', [a.passwordKey]: 'k', [a.truststorePasswordSecret]: 'tpw', [a.truststorePasswordKey]: 't.k' },
+      { password: { name: 'pw', key: 'k' }, truststorePassword: { name: 'tpw', key: 't.k' } },
+    ],
     ['alias keeps its case', { [a.formats]: 'jks', [a.alias]: 'My-Server' }, { alias: 'My-Server' }],
     ['profile', { [a.formats]: 'pkcs12', [a.pkcs12Profile]: 'LegacyDES' }, { pkcs12Profile: 'LegacyDES' }],
-    ['trust sources, duplicates once', { [a.formats]: 'pem', [a.trustSources]: 'secret:roots/ca.crt, configmap:more/ca.pem,secret:roots/ca.crt' }, { trustSources: [{ kind: 'secret', name: 'roots', key: 'ca.crt' }, { kind: 'configmap', name: 'more', key: 'ca.pem' }] }],
+    [
+      'trust sources, duplicates once',
+      { [a.formats]: 'pem', [a.trustSources]: 'secret:roots/ca.crt, configmap:more/ca.pem,secret:roots/ca.crt' },
+      {
+        trustSources: [
+          { kind: 'secret', name: 'roots', key: 'ca.crt' },
+          { kind: 'configmap', name: 'more', key: 'ca.pem' },
+        ],
+      },
+    ],
   ];
   for (const [label, annotations, expected] of valid) {
     it(`reads ${label}`, () => {
@@ -30,7 +43,11 @@ describe('controllers/keystore/annotations', () => {
     ['a Secret name that is not one', { [a.formats]: 'jks', [a.passwordSecret]: 'Bad_Name' }, /is not a Secret name/],
     ['an unknown profile', { [a.formats]: 'pkcs12', [a.pkcs12Profile]: 'Weak' }, /unknown profile 'Weak'; use Modern2023, LegacyDES, LegacyRC2/],
     ['an empty alias', { [a.formats]: 'jks', [a.alias]: '  ' }, /alias must be 1 to 255/],
-    ['a trust source of another kind', { [a.formats]: 'pem', [a.trustSources]: 'url:https://x/ca.pem' }, /not 'secret:<name>\/<key>' or 'configmap:<name>\/<key>'/],
+    [
+      'a trust source of another kind',
+      { [a.formats]: 'pem', [a.trustSources]: 'url:https://x/ca.pem' },
+      /not 'secret:<name>\/<key>' or 'configmap:<name>\/<key>'/,
+    ],
     ['a trust source without key', { [a.formats]: 'pem', [a.trustSources]: 'configmap:roots' }, /not 'secret:<name>\/<key>'/],
   ];
   for (const [label, annotations, message] of invalid) {
@@ -42,7 +59,12 @@ describe('controllers/keystore/annotations', () => {
   }
 
   it('lists the objects a request reads', () => {
-    const parsed = parseKeystoreRequest({ [a.formats]: 'jks', [a.passwordSecret]: 'pw', [a.truststorePasswordSecret]: 'pw', [a.trustSources]: 'configmap:cas/a,secret:roots/b' });
+    const parsed = parseKeystoreRequest({
+      [a.formats]: 'jks',
+      [a.passwordSecret]: 'pw',
+      [a.truststorePasswordSecret]: 'pw',
+      [a.trustSources]: 'configmap:cas/a,secret:roots/b',
+    });
     assert.ok(parsed?.ok);
     assert.deepEqual(referencedObjects(parsed.value), ['secret:pw', 'configmap:cas', 'secret:roots']);
   });

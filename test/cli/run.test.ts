@@ -55,12 +55,31 @@ describe('cli/run flags', () => {
 
   it('takes every flag', () => {
     const o = options([
-      '--namespace', 'a', '--namespace', 'b', '--namespace', 'a',
-      '--controllers', 'keystore',
-      '--leader-elect', '--lease-namespace', 'ops', '--lease-name', 'my.lease',
-      '--metrics-addr', '0', '--health-addr', '127.0.0.1:0',
-      '--log-level', 'debug', '--log-format', 'text',
-      '--cluster-resource-namespace', 'kube-system', '--max-retry-duration', '1h30m',
+      '--namespace',
+      'a',
+      '--namespace',
+      'b',
+      '--namespace',
+      'a',
+      '--controllers',
+      'keystore',
+      '--leader-elect',
+      '--lease-namespace',
+      'ops',
+      '--lease-name',
+      'my.lease',
+      '--metrics-addr',
+      '0',
+      '--health-addr',
+      '127.0.0.1:0',
+      '--log-level',
+      'debug',
+      '--log-format',
+      'text',
+      '--cluster-resource-namespace',
+      'kube-system',
+      '--max-retry-duration',
+      '1h30m',
     ]);
     assert.deepEqual(o, {
       namespaces: ['a', 'b'],
@@ -112,17 +131,41 @@ describe('cli/run flags', () => {
   });
 
   it('--lease-namespace default: ServiceAccount mount, then POD_NAMESPACE, else default', () => {
-    assert.equal(podNamespace(() => 'from-file\n', { POD_NAMESPACE: 'from-env' }), 'from-file');
-    assert.equal(podNamespace(() => undefined, { POD_NAMESPACE: 'from-env' }), 'from-env');
-    assert.equal(podNamespace(() => 'Not A Namespace', {}), 'default');
-    assert.equal(podNamespace(() => undefined, {}), 'default');
+    assert.equal(
+      podNamespace(() => 'from-file\n', { POD_NAMESPACE: 'from-env' }),
+      'from-file',
+    );
+    assert.equal(
+      podNamespace(() => undefined, { POD_NAMESPACE: 'from-env' }),
+      'from-env',
+    );
+    assert.equal(
+      podNamespace(() => 'Not A Namespace', {}),
+      'default',
+    );
+    assert.equal(
+      podNamespace(() => undefined, {}),
+      'default',
+    );
   });
 
   it('--help documents every flag', () => {
     const program = new Command('cmpv2-operator');
     registerRunCommand(program);
     const help = program.commands.find((c) => c.name() === 'run')!.helpInformation();
-    for (const flag of ['--namespace', '--controllers', '--leader-elect', '--lease-namespace', '--lease-name', '--metrics-addr', '--health-addr', '--log-level', '--log-format', '--cluster-resource-namespace', '--max-retry-duration']) {
+    for (const flag of [
+      '--namespace',
+      '--controllers',
+      '--leader-elect',
+      '--lease-namespace',
+      '--lease-name',
+      '--metrics-addr',
+      '--health-addr',
+      '--log-level',
+      '--log-format',
+      '--cluster-resource-namespace',
+      '--max-retry-duration',
+    ]) {
       assert.ok(help.includes(flag), `${flag} in --help`);
     }
   });

@@ -57,7 +57,17 @@ describe('cli/stores', function () {
     const out = outDir();
     const run = await cli('--cert', cert, '--key', key, '--ca', ca, '--ca', ca2, '--alias', 'Web', '--out', out);
     assert.equal(run.code, 0, run.stderr);
-    assert.deepEqual(readdirSync(out).sort(), ['key.pem', 'keystore.jks', 'keystore.p12', 'keystore.pass', 'keystore.pem', 'truststore.jks', 'truststore.p12', 'truststore.pass', 'truststore.pem']);
+    assert.deepEqual(readdirSync(out).sort(), [
+      'key.pem',
+      'keystore.jks',
+      'keystore.p12',
+      'keystore.pass',
+      'keystore.pem',
+      'truststore.jks',
+      'truststore.p12',
+      'truststore.pass',
+      'truststore.pem',
+    ]);
     assert.match(run.stdout, /^wrote 9 files to .*: key entry 'Web' with a chain of 2, 3 trusted CAs \(generated password in keystore\.pass\)\n$/);
     assert.match(run.stderr, /^warning: .*ca\.crt: skipped unreadable block 2 \(CERTIFICATE\)/);
     const password = readFileSync(join(out, 'keystore.pass'), 'utf8');
@@ -72,8 +82,24 @@ describe('cli/stores', function () {
   it('takes passwords from files and flags, formats and profile', async () => {
     const out = outDir();
     const trustFile = file('trust-password', 'trust-pw\r\n');
-    const run = await cli('--cert', cert, '--key', key, '--ca', ca, '--formats', 'pkcs12', '--password-file', passwordFile,
-      '--truststore-password-file', trustFile, '--pkcs12-profile', 'LegacyDES', '--out', out);
+    const run = await cli(
+      '--cert',
+      cert,
+      '--key',
+      key,
+      '--ca',
+      ca,
+      '--formats',
+      'pkcs12',
+      '--password-file',
+      passwordFile,
+      '--truststore-password-file',
+      trustFile,
+      '--pkcs12-profile',
+      'LegacyDES',
+      '--out',
+      out,
+    );
     assert.equal(run.code, 0, run.stderr);
     assert.deepEqual(readdirSync(out).sort(), ['keystore.p12', 'keystore.pass', 'truststore.p12', 'truststore.pass']);
     assert.equal(readFileSync(join(out, 'keystore.pass'), 'utf8'), 'from-file-pw');
@@ -100,17 +126,45 @@ describe('cli/stores', function () {
 
   describe('bad input: exit 1, one clear line, nothing written', () => {
     const badCases: [string, () => string[], RegExp][] = [
-      ['key does not match the certificate', () => ['--cert', cert, '--key', file('stranger.key', stranger.keyPem), '--ca', ca], /does not match the certificate in tls\.crt/],
+      [
+        'key does not match the certificate',
+        () => ['--cert', cert, '--key', file('stranger.key', stranger.keyPem), '--ca', ca],
+        /does not match the certificate in tls\.crt/,
+      ],
       ['no CA at all for a truststore', () => ['--cert', cert, '--key', key], /no CA certificate for the truststore/],
       ['only junk in the CA bundle', () => ['--cert', cert, '--key', key, '--ca', file('junk.pem', 'nothing here\n')], /no CA certificate for the truststore/],
-      ['unreadable password file', () => ['--cert', cert, '--key', key, '--ca', ca, '--password-file', pki.path('no-such-file')], /cannot read the password file .*no-such-file: ENOENT/],
-      ['unreadable truststore password file', () => ['--cert', cert, '--key', key, '--ca', ca, '--truststore-password-file', pki.dir], /cannot read the password file .*: EISDIR/],
-      ['empty password file', () => ['--cert', cert, '--key', key, '--ca', ca, '--password-file', file('empty', '\n')], /the keystore password must not be empty/],
+      [
+        'unreadable password file',
+        () => ['--cert', cert, '--key', key, '--ca', ca, '--password-file', pki.path('no-such-file')],
+        /cannot read the password file .*no-such-file: ENOENT/,
+      ],
+      [
+        'unreadable truststore password file',
+        () => ['--cert', cert, '--key', key, '--ca', ca, '--truststore-password-file', pki.dir],
+        /cannot read the password file .*: EISDIR/,
+      ],
+      [
+        'empty password file',
+        () => ['--cert', cert, '--key', key, '--ca', ca, '--password-file', file('empty', '\n')],
+        /the keystore password must not be empty/,
+      ],
       ['unknown format', () => ['--cert', cert, '--key', key, '--ca', ca, '--formats', 'jks,p7b'], /unknown format 'p7b'; use jks, pkcs12 or pem/],
-      ['unknown profile', () => ['--cert', cert, '--key', key, '--ca', ca, '--pkcs12-profile', 'modern'], /unknown PKCS#12 profile 'modern'; use Modern2023, LegacyDES, LegacyRC2/],
-      ['unreadable certificate file', () => ['--cert', pki.path('missing.crt'), '--key', key, '--ca', ca], /cannot read the certificate file .*missing\.crt: ENOENT/],
+      [
+        'unknown profile',
+        () => ['--cert', cert, '--key', key, '--ca', ca, '--pkcs12-profile', 'modern'],
+        /unknown PKCS#12 profile 'modern'; use Modern2023, LegacyDES, LegacyRC2/,
+      ],
+      [
+        'unreadable certificate file',
+        () => ['--cert', pki.path('missing.crt'), '--key', key, '--ca', ca],
+        /cannot read the certificate file .*missing\.crt: ENOENT/,
+      ],
       ['not a key', () => ['--cert', cert, '--key', cert, '--ca', ca], /no private key found/],
-      ['both --password and --password-file', () => ['--cert', cert, '--key', key, '--ca', ca, '--password', 'a', '--password-file', passwordFile], /either --password or --password-file/],
+      [
+        'both --password and --password-file',
+        () => ['--cert', cert, '--key', key, '--ca', ca, '--password', 'a', '--password-file', passwordFile],
+        /either --password or --password-file/,
+      ],
       ['--from-secret with --cert', () => ['--from-secret', ca, '--cert', cert], /either --from-secret or --cert/],
       ['neither input', () => ['--ca', ca], /give --cert and --key/],
       ['a Secret without tls.key', () => ['--from-secret', file('nokey.yaml', secretYaml({ 'tls.crt': tlsCrt }))], /the Secret has no data\.tls\.key/],
@@ -123,7 +177,10 @@ describe('cli/stores', function () {
         const run = await cli(...args(), '--out', out);
         assert.equal(run.code, 1);
         assert.equal(run.stdout, '');
-        const lines = run.stderr.trim().split('\n').filter((l) => !l.startsWith('warning: '));
+        const lines = run.stderr
+          .trim()
+          .split('\n')
+          .filter((l) => !l.startsWith('warning: '));
         assert.equal(lines.length, 1, run.stderr);
         assert.match(lines[0], /^cmpv2-operator: /);
         assert.match(lines[0], message);

@@ -189,9 +189,15 @@ describe('crds/', function () {
         ],
       };
       // A status written through the main resource is ignored; only /status changes it.
-      const mainPatch = await rawRequest(kc, 'PATCH', `/apis/${group}/${version}/namespaces/${namespace}/cmpv2issuers/status`, { status }, {
-        'Content-Type': 'application/merge-patch+json',
-      });
+      const mainPatch = await rawRequest(
+        kc,
+        'PATCH',
+        `/apis/${group}/${version}/namespaces/${namespace}/cmpv2issuers/status`,
+        { status },
+        {
+          'Content-Type': 'application/merge-patch+json',
+        },
+      );
       assert.equal(mainPatch.status, 200, JSON.stringify(mainPatch.body));
       const ignored = (await custom.getNamespacedCustomObject({ group, version, namespace, plural: 'cmpv2issuers', name: 'status' })) as {
         status?: unknown;
@@ -210,7 +216,10 @@ describe('crds/', function () {
       });
       const body = table.body as { columnDefinitions: { name: string }[]; rows: { cells: unknown[] }[] };
       const columns = body.columnDefinitions.map((c) => c.name);
-      assert.deepEqual(columns.filter((c) => ['Ready', 'Reason', 'Age'].includes(c)), ['Ready', 'Reason', 'Age']);
+      assert.deepEqual(
+        columns.filter((c) => ['Ready', 'Reason', 'Age'].includes(c)),
+        ['Ready', 'Reason', 'Age'],
+      );
       const cells = Object.fromEntries(columns.map((c, i) => [c, body.rows[0].cells[i]]));
       assert.equal(cells.Ready, 'False');
       assert.equal(cells.Reason, 'Pending');

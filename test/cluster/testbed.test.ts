@@ -25,10 +25,7 @@ describe('test bed', function () {
     const certManager = await applyCrdDirectory(kc, layout.certManagerCrdsDir);
     const ours = await applyCrdDirectory(kc, layout.projectCrdsDir);
     assert.ok(certManager.some((o) => o.metadata?.name === 'certificates.cert-manager.io'));
-    assert.deepEqual(
-      ours.map((o) => o.metadata?.name).sort(),
-      ['clustercmpv2issuers.certmanager.onap.org', 'cmpv2issuers.certmanager.onap.org'],
-    );
+    assert.deepEqual(ours.map((o) => o.metadata?.name).sort(), ['clustercmpv2issuers.certmanager.onap.org', 'cmpv2issuers.certmanager.onap.org']);
   });
 
   it('serves /version of the Kubernetes release it was built from', async function () {
@@ -58,17 +55,21 @@ describe('test bed', function () {
         },
       });
       const custom = kc.makeApiClient(CustomObjectsApi);
-      const ready = await eventually('Certificate smoke to be Ready', async () => {
-        const cert = (await custom.getNamespacedCustomObject({
-          group: 'cert-manager.io',
-          version: 'v1',
-          namespace,
-          plural: 'certificates',
-          name: 'smoke',
-        })) as WithConditions;
-        const condition = cert.status?.conditions?.find((c) => c.type === 'Ready');
-        return condition?.status === 'True' ? condition : undefined;
-      }, 90000);
+      const ready = await eventually(
+        'Certificate smoke to be Ready',
+        async () => {
+          const cert = (await custom.getNamespacedCustomObject({
+            group: 'cert-manager.io',
+            version: 'v1',
+            namespace,
+            plural: 'certificates',
+            name: 'smoke',
+          })) as WithConditions;
+          const condition = cert.status?.conditions?.find((c) => c.type === 'Ready');
+          return condition?.status === 'True' ? condition : undefined;
+        },
+        90000,
+      );
       assert.equal(ready.reason, 'Ready');
 
       const secret = await kc.makeApiClient(CoreV1Api).readNamespacedSecret({ name: 'smoke-tls', namespace });
@@ -118,9 +119,11 @@ describe('test bed', function () {
       });
       const custom = kc.makeApiClient(CustomObjectsApi);
       const list = async (): Promise<(WithConditions & { metadata: { name: string }; status?: { certificate?: string } })[]> =>
-        ((await custom.listNamespacedCustomObject({ group: 'cert-manager.io', version: 'v1', namespace, plural: 'certificaterequests' })) as {
-          items: (WithConditions & { metadata: { name: string } })[];
-        }).items;
+        (
+          (await custom.listNamespacedCustomObject({ group: 'cert-manager.io', version: 'v1', namespace, plural: 'certificaterequests' })) as {
+            items: (WithConditions & { metadata: { name: string } })[];
+          }
+        ).items;
       const request = await eventually('a CertificateRequest', async () => (await list())[0]);
       // Long enough for an approver and the self-signed signer to act, were they running.
       await sleep(5000);
@@ -136,7 +139,13 @@ describe('test bed', function () {
           status: {
             conditions: [
               ...(waiting.status?.conditions ?? []),
-              { type: 'Approved', status: 'True', reason: 'TestApproved', message: 'approved by the test', lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z') },
+              {
+                type: 'Approved',
+                status: 'True',
+                reason: 'TestApproved',
+                message: 'approved by the test',
+                lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+              },
             ],
           },
         },

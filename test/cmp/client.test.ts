@@ -29,7 +29,10 @@ describe('client', function () {
       const result = await client().enroll(requests[type]);
       assert.deepEqual(result.chain.slice(1).map(hex), [hex(ca.intermediate)]);
       assert.deepEqual(result.trustedRoots.map(hex), [ca.root1, ca.root2].map(hex));
-      assert.deepEqual(ca.received.map((m) => m.body.type), [type, 'certConf']);
+      assert.deepEqual(
+        ca.received.map((m) => m.body.type),
+        [type, 'certConf'],
+      );
     });
   }
 
@@ -44,7 +47,10 @@ describe('client', function () {
       step = await client().continueEnrollment(requests.cr, parseTransactionState(JSON.parse(annotation)));
     }
     assert.equal(step.status, 'issued');
-    assert.deepEqual(ca.received.map((m) => m.body.type), ['cr', 'pollReq', 'pollReq', 'pollReq', 'certConf']);
+    assert.deepEqual(
+      ca.received.map((m) => m.body.type),
+      ['cr', 'pollReq', 'pollReq', 'pollReq', 'certConf'],
+    );
     // Every message of the transaction carries the same transactionID and chains the nonces.
     const tids = new Set(ca.received.map((m) => hex(m.header.transactionID!)));
     assert.equal(tids.size, 1);
@@ -92,10 +98,13 @@ describe('client', function () {
     ca.script = { grantImplicitConfirm: true };
     const result = await client({ implicitConfirm: true }).enroll(requests.ir);
     assert.equal(result.implicitConfirmGranted, true);
-    assert.deepEqual(ca.received.map((m) => m.body.type), ['ir']);
+    assert.deepEqual(
+      ca.received.map((m) => m.body.type),
+      ['ir'],
+    );
   });
 
-  it('a rejection status and an error message become CmpRejectedError with the CA\'s text', async () => {
+  it("a rejection status and an error message become CmpRejectedError with the CA's text", async () => {
     ca.script = { reject: { status: 'rejection', statusString: ['policy says no'], failInfo: ['badCertTemplate'] } };
     await assert.rejects(client().enroll(requests.ir), (err: unknown) => {
       assert.ok(err instanceof CmpRejectedError);
@@ -109,9 +118,15 @@ describe('client', function () {
 
   it('an unprotected error is reported unverified; an error with a bad MAC too', async () => {
     ca.script = { sendError: true, unprotected: true };
-    await assert.rejects(client().enroll(requests.ir), (err: unknown) => err instanceof CmpRejectedError && !err.rejection.verified && /not protected/.test(err.message));
+    await assert.rejects(
+      client().enroll(requests.ir),
+      (err: unknown) => err instanceof CmpRejectedError && !err.rejection.verified && /not protected/.test(err.message),
+    );
     ca.script = { sendError: true, wrongSecret: true };
-    await assert.rejects(client().enroll(requests.ir), (err: unknown) => err instanceof CmpRejectedError && !err.rejection.verified && /does not verify/.test(err.message));
+    await assert.rejects(
+      client().enroll(requests.ir),
+      (err: unknown) => err instanceof CmpRejectedError && !err.rejection.verified && /does not verify/.test(err.message),
+    );
   });
 
   it('a positive answer that is unprotected or has a bad MAC is refused', async () => {
@@ -172,7 +187,10 @@ describe('client', function () {
     if (step.status === 'waiting') step = await client({ transport }).continueEnrollment(requests.cr, step.state, signal);
     assert.equal(step.status, 'issued');
     await client({ transport }).getCaCertificates(signal);
-    assert.deepEqual(ca.received.map((m) => m.body.type), ['cr', 'pollReq', 'certConf', 'genm']);
+    assert.deepEqual(
+      ca.received.map((m) => m.body.type),
+      ['cr', 'pollReq', 'certConf', 'genm'],
+    );
     assert.equal(signals.length, 4);
     assert.ok(signals.every((s) => s === signal));
   });

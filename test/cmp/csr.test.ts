@@ -21,7 +21,10 @@ describe('csr', () => {
     const t = certTemplateFromCsr(csr);
     assert.equal(formatDistinguishedName(t.subject!), 'CN=svc, O=onap');
     assert.equal(hex(toDer(t.publicKey!.toSchema())), hex(key.spki));
-    assert.deepEqual(t.extensions!.map((e) => e.extnID), ['2.5.29.17', '2.5.29.15', '2.5.29.37']);
+    assert.deepEqual(
+      t.extensions!.map((e) => e.extnID),
+      ['2.5.29.17', '2.5.29.15', '2.5.29.37'],
+    );
     assert.equal(hex(csrPublicKeyDer(csr)), hex(key.spki));
   });
   it('refuses a CSR whose signature does not verify, and garbage', () => {
@@ -52,11 +55,18 @@ describe('csr building', function () {
       const { buildCsr, parseSubjectAltName } = await import('../../src/cmp/csr.js');
       const { parseDistinguishedName } = await import('../../src/cmp/names.js');
       const key = makeKey(kind);
-      const csr = buildCsr({ key: key.privateKey, subject: parseDistinguishedName('CN=built'), subjectAltNames: ['b.example', '10.9.8.7'].map(parseSubjectAltName) });
+      const csr = buildCsr({
+        key: key.privateKey,
+        subject: parseDistinguishedName('CN=built'),
+        subjectAltNames: ['b.example', '10.9.8.7'].map(parseSubjectAltName),
+      });
       const t = certTemplateFromCsr(csr);
       assert.equal(formatDistinguishedName(t.subject!), 'CN=built');
       assert.equal(hex(toDer(t.publicKey!.toSchema())), hex(key.spki));
-      assert.deepEqual(t.extensions!.map((e) => e.extnID), ['2.5.29.17']);
+      assert.deepEqual(
+        t.extensions!.map((e) => e.extnID),
+        ['2.5.29.17'],
+      );
     });
   }
 });

@@ -59,7 +59,9 @@ export function makeCertificate(spec: CertificateSpec): Uint8Array {
     extensions.push(extension('2.5.29.19', true, new asn1js.Sequence({ value: [new asn1js.Boolean({ value: true })] })));
   }
   if (spec.ipAddresses?.length) {
-    const names = spec.ipAddresses.map((ip) => new pkijs.GeneralName({ type: 7, value: new asn1js.OctetString({ valueHex: Uint8Array.from(ip.split('.').map(Number)) }) }));
+    const names = spec.ipAddresses.map(
+      (ip) => new pkijs.GeneralName({ type: 7, value: new asn1js.OctetString({ valueHex: Uint8Array.from(ip.split('.').map(Number)) }) }),
+    );
     extensions.push(extension('2.5.29.17', false, new pkijs.GeneralNames({ names }).toSchema()));
   }
   if (!spec.noSki) {
@@ -114,18 +116,20 @@ export function makeCsr(spec: CsrSpec): Uint8Array {
     ...(spec.dns ?? []).map((value) => new pkijs.GeneralName({ type: 2, value })),
     ...(spec.emails ?? []).map((value) => new pkijs.GeneralName({ type: 1, value })),
     ...(spec.uris ?? []).map((value) => new pkijs.GeneralName({ type: 6, value })),
-    ...(spec.ips ?? []).map((ip) => new pkijs.GeneralName({ type: 7, value: new asn1js.OctetString({ valueHex: Uint8Array.from(ip.split('.').map(Number)) }) })),
+    ...(spec.ips ?? []).map(
+      (ip) => new pkijs.GeneralName({ type: 7, value: new asn1js.OctetString({ valueHex: Uint8Array.from(ip.split('.').map(Number)) }) }),
+    ),
   ];
   const extensions: pkijs.Extension[] = [];
   if (names.length) extensions.push(extension('2.5.29.17', false, new pkijs.GeneralNames({ names }).toSchema()));
   if (spec.keyUsage) extensions.push(extension('2.5.29.15', true, new asn1js.BitString({ valueHex: Uint8Array.from([0x80]), unusedBits: 7 })));
   if (spec.extendedKeyUsage?.length) {
-    extensions.push(extension('2.5.29.37', false, new asn1js.Sequence({ value: spec.extendedKeyUsage.map((value) => new asn1js.ObjectIdentifier({ value })) })));
+    extensions.push(
+      extension('2.5.29.37', false, new asn1js.Sequence({ value: spec.extendedKeyUsage.map((value) => new asn1js.ObjectIdentifier({ value })) })),
+    );
   }
   if (extensions.length) {
-    csr.attributes = [
-      new pkijs.Attribute({ type: '1.2.840.113549.1.9.14', values: [new pkijs.Extensions({ extensions }).toSchema()] }),
-    ];
+    csr.attributes = [new pkijs.Attribute({ type: '1.2.840.113549.1.9.14', values: [new pkijs.Extensions({ extensions }).toSchema()] })];
   }
   const alg = signData(spec.key.privateKey, new Uint8Array(0)).algorithm;
   csr.signatureAlgorithm = alg;

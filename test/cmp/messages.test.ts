@@ -30,7 +30,7 @@ describe('messages', function () {
       assert.equal(verifySignaturePop(forged.body.content[0]), false);
     });
   }
-  it('certHash uses the digest of the certificate\'s signature algorithm', () => {
+  it("certHash uses the digest of the certificate's signature algorithm", () => {
     const { leaf } = makeChain('ec');
     assert.equal(hex(certHash(leaf)), createHash('sha256').update(leaf).digest('hex'));
     const ed = makeChain('ed25519').leaf;
@@ -47,7 +47,12 @@ describe('messages', function () {
   });
   it('certConf: accepted without statusInfo, rejected with rejection + text', () => {
     const { leaf } = makeChain('ec');
-    const msg = viaWire(certConfBody([{ certificate: leaf, certReqId: 0 }, { certificate: leaf, certReqId: 1, reject: { statusString: ['wrong key'], failInfo: ['badCertTemplate'] } }]));
+    const msg = viaWire(
+      certConfBody([
+        { certificate: leaf, certReqId: 0 },
+        { certificate: leaf, certReqId: 1, reject: { statusString: ['wrong key'], failInfo: ['badCertTemplate'] } },
+      ]),
+    );
     if (msg.body.type !== 'certConf') throw new Error('unreachable');
     assert.equal(msg.body.content[0].statusInfo, undefined);
     assert.deepEqual(msg.body.content[1].statusInfo, { status: 'rejection', statusString: ['wrong key'], failInfo: ['badCertTemplate'] });

@@ -16,20 +16,20 @@ function parameterOf(name: string) {
 }
 
 describe('pbm', () => {
-  it('reproduces OpenSSL\'s MAC: owf SHA-256, HMAC-SHA1, 500 iterations', () => {
+  it("reproduces OpenSSL's MAC: owf SHA-256, HMAC-SHA1, 500 iterations", () => {
     const { msg, p } = parameterOf('openssl-ir-pbm.der');
     assert.equal(p.owf.algorithmId, '2.16.840.1.101.3.4.2.1');
     assert.equal(p.mac.algorithmId, '1.3.6.1.5.5.8.1.2');
     assert.equal(p.iterationCount, 500);
     assert.equal(Buffer.from(pbmMac(SECRET, p, protectedPartDer(msg))).toString('hex'), Buffer.from(msg.protection!).toString('hex'));
   });
-  it('reproduces OpenSSL\'s MAC: owf SHA-1, hmacWithSHA256', () => {
+  it("reproduces OpenSSL's MAC: owf SHA-1, hmacWithSHA256", () => {
     const { msg, p } = parameterOf('openssl-genm-sha1-hmacwithsha256.der');
     assert.equal(p.owf.algorithmId, '1.3.14.3.2.26');
     assert.equal(p.mac.algorithmId, '1.2.840.113549.2.9');
     assert.ok(pbmVerify(SECRET, p, protectedPartDer(msg), msg.protection!));
   });
-  it('verifies the OpenSSL mock server\'s answers', () => {
+  it("verifies the OpenSSL mock server's answers", () => {
     for (const name of ['openssl-ip-pbm.der', 'openssl-pkiconf-pbm.der', 'openssl-genp-pbm.der']) {
       const { msg, p } = parameterOf(name);
       assert.ok(pbmVerify(SECRET, p, protectedPartDer(msg), msg.protection!), name);
@@ -41,7 +41,10 @@ describe('pbm', () => {
   });
   it('refuses an iteration count of 10^9 without computing', () => {
     const p = { ...newPbmParameter(), iterationCount: 1_000_000_000 };
-    assert.throws(() => pbmMac(SECRET, p, new Uint8Array(1)), (err: unknown) => err instanceof CmpProtocolError && /iteration count/.test(err.message));
+    assert.throws(
+      () => pbmMac(SECRET, p, new Uint8Array(1)),
+      (err: unknown) => err instanceof CmpProtocolError && /iteration count/.test(err.message),
+    );
   });
   it('refuses fewer than 100 iterations and more than the maximum', () => {
     assert.throws(() => pbmMac(SECRET, { ...newPbmParameter(), iterationCount: 99 }, new Uint8Array(1)), CmpProtocolError);

@@ -33,7 +33,7 @@ describe('protection', function () {
     tampered[at + 9] = 0x12;
     assert.throws(() => verifyProtection(roundTrip(tampered), { secret: SECRET }), CmpProtocolError);
   });
-  it('PBM: refuses a peer\'s iteration count of 10^9 quickly', () => {
+  it("PBM: refuses a peer's iteration count of 10^9 quickly", () => {
     const msg = protectMessage(unprotected(), { type: 'pbm', secret: SECRET });
     const p = decodePBMParameter(msg.header.protectionAlg!.algorithmParams);
     msg.header.protectionAlg = new pkijs.AlgorithmIdentifier({
@@ -58,10 +58,14 @@ describe('protection', function () {
   it('signature: an untrusted root, a wrong key or a missing chain fails', () => {
     const a = makeChain('ec');
     const b = makeChain('ec');
-    const good = roundTrip(encodePKIMessage(protectMessage(unprotected(), { type: 'signature', key: a.leafKey.privateKey, certificate: a.leaf, chain: [a.intermediate] })));
+    const good = roundTrip(
+      encodePKIMessage(protectMessage(unprotected(), { type: 'signature', key: a.leafKey.privateKey, certificate: a.leaf, chain: [a.intermediate] })),
+    );
     assert.throws(() => verifyProtection(good, { trusted: [b.root] }), /no chain/);
     assert.throws(() => verifyProtection(good, {}), /no trusted certificates/);
-    const wrongKey = roundTrip(encodePKIMessage(protectMessage(unprotected(), { type: 'signature', key: b.leafKey.privateKey, certificate: a.leaf, chain: [a.intermediate] })));
+    const wrongKey = roundTrip(
+      encodePKIMessage(protectMessage(unprotected(), { type: 'signature', key: b.leafKey.privateKey, certificate: a.leaf, chain: [a.intermediate] })),
+    );
     assert.throws(() => verifyProtection(wrongKey, { trusted: [a.root] }), /does not verify/);
     const noChain = roundTrip(encodePKIMessage(protectMessage(unprotected(), { type: 'signature', key: a.leafKey.privateKey, certificate: a.leaf })));
     assert.throws(() => verifyProtection(noChain, { trusted: [a.root] }), /no chain/);

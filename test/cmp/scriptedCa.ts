@@ -44,7 +44,12 @@ export class ScriptedCa {
   readonly root1 = makeCertificate({ subject: 'CN=Scripted Root 1', key: this.root1Key, ca: true });
   readonly root2 = makeCertificate({ subject: 'CN=Scripted Root 2', key: makeKey('ec'), ca: true });
   readonly intermediateKey = makeKey('ec');
-  readonly intermediate = makeCertificate({ subject: 'CN=Scripted Intermediate', key: this.intermediateKey, issuer: { certificate: this.root1, key: this.root1Key }, ca: true });
+  readonly intermediate = makeCertificate({
+    subject: 'CN=Scripted Intermediate',
+    key: this.intermediateKey,
+    issuer: { certificate: this.root1, key: this.root1Key },
+    ca: true,
+  });
   readonly received: PKIMessage[] = [];
   script: Script = {};
   private readonly transactions = new Map<string, Transaction>();
@@ -86,7 +91,10 @@ export class ScriptedCa {
       case 'kur': {
         this.transactions.set(key, { request, polls: 0 });
         if (this.script.waitCount) {
-          return { type: ({ ir: 'ip', cr: 'cp', p10cr: 'cp', kur: 'kup' } as const)[request.body.type], content: { response: [{ certReqId: 0, status: { status: 'waiting' } }] } };
+          return {
+            type: ({ ir: 'ip', cr: 'cp', p10cr: 'cp', kur: 'kup' } as const)[request.body.type],
+            content: { response: [{ certReqId: 0, status: { status: 'waiting' } }] },
+          };
         }
         return this.certRep(request);
       }

@@ -45,7 +45,10 @@ describe('transport', () => {
   it('turns a 503 into a retryable CmpTransportError with the status', async () => {
     handler = (_req, _body, res) => res.writeHead(503, { 'content-type': 'text/plain' }).end('maintenance');
     const t = new HttpTransport({ url });
-    await assert.rejects(t.send(Uint8Array.from([1])), (err: unknown) => err instanceof CmpTransportError && err.httpStatus === 503 && err.retryable && /maintenance/.test(err.message));
+    await assert.rejects(
+      t.send(Uint8Array.from([1])),
+      (err: unknown) => err instanceof CmpTransportError && err.httpStatus === 503 && err.retryable && /maintenance/.test(err.message),
+    );
     t.close();
   });
   it('refuses a body larger than the limit, declared or streamed', async () => {
@@ -75,7 +78,10 @@ describe('transport', () => {
     const controller = new AbortController();
     const started = Date.now();
     setTimeout(() => controller.abort(new Error('shutting down')), 50);
-    await assert.rejects(t.send(Uint8Array.from([1]), controller.signal), (err: unknown) => err instanceof CmpTransportError && err.retryable && /aborted/.test(err.message));
+    await assert.rejects(
+      t.send(Uint8Array.from([1]), controller.signal),
+      (err: unknown) => err instanceof CmpTransportError && err.retryable && /aborted/.test(err.message),
+    );
     assert.ok(Date.now() - started < 2000, 'long before the 30 s timeout');
     assert.equal(received, 1);
     await assert.rejects(t.send(Uint8Array.from([1]), AbortSignal.abort()), (err: unknown) => err instanceof CmpTransportError && /aborted/.test(err.message));

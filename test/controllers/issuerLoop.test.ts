@@ -48,10 +48,14 @@ describe('controllers/issuerLoop (in-memory API + CMP signer + development CA)',
     memory.put('secrets', { metadata: { namespace: 'apps', name: 'cmp-iak' }, data: { password: Buffer.from('iak-secret').toString('base64') } });
     memory.put('cmpv2issuers', issuer() as never);
     const key = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    const csr = toPem('CERTIFICATE REQUEST', buildCsr({ key: key.privateKey, subject: parseDistinguishedName('CN=web'), subjectAltNames: [parseSubjectAltName('web.apps.svc')] }));
+    const csr = toPem(
+      'CERTIFICATE REQUEST',
+      buildCsr({ key: key.privateKey, subject: parseDistinguishedName('CN=web'), subjectAltNames: [parseSubjectAltName('web.apps.svc')] }),
+    );
     memory.put('certificaterequests', certificateRequest(new Date(), approved(), withRequestText(csr)) as never);
     assert.ok(loop.hasSynced());
-    const ready = (o: { status?: { conditions?: { type: string; reason?: string }[] } } | undefined) => o?.status?.conditions?.find((c) => c.type === 'Ready')?.reason;
+    const ready = (o: { status?: { conditions?: { type: string; reason?: string }[] } } | undefined) =>
+      o?.status?.conditions?.find((c) => c.type === 'Ready')?.reason;
     await eventually(() => ready(memory.get('cmpv2issuers', 'apps', 'onap-ca') as unknown as CMPv2Issuer) === 'Checked', 10_000, 'issuer Checked');
     await eventually(() => ready(memory.get('certificaterequests', 'apps', 'web-1') as unknown as CertificateRequest) === 'Issued', 10_000, 'request Issued');
     const status = (memory.get('certificaterequests', 'apps', 'web-1') as unknown as CertificateRequest).status!;

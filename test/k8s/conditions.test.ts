@@ -34,7 +34,10 @@ describe('k8s/conditions', () => {
     const input: readonly Condition[] = Object.freeze([approved]);
     const list = setCondition(input, { type: 'Ready', status: 'False', reason: 'Pending', message: 'x', observedGeneration: 3 }, later);
     assert.equal(input.length, 1);
-    assert.deepEqual(list.map((c) => c.type), ['Approved', 'Ready']);
+    assert.deepEqual(
+      list.map((c) => c.type),
+      ['Approved', 'Ready'],
+    );
     assert.equal(list[1].observedGeneration, 3);
     assert.equal(findCondition(list, 'Approved'), approved);
     assert.ok(hasCondition(list, 'Ready', 'False', 'Pending'));

@@ -25,7 +25,7 @@ class Recording extends Controller {
 }
 
 describe('k8s/controller', () => {
-  it('a reconcile that throws is counted once per failure under the controller\'s name, logged, and retried', async () => {
+  it("a reconcile that throws is counted once per failure under the controller's name, logged, and retried", async () => {
     const counted: string[] = [];
     const warnings: Record<string, unknown>[] = [];
     const logger: Logger = { debug: () => {}, info: () => {}, error: () => {}, warn: (fields) => warnings.push(fields as Record<string, unknown>) };
@@ -37,10 +37,13 @@ describe('k8s/controller', () => {
     await controller.shutdown();
     assert.equal(counted.length, controller.seen.length);
     assert.ok(counted.every((name) => name === 'issuer'));
-    assert.deepEqual({ controller: warnings[0].controller, key: warnings[0].key, error: warnings[0].error }, { controller: 'issuer', key: 'apps/onap-ca', error: 'CA down' });
+    assert.deepEqual(
+      { controller: warnings[0].controller, key: warnings[0].key, error: warnings[0].error },
+      { controller: 'issuer', key: 'apps/onap-ca', error: 'CA down' },
+    );
   });
 
-  it('every reconcile gets the controller\'s signal, aborted on shutdown', async () => {
+  it("every reconcile gets the controller's signal, aborted on shutdown", async () => {
     const controller = new Recording('keystore', {});
     controller.start();
     controller.queue.add('a/b');

@@ -40,16 +40,25 @@ describe('k8s/events', () => {
     const event = { type: 'Warning' as const, reason: 'Pending', message: 'CA down' };
     await recorder.record(cr, event);
     await recorder.record(cr, event);
-    assert.deepEqual(fake.requests.map((r) => r.method), ['POST', 'PATCH']);
+    assert.deepEqual(
+      fake.requests.map((r) => r.method),
+      ['POST', 'PATCH'],
+    );
     assert.deepEqual((fake.requests[1].body as { count: number }).count, 2);
     patchStatus = 404;
     await recorder.record(cr, event);
-    assert.deepEqual(fake.requests.map((r) => r.method), ['POST', 'PATCH', 'PATCH', 'POST']);
+    assert.deepEqual(
+      fake.requests.map((r) => r.method),
+      ['POST', 'PATCH', 'PATCH', 'POST'],
+    );
   });
 
   it('puts Events of cluster-scoped objects in default', async () => {
     const recorder = new EventRecorder(fake.api, { component: 'c', clock });
-    await recorder.record({ apiVersion: 'certmanager.onap.org/v1', kind: 'ClusterCMPv2Issuer', name: 'ca' }, { type: 'Normal', reason: 'Checked', message: 'ok' });
+    await recorder.record(
+      { apiVersion: 'certmanager.onap.org/v1', kind: 'ClusterCMPv2Issuer', name: 'ca' },
+      { type: 'Normal', reason: 'Checked', message: 'ok' },
+    );
     assert.equal(fake.requests[0].path, '/api/v1/namespaces/default/events');
   });
 

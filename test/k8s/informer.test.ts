@@ -210,7 +210,11 @@ describe('k8s/informer (real HTTP through client-node against a fake API server)
     const seen: string[] = [];
     const errors: unknown[] = [];
     informer = new Informer<Secret>({ api: fake.api, resource: SECRETS, onError: (err) => errors.push(err) });
-    informer.addHandlers({ add: () => { throw new Error('handler bug'); } });
+    informer.addHandlers({
+      add: () => {
+        throw new Error('handler bug');
+      },
+    });
     informer.addHandlers({ add: (o) => seen.push(o.metadata.name!) });
     informer.start();
     await eventually(() => secrets.watches.length === 1);
@@ -229,9 +233,18 @@ describe('k8s/informer (real HTTP through client-node against a fake API server)
     informer.start();
     await informer.waitForSync();
     await eventually(() => secrets.watches.length === 1);
-    assert.deepEqual(informer.store.byIndex('ref', 'ns1/p1').map((o) => o.metadata.name).sort(), ['a', 'b']);
+    assert.deepEqual(
+      informer.store
+        .byIndex('ref', 'ns1/p1')
+        .map((o) => o.metadata.name)
+        .sort(),
+      ['a', 'b'],
+    );
     secrets.emit('MODIFIED', secrets.put('ns1', 'a', { annotations: { ref: 'p2' } }));
     await eventually(() => informer!.store.byIndex('ref', 'ns1/p2').length === 1);
-    assert.deepEqual(informer.store.byIndex('ref', 'ns1/p1').map((o) => o.metadata.name), ['b']);
+    assert.deepEqual(
+      informer.store.byIndex('ref', 'ns1/p1').map((o) => o.metadata.name),
+      ['b'],
+    );
   });
 });

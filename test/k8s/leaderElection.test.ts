@@ -92,7 +92,7 @@ describe('k8s/leaderElection (against a fake Lease API)', () => {
     const b = elector('b', log);
     void b.run();
     await new Promise((resolve) => setTimeout(resolve, 500));
-    assert.equal(b.isLeader(), false, 'the ghost\'s lease has not run out yet');
+    assert.equal(b.isLeader(), false, "the ghost's lease has not run out yet");
     await eventually(() => b.isLeader(), 4000, 'b to take over');
     assert.equal(server.state.lease?.spec?.leaseTransitions, 5);
   });
@@ -101,8 +101,15 @@ describe('k8s/leaderElection (against a fake Lease API)', () => {
     const log: string[] = [];
     let signal: AbortSignal | undefined;
     const a = new LeaderElector({
-      api: fake.api, namespace: 'ns', name: 'op', identity: 'a', ...timing,
-      onStartedLeading: (s) => { signal = s; log.push('started'); },
+      api: fake.api,
+      namespace: 'ns',
+      name: 'op',
+      identity: 'a',
+      ...timing,
+      onStartedLeading: (s) => {
+        signal = s;
+        log.push('started');
+      },
       onStoppedLeading: () => log.push('stopped'),
     });
     electors.push(a);

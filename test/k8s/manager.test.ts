@@ -62,7 +62,14 @@ describe('k8s/manager', () => {
     assert.ok(manager.ready());
     assert.ok(manager.isLeader());
     await manager.shutdown();
-    assert.deepEqual(log, ['informers', 'issuer controller started', 'keystore controller started', 'issuer shutdown', 'keystore shutdown', 'informers stopped']);
+    assert.deepEqual(log, [
+      'informers',
+      'issuer controller started',
+      'keystore controller started',
+      'issuer shutdown',
+      'keystore shutdown',
+      'informers stopped',
+    ]);
   });
 
   it('a follower is ready but runs no controllers; a leader releases the Lease only after its loops stopped', async () => {
@@ -83,7 +90,11 @@ describe('k8s/manager', () => {
     await eventually(() => log.includes('issuer controller started'), 2000, 'controllers started');
     await manager.shutdown();
     const notOurAcquireOrRenew = (entry: string): boolean => !entry.startsWith('lease PUT me') && !entry.startsWith('lease POST me');
-    assert.deepEqual(log.filter(notOurAcquireOrRenew), ['informers', 'issuer controller started', 'issuer shutdown', 'informers stopped', 'lease PUT released'], 'the Lease is released last');
+    assert.deepEqual(
+      log.filter(notOurAcquireOrRenew),
+      ['informers', 'issuer controller started', 'issuer shutdown', 'informers stopped', 'lease PUT released'],
+      'the Lease is released last',
+    );
     assert.equal(lease?.spec?.holderIdentity, null);
   });
 });

@@ -25,7 +25,8 @@ function parsePath(path: string): Parsed | undefined {
 
 export function mergePatch(target: unknown, patch: unknown): unknown {
   if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) return patch;
-  const result: Record<string, unknown> = typeof target === 'object' && target !== null && !Array.isArray(target) ? { ...(target as Record<string, unknown>) } : {};
+  const result: Record<string, unknown> =
+    typeof target === 'object' && target !== null && !Array.isArray(target) ? { ...(target as Record<string, unknown>) } : {};
   for (const [k, v] of Object.entries(patch)) {
     if (v === null) delete result[k];
     else result[k] = mergePatch(result[k], v);
@@ -97,7 +98,8 @@ export class MemoryApi {
     const rv = Number(obj.metadata.resourceVersion);
     this.history.push({ plural, type, obj, rv });
     for (const w of this.watchers) {
-      if (w.plural === plural && (!w.namespace || w.namespace === obj.metadata.namespace)) w.res.write(`${JSON.stringify({ type, object: this.shape(obj, w.metadataOnly) })}\n`);
+      if (w.plural === plural && (!w.namespace || w.namespace === obj.metadata.namespace))
+        w.res.write(`${JSON.stringify({ type, object: this.shape(obj, w.metadataOnly) })}\n`);
     }
   }
 
@@ -119,14 +121,18 @@ export class MemoryApi {
         res.flushHeaders();
         const since = Number(req.query.get('resourceVersion') ?? 0);
         for (const h of this.history) {
-          if (h.plural === p.plural && h.rv > since && inScope(h.obj)) res.write(`${JSON.stringify({ type: h.type, object: this.shape(h.obj, metadataOnly) })}\n`);
+          if (h.plural === p.plural && h.rv > since && inScope(h.obj))
+            res.write(`${JSON.stringify({ type: h.type, object: this.shape(h.obj, metadataOnly) })}\n`);
         }
         const watcher: Watcher = { plural: p.plural, namespace: p.namespace, res, metadataOnly };
         this.watchers.push(watcher);
         res.on('close', () => (this.watchers = this.watchers.filter((w) => w !== watcher)));
         return;
       }
-      return sendJson(res, 200, { metadata: { resourceVersion: String(this.rv) }, items: [...bucket.values()].filter(inScope).map((o) => this.shape(o, metadataOnly)) });
+      return sendJson(res, 200, {
+        metadata: { resourceVersion: String(this.rv) },
+        items: [...bucket.values()].filter(inScope).map((o) => this.shape(o, metadataOnly)),
+      });
     }
     const existing = bucket.get(key);
     if (req.method === 'GET') return existing ? sendJson(res, 200, existing) : sendStatus(res, 404, 'NotFound', `${p.plural} ${p.name} not found`);

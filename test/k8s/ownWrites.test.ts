@@ -2,10 +2,12 @@ import assert from 'node:assert/strict';
 import type { KubeObject } from '../../src/k8s/meta.js';
 import { OwnWrites } from '../../src/k8s/ownWrites.js';
 
-const at = (rv: string, extra: Record<string, string> = {}): KubeObject => ({ metadata: { namespace: 'apps', name: 'web-1', resourceVersion: rv, annotations: extra } });
+const at = (rv: string, extra: Record<string, string> = {}): KubeObject => ({
+  metadata: { namespace: 'apps', name: 'web-1', resourceVersion: rv, annotations: extra },
+});
 
 describe('k8s/ownWrites', () => {
-  it('an update carrying a resourceVersion we wrote does not pass the predicate; anyone else\'s does', () => {
+  it("an update carrying a resourceVersion we wrote does not pass the predicate; anyone else's does", () => {
     const own = new OwnWrites<KubeObject>();
     const cached = at('10');
     const annotated = at('11', { tx: '1' });

@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import type { KubeObject } from '../../src/k8s/meta.js';
 import { generationChanged, generationOrAnnotationsChanged } from '../../src/k8s/predicates.js';
 
-const obj = (generation: number, annotations?: Record<string, string>, rv = '1'): KubeObject => ({ metadata: { name: 'x', generation, annotations, resourceVersion: rv } });
+const obj = (generation: number, annotations?: Record<string, string>, rv = '1'): KubeObject => ({
+  metadata: { name: 'x', generation, annotations, resourceVersion: rv },
+});
 
 describe('k8s/predicates', () => {
   it('generationChanged: a spec change passes, a status write does not', () => {

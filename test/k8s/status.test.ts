@@ -17,16 +17,24 @@ function secretServer(races: number) {
       if (racesLeft > 0) {
         racesLeft--;
         // Someone else writes first: their key lands and the version moves on.
-        secret = { ...secret, metadata: { ...secret.metadata, resourceVersion: String(Number(secret.metadata.resourceVersion) + 1) }, data: { ...secret.data, 'other.key': 'eA==' } };
+        secret = {
+          ...secret,
+          metadata: { ...secret.metadata, resourceVersion: String(Number(secret.metadata.resourceVersion) + 1) },
+          data: { ...secret.data, 'other.key': 'eA==' },
+        };
       }
       const patch = req.body as { metadata?: { resourceVersion?: string; annotations?: Record<string, string | null> }; data?: Record<string, string | null> };
       if (patch.metadata?.resourceVersion && patch.metadata.resourceVersion !== secret.metadata.resourceVersion) {
         return sendStatus(res, 409, 'Conflict', 'the object has been modified');
       }
       const data = { ...secret.data };
-      for (const [k, v] of Object.entries(patch.data ?? {})) if (v === null) delete data[k]; else data[k] = v;
+      for (const [k, v] of Object.entries(patch.data ?? {}))
+        if (v === null) delete data[k];
+        else data[k] = v;
       const annotations = { ...secret.metadata.annotations };
-      for (const [k, v] of Object.entries(patch.metadata?.annotations ?? {})) if (v === null) delete annotations[k]; else annotations[k] = v;
+      for (const [k, v] of Object.entries(patch.metadata?.annotations ?? {}))
+        if (v === null) delete annotations[k];
+        else annotations[k] = v;
       secret = { ...secret, metadata: { ...secret.metadata, annotations, resourceVersion: String(Number(secret.metadata.resourceVersion) + 1) }, data };
       return sendJson(res, 200, secret);
     }
@@ -51,7 +59,7 @@ describe('k8s/status', () => {
     });
   });
 
-  it('retries on 409 with a fresh read, keeping the other writer\'s key', async () => {
+  it("retries on 409 with a fresh read, keeping the other writer's key", async () => {
     const server = secretServer(2);
     fake = await startFakeApi(server.route);
     let builds = 0;
@@ -72,7 +80,13 @@ describe('k8s/status', () => {
     const server = secretServer(0);
     fake = await startFakeApi(server.route);
     const cached = server.current();
-    const result = await patchWithRetry<Secret>(fake.api, SECRETS, { namespace: 'ns', name: 's' }, (c) => keyedChangesPatch(c, { data: { 'tls.crt': 'Y2VydA==' } }), { current: cached });
+    const result = await patchWithRetry<Secret>(
+      fake.api,
+      SECRETS,
+      { namespace: 'ns', name: 's' },
+      (c) => keyedChangesPatch(c, { data: { 'tls.crt': 'Y2VydA==' } }),
+      { current: cached },
+    );
     assert.equal(result, undefined);
     assert.equal(fake.requests.length, 0);
   });
@@ -88,7 +102,9 @@ describe('k8s/status', () => {
   });
 
   it('does not retry other errors', async () => {
-    fake = await startFakeApi((req, res) => (req.method === 'GET' ? sendJson(res, 200, { metadata: { resourceVersion: '5' } }) : sendStatus(res, 422, 'Invalid', 'bad field')));
+    fake = await startFakeApi((req, res) =>
+      req.method === 'GET' ? sendJson(res, 200, { metadata: { resourceVersion: '5' } }) : sendStatus(res, 422, 'Invalid', 'bad field'),
+    );
     await assert.rejects(
       patchWithRetry(fake.api, SECRETS, { namespace: 'ns', name: 's' }, () => ({ data: {} })),
       (err: unknown) => err instanceof ApiError && err.statusCode === 422 && /bad field/.test(err.message),

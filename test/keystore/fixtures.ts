@@ -20,11 +20,16 @@ export interface Issued {
 
 function newKey(type: TestKeyType): KeyObject {
   switch (type) {
-    case 'rsa': return generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
-    case 'ec-p256': return generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
-    case 'ec-p384': return generateKeyPairSync('ec', { namedCurve: 'P-384' }).privateKey;
-    case 'ec-p521': return generateKeyPairSync('ec', { namedCurve: 'P-521' }).privateKey;
-    case 'ed25519': return generateKeyPairSync('ed25519').privateKey;
+    case 'rsa':
+      return generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+    case 'ec-p256':
+      return generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
+    case 'ec-p384':
+      return generateKeyPairSync('ec', { namedCurve: 'P-384' }).privateKey;
+    case 'ec-p521':
+      return generateKeyPairSync('ec', { namedCurve: 'P-521' }).privateKey;
+    case 'ed25519':
+      return generateKeyPairSync('ed25519').privateKey;
   }
 }
 
@@ -35,9 +40,12 @@ export function keyPem(key: KeyObject, encoding: TestKeyEncoding = 'pkcs8'): str
 
 const CA_EXTENSIONS = ['-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'];
 const LEAF_EXTENSIONS = [
-  '-addext', 'basicConstraints=critical,CA:FALSE',
-  '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1',
-  '-addext', 'extendedKeyUsage=serverAuth,clientAuth',
+  '-addext',
+  'basicConstraints=critical,CA:FALSE',
+  '-addext',
+  'subjectAltName=DNS:localhost,IP:127.0.0.1',
+  '-addext',
+  'extendedKeyUsage=serverAuth,clientAuth',
 ];
 
 /** A temp folder of keys and certificates; call `dispose()` in `after`. */
@@ -53,9 +61,21 @@ export class Pki {
     const keyPath = `${base}.key`;
     const certPath = `${base}.pem`;
     writeFileSync(keyPath, keyPem(key), { mode: 0o600 });
-    const args = ['req', '-x509', '-new', '-key', keyPath, '-subj', `/CN=${name}/O=cmpv2-operator tests`, '-days', String(options.days ?? 30), '-out', certPath];
+    const args = [
+      'req',
+      '-x509',
+      '-new',
+      '-key',
+      keyPath,
+      '-subj',
+      `/CN=${name}/O=cmpv2-operator tests`,
+      '-days',
+      String(options.days ?? 30),
+      '-out',
+      certPath,
+    ];
     if (options.issuer) args.push('-CA', options.issuer.certPath, '-CAkey', options.issuer.keyPath);
-    args.push(...(options.ca ?? !options.issuer ? CA_EXTENSIONS : LEAF_EXTENSIONS));
+    args.push(...((options.ca ?? !options.issuer) ? CA_EXTENSIONS : LEAF_EXTENSIONS));
     execFileSync('openssl', args, { stdio: ['ignore', 'ignore', 'pipe'] });
     return { name, certPem: readFileSync(certPath, 'utf8'), keyPem: keyPem(key), certPath, keyPath, key };
   }

@@ -1,8 +1,17 @@
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import {
-  buildStoreFiles, InvalidStoreSettingsError, KeyMismatchError, NoCertificateError, NoTrustedCertificatesError, readJks, readPkcs12,
-  storeFileNames, storeInputHash, type StoreInput, type StoreSettings,
+  buildStoreFiles,
+  InvalidStoreSettingsError,
+  KeyMismatchError,
+  NoCertificateError,
+  NoTrustedCertificatesError,
+  readJks,
+  readPkcs12,
+  storeFileNames,
+  storeInputHash,
+  type StoreInput,
+  type StoreSettings,
 } from '../../src/keystore/index.js';
 import { parseCertificateBundle } from '../../src/pki/pem.js';
 import { messyBundle, Pki } from './fixtures.js';
@@ -14,13 +23,28 @@ describe('keystore/storeFiles', () => {
   const stranger = pki.issue('stranger', { keyType: 'ec-p256' });
   after(() => pki.dispose());
 
-  const input: StoreInput = { tlsCrt, tlsKey: leaf.keyPem, caCrt: messyBundle([root, others[0]], 2), trustSources: [{ name: 'configmap:extra/ca.pem', pem: others[1].certPem + root.certPem + others[2].certPem }] };
+  const input: StoreInput = {
+    tlsCrt,
+    tlsKey: leaf.keyPem,
+    caCrt: messyBundle([root, others[0]], 2),
+    trustSources: [{ name: 'configmap:extra/ca.pem', pem: others[1].certPem + root.certPem + others[2].certPem }],
+  };
   const settings: StoreSettings = { formats: ['jks', 'pkcs12', 'pem'], keystorePassword: 'ks-pw', truststorePassword: 'ts-pw', alias: 'App' };
   const cn = (der: Buffer) => /CN=([^\n]*)/.exec(new X509Certificate(der).subject)?.[1];
 
   it('writes every file of SPEC §4 for all formats', () => {
     const built = buildStoreFiles(input, settings);
-    assert.deepEqual(Object.keys(built.files).sort(), ['key.pem', 'keystore.jks', 'keystore.p12', 'keystore.pass', 'keystore.pem', 'truststore.jks', 'truststore.p12', 'truststore.pass', 'truststore.pem']);
+    assert.deepEqual(Object.keys(built.files).sort(), [
+      'key.pem',
+      'keystore.jks',
+      'keystore.p12',
+      'keystore.pass',
+      'keystore.pem',
+      'truststore.jks',
+      'truststore.p12',
+      'truststore.pass',
+      'truststore.pem',
+    ]);
     assert.equal(built.files['keystore.pass']!.toString(), 'ks-pw');
     assert.equal(built.files['truststore.pass']!.toString(), 'ts-pw');
   });
@@ -32,8 +56,14 @@ describe('keystore/storeFiles', () => {
     const jks = readJks(built.files['truststore.jks']!, 'ts-pw');
     const p12 = readPkcs12(built.files['truststore.p12']!, 'ts-pw').entries;
     for (const entries of [jks, p12]) {
-      assert.deepEqual(entries.map((e) => e.alias), ['trusted-certificate-1', 'trusted-certificate-2', 'trusted-certificate-3', 'trusted-certificate-4']);
-      assert.deepEqual(entries.map((e) => (e.kind === 'trustedCertificate' ? cn(e.certificate) : e.kind)), expected);
+      assert.deepEqual(
+        entries.map((e) => e.alias),
+        ['trusted-certificate-1', 'trusted-certificate-2', 'trusted-certificate-3', 'trusted-certificate-4'],
+      );
+      assert.deepEqual(
+        entries.map((e) => (e.kind === 'trustedCertificate' ? cn(e.certificate) : e.kind)),
+        expected,
+      );
     }
     assert.deepEqual(parseCertificateBundle(built.files['truststore.pem']!.toString()).certificates.map(cn), expected);
   });
@@ -59,7 +89,10 @@ describe('keystore/storeFiles', () => {
     // messyBundle puts a comment before CA 1 and a damaged block (block 2) before CA 2.
     assert.deepEqual(warnings, ['ca.crt: skipped unreadable block 2 (CERTIFICATE): the base64 body is damaged']);
     const three = buildStoreFiles({ ...input, caCrt: messyBundle([root, ...others], 0) }, settings);
-    assert.match(three.warnings[0], /^ca\.crt: skipped unreadable block 2 \(CERTIFICATE\): the base64 body is damaged; block 4 \(CERTIFICATE\): not a readable X\.509 certificate/);
+    assert.match(
+      three.warnings[0],
+      /^ca\.crt: skipped unreadable block 2 \(CERTIFICATE\): the base64 body is damaged; block 4 \(CERTIFICATE\): not a readable X\.509 certificate/,
+    );
   });
 
   it('writes only the files of the asked formats; the truststore password defaults to the keystore one', () => {
@@ -68,7 +101,14 @@ describe('keystore/storeFiles', () => {
     assert.deepEqual(Object.keys(jks.files).sort(), ['keystore.jks', 'keystore.pass', 'truststore.jks', 'truststore.pass']);
     assert.equal(jks.files['truststore.pass']!.toString(), 'same');
     assert.equal(readJks(jks.files['keystore.jks']!, 'same')[0].alias, 'certificate');
-    assert.deepEqual(storeFileNames(['pkcs12', 'jks']), ['keystore.jks', 'truststore.jks', 'keystore.pass', 'truststore.pass', 'keystore.p12', 'truststore.p12']);
+    assert.deepEqual(storeFileNames(['pkcs12', 'jks']), [
+      'keystore.jks',
+      'truststore.jks',
+      'keystore.pass',
+      'truststore.pass',
+      'keystore.p12',
+      'truststore.p12',
+    ]);
   });
 
   it('gives equal JKS bytes for equal input', () => {
@@ -80,22 +120,35 @@ describe('keystore/storeFiles', () => {
 
   it('throws typed one-line errors for bad input, never with the password in them', () => {
     const cases: [StoreInput, StoreSettings, new (m: string) => Error, RegExp][] = [
-      [{ ...input, tlsKey: stranger.keyPem }, settings, KeyMismatchError, /private key \(tls\.key, EC P-256\) does not match the certificate in tls\.crt \(CN=files leaf/],
+      [
+        { ...input, tlsKey: stranger.keyPem },
+        settings,
+        KeyMismatchError,
+        /private key \(tls\.key, EC P-256\) does not match the certificate in tls\.crt \(CN=files leaf/,
+      ],
       [{ ...input, caCrt: 'junk', trustSources: [] }, settings, NoTrustedCertificatesError, /no CA certificate for the truststore/],
       [{ ...input, tlsCrt: 'nothing' }, settings, NoCertificateError, /tls\.crt holds no readable certificate/],
       [input, { ...settings, formats: ['jks', 'zip' as 'jks'] }, InvalidStoreSettingsError, /unknown format 'zip'; use jks, pkcs12 or pem/],
-      [input, { ...settings, pkcs12Profile: 'Modern2099' as 'Modern2023' }, InvalidStoreSettingsError, /unknown PKCS#12 profile 'Modern2099'; use Modern2023, LegacyDES, LegacyRC2/],
+      [
+        input,
+        { ...settings, pkcs12Profile: 'Modern2099' as 'Modern2023' },
+        InvalidStoreSettingsError,
+        /unknown PKCS#12 profile 'Modern2099'; use Modern2023, LegacyDES, LegacyRC2/,
+      ],
       [input, { ...settings, formats: [] }, InvalidStoreSettingsError, /no format given/],
       [input, { formats: ['pkcs12'] }, InvalidStoreSettingsError, /a keystore password is needed/],
       [input, { ...settings, keystorePassword: 'x'.repeat(2000) }, InvalidStoreSettingsError, /keystore password is longer than 1024/],
     ];
     for (const [badInput, badSettings, type, message] of cases) {
-      assert.throws(() => buildStoreFiles(badInput, badSettings), (e: Error) => {
-        assert.ok(e instanceof type, `${e.name}: ${e.message}`);
-        assert.match(e.message, message);
-        assert.doesNotMatch(e.message, /\n|ks-pw|xxxx/);
-        return true;
-      });
+      assert.throws(
+        () => buildStoreFiles(badInput, badSettings),
+        (e: Error) => {
+          assert.ok(e instanceof type, `${e.name}: ${e.message}`);
+          assert.match(e.message, message);
+          assert.doesNotMatch(e.message, /\n|ks-pw|xxxx/);
+          return true;
+        },
+      );
     }
   });
 

@@ -11,10 +11,13 @@ describe('operator/httpEndpoints', () => {
 
   it('answers its routes, 404 elsewhere, 405 for other methods; /readyz follows the check', async () => {
     let ready = false;
-    server = await EndpointServer.listen({ host: '127.0.0.1', port: 0 }, {
-      '/healthz': textEndpoint(() => ({ status: 200, body: 'ok\n' })),
-      '/readyz': textEndpoint(() => (ready ? { status: 200, body: 'ok\n' } : { status: 503, body: 'not yet\n' })),
-    });
+    server = await EndpointServer.listen(
+      { host: '127.0.0.1', port: 0 },
+      {
+        '/healthz': textEndpoint(() => ({ status: 200, body: 'ok\n' })),
+        '/readyz': textEndpoint(() => (ready ? { status: 200, body: 'ok\n' } : { status: 503, body: 'not yet\n' })),
+      },
+    );
     const base = `http://127.0.0.1:${server.port}`;
     assert.equal((await fetch(`${base}/healthz`)).status, 200);
     const notReady = await fetch(`${base}/readyz`);
@@ -40,7 +43,13 @@ describe('operator/httpEndpoints', () => {
     ]);
     assert.equal(same.length, 1);
     assert.deepEqual(Object.keys(same[0].routes), ['/healthz', '/metrics']);
-    assert.equal(groupByAddress([{ name: 'health', address: { port: 0 }, routes: health }, { name: 'metrics', address: { port: 0 }, routes: metrics }]).length, 2);
+    assert.equal(
+      groupByAddress([
+        { name: 'health', address: { port: 0 }, routes: health },
+        { name: 'metrics', address: { port: 0 }, routes: metrics },
+      ]).length,
+      2,
+    );
     assert.equal(groupByAddress([{ name: 'metrics', address: undefined, routes: metrics }]).length, 0);
   });
 });

@@ -30,8 +30,12 @@ describe('operator/metrics', () => {
     m.cmpExchange(0.03, true);
     m.cmpExchange(40, false);
     const text = await m.text();
-    assert.ok(sample(text, 'cmpv2_sign_duration_seconds_bucket').includes('cmpv2_sign_duration_seconds_bucket{le="0.25",issuer="CMPv2Issuer/dev-ca",result="ok"} 1'));
-    assert.ok(sample(text, 'cmpv2_sign_duration_seconds_bucket').includes('cmpv2_sign_duration_seconds_bucket{le="0.1",issuer="CMPv2Issuer/dev-ca",result="ok"} 0'));
+    assert.ok(
+      sample(text, 'cmpv2_sign_duration_seconds_bucket').includes('cmpv2_sign_duration_seconds_bucket{le="0.25",issuer="CMPv2Issuer/dev-ca",result="ok"} 1'),
+    );
+    assert.ok(
+      sample(text, 'cmpv2_sign_duration_seconds_bucket').includes('cmpv2_sign_duration_seconds_bucket{le="0.1",issuer="CMPv2Issuer/dev-ca",result="ok"} 0'),
+    );
     assert.ok(sample(text, 'cmpv2_cmp_round_trip_seconds_count').includes('cmpv2_cmp_round_trip_seconds_count{result="ok"} 1'));
     assert.ok(sample(text, 'cmpv2_cmp_round_trip_seconds_bucket').includes('cmpv2_cmp_round_trip_seconds_bucket{le="30",result="error"} 0'));
     assert.ok(sample(text, 'cmpv2_cmp_round_trip_seconds_bucket').includes('cmpv2_cmp_round_trip_seconds_bucket{le="+Inf",result="error"} 1'));
@@ -68,7 +72,7 @@ describe('operator/metrics', () => {
     assert.deepEqual(sample(await m.text(), 'cmpv2_reconcile_errors_total'), [`cmpv2_reconcile_errors_total{controller="keystore"} ${failing.runs}`]);
   });
 
-  it('the keystore loop\'s metrics share the registry', async () => {
+  it("the keystore loop's metrics share the registry", async () => {
     const m = new OperatorMetrics({ processMetrics: false });
     new KeystoreMetrics(m.registry).built(0.01);
     assert.deepEqual(sample(await m.text(), 'cmpv2_keystore_stores_built_total'), ['cmpv2_keystore_stores_built_total 1']);

@@ -28,18 +28,32 @@ describe('pki/derWriter', () => {
     assert.deepEqual(bmpString('MyKey-é'), ref(new asn1js.BmpString({ value: 'MyKey-é' })));
     const a = w.integer(3);
     const b = w.octetString(Buffer.from('x'));
-    assert.deepEqual(w.encodeDer(w.sequence(a, b)), ref(new asn1js.Sequence({ value: [new asn1js.Integer({ value: 3 }), new asn1js.OctetString({ valueHex: Buffer.from('x') })] })));
+    assert.deepEqual(
+      w.encodeDer(w.sequence(a, b)),
+      ref(new asn1js.Sequence({ value: [new asn1js.Integer({ value: 3 }), new asn1js.OctetString({ valueHex: Buffer.from('x') })] })),
+    );
     assert.deepEqual(w.encodeDer(w.setOf(a)), ref(new asn1js.Set({ value: [new asn1js.Integer({ value: 3 })] })));
-    assert.deepEqual(w.encodeDer(w.explicitTag(0, a)), ref(new asn1js.Constructed({ idBlock: { tagClass: 3, tagNumber: 0 }, value: [new asn1js.Integer({ value: 3 })] })));
-    assert.deepEqual(implicitOctets(0, Buffer.from([1, 2])), ref(new asn1js.Primitive({ idBlock: { tagClass: 3, tagNumber: 0 }, valueHex: Buffer.from([1, 2]) })));
+    assert.deepEqual(
+      w.encodeDer(w.explicitTag(0, a)),
+      ref(new asn1js.Constructed({ idBlock: { tagClass: 3, tagNumber: 0 }, value: [new asn1js.Integer({ value: 3 })] })),
+    );
+    assert.deepEqual(
+      implicitOctets(0, Buffer.from([1, 2])),
+      ref(new asn1js.Primitive({ idBlock: { tagClass: 3, tagNumber: 0 }, valueHex: Buffer.from([1, 2]) })),
+    );
   });
   it('nests long values (lengths over 127 and 65535 at several levels) like asn1js', () => {
     const big = Buffer.alloc(70000, 1);
     const mine = w.encodeDer(w.sequence(w.explicitTag(0, w.octetString(big)), w.rawDer(w.encodeDer(w.integer(5))), w.sequence()));
-    const reference = ref(new asn1js.Sequence({ value: [
-      new asn1js.Constructed({ idBlock: { tagClass: 3, tagNumber: 0 }, value: [new asn1js.OctetString({ valueHex: big })] }),
-      new asn1js.Integer({ value: 5 }), new asn1js.Sequence({ value: [] }),
-    ] }));
+    const reference = ref(
+      new asn1js.Sequence({
+        value: [
+          new asn1js.Constructed({ idBlock: { tagClass: 3, tagNumber: 0 }, value: [new asn1js.OctetString({ valueHex: big })] }),
+          new asn1js.Integer({ value: 5 }),
+          new asn1js.Sequence({ value: [] }),
+        ],
+      }),
+    );
     assert.deepEqual(mine, reference);
     assert.deepEqual(w.encodeDer(w.unsignedInteger(Buffer.from([0x80, 1]))), ref(new asn1js.Integer({ valueHex: Buffer.from([0, 0x80, 1]) })));
   });

@@ -8,8 +8,27 @@ import { parseCertificateBundle, parsePemBundle, toPem } from '../../src/pki/pem
 function selfSignedPem(cn: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'pem-test-'));
   try {
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes',
-      '-keyout', join(dir, 'k.pem'), '-out', join(dir, 'c.pem'), '-subj', `/CN=${cn}`, '-days', '1'], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-keyout',
+        join(dir, 'k.pem'),
+        '-out',
+        join(dir, 'c.pem'),
+        '-subj',
+        `/CN=${cn}`,
+        '-days',
+        '1',
+      ],
+      { stdio: 'ignore' },
+    );
     return readFileSync(join(dir, 'c.pem'), 'utf8');
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -33,7 +52,10 @@ describe('pki/pem', () => {
     const key = toPem('PRIVATE KEY', Buffer.from([0x30, 0x00]));
     const bundle = parseCertificateBundle(a + junk + garbageDer + key + b);
     assert.equal(bundle.certificates.length, 2);
-    assert.deepEqual(bundle.problems.map((p) => p.index), [2, 3, 4]);
+    assert.deepEqual(
+      bundle.problems.map((p) => p.index),
+      [2, 3, 4],
+    );
     assert.match(bundle.problems[0].reason, /base64/);
     assert.match(bundle.problems[1].reason, /X\.509/);
     assert.match(bundle.problems[2].reason, /not a CERTIFICATE/);

@@ -10,9 +10,12 @@ describe('pki/privateKey', () => {
   after(() => pki.dispose());
 
   const cases: [TestKeyType, TestKeyEncoding, string][] = [
-    ['rsa', 'pkcs1', 'RSA'], ['rsa', 'pkcs8', 'RSA'],
-    ['ec-p256', 'sec1', 'EC P-256'], ['ec-p256', 'pkcs8', 'EC P-256'],
-    ['ec-p384', 'sec1', 'EC P-384'], ['ec-p521', 'pkcs8', 'EC P-521'],
+    ['rsa', 'pkcs1', 'RSA'],
+    ['rsa', 'pkcs8', 'RSA'],
+    ['ec-p256', 'sec1', 'EC P-256'],
+    ['ec-p256', 'pkcs8', 'EC P-256'],
+    ['ec-p384', 'sec1', 'EC P-384'],
+    ['ec-p521', 'pkcs8', 'EC P-521'],
     ['ed25519', 'pkcs8', 'Ed25519'],
   ];
   for (const [type, encoding, algorithm] of cases) {
@@ -30,14 +33,18 @@ describe('pki/privateKey', () => {
     });
   }
 
-  it('fast JWK import gives the same key as OpenSSL\'s decoder, or leaves the key to it', () => {
+  it("fast JWK import gives the same key as OpenSSL's decoder, or leaves the key to it", () => {
     const structures = { pkcs8: 'pkcs8', pkcs1: 'pkcs1', sec1: 'sec1' } as const;
-    const keys = { rsa: generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey, 'ec-p256': generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey,
-      'ec-p384': generateKeyPairSync('ec', { namedCurve: 'P-384' }).privateKey, 'ec-p521': generateKeyPairSync('ec', { namedCurve: 'P-521' }).privateKey,
-      ed25519: generateKeyPairSync('ed25519').privateKey };
+    const keys = {
+      rsa: generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey,
+      'ec-p256': generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey,
+      'ec-p384': generateKeyPairSync('ec', { namedCurve: 'P-384' }).privateKey,
+      'ec-p521': generateKeyPairSync('ec', { namedCurve: 'P-521' }).privateKey,
+      ed25519: generateKeyPairSync('ed25519').privateKey,
+    };
     let fast = 0;
     for (const [type, key] of Object.entries(keys)) {
-      for (const encoding of type === 'rsa' ? ['pkcs8', 'pkcs1'] as const : type === 'ed25519' ? ['pkcs8'] as const : ['pkcs8', 'sec1'] as const) {
+      for (const encoding of type === 'rsa' ? (['pkcs8', 'pkcs1'] as const) : type === 'ed25519' ? (['pkcs8'] as const) : (['pkcs8', 'sec1'] as const)) {
         const der = parsePemBundle(keyPem(key, encoding)).blocks[0].der;
         const imported = importKeyFast(der, structures[encoding]);
         if (type === 'ed25519') {
@@ -67,7 +74,11 @@ describe('pki/privateKey', () => {
     const rsa = pki.issue('c', { keyType: 'rsa' });
     assert.equal(keyMatchesCertificate(loadPrivateKey(a.keyPem), new X509Certificate(b.certPem)), false);
     assert.equal(keyMatchesCertificate(loadPrivateKey(rsa.keyPem), new X509Certificate(a.certPem)), false);
-    for (const [key, cert] of [[a, b], [rsa, a], [b, rsa]]) {
+    for (const [key, cert] of [
+      [a, b],
+      [rsa, a],
+      [b, rsa],
+    ]) {
       const x509 = new X509Certificate(cert.certPem);
       assert.equal(keyMatchesCertificateDer(loadPrivateKey(key.keyPem), x509.raw, x509.publicKey.export({ format: 'der', type: 'spki' })), false);
     }
@@ -82,14 +93,28 @@ describe('pki/privateKey', () => {
   it('rejects missing, encrypted, damaged and unsupported keys with typed errors and no key bytes', () => {
     const key = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
     const encrypted = key.export({ format: 'pem', type: 'pkcs8', cipher: 'aes-256-cbc', passphrase: 'x' }).toString();
-    assert.throws(() => loadPrivateKey(''), (e: Error) => e instanceof UnreadablePrivateKeyError && /no private key found/.test(e.message));
-    assert.throws(() => loadPrivateKey(encrypted), (e: Error) => e instanceof UnreadablePrivateKeyError && /encrypted/.test(e.message));
+    assert.throws(
+      () => loadPrivateKey(''),
+      (e: Error) => e instanceof UnreadablePrivateKeyError && /no private key found/.test(e.message),
+    );
+    assert.throws(
+      () => loadPrivateKey(encrypted),
+      (e: Error) => e instanceof UnreadablePrivateKeyError && /encrypted/.test(e.message),
+    );
     const damaged = '-----BEGIN PRIVATE KEY-----\nMIIBVQIBADANBgkqhkiG9w0BAQEFAASCAT8wggE7AgEAAkEA\n-----END PRIVATE KEY-----\n';
-    assert.throws(() => loadPrivateKey(damaged), (e: Error) => e instanceof UnreadablePrivateKeyError && /cannot be decoded/.test(e.message) && !e.message.includes('MIIB'));
+    assert.throws(
+      () => loadPrivateKey(damaged),
+      (e: Error) => e instanceof UnreadablePrivateKeyError && /cannot be decoded/.test(e.message) && !e.message.includes('MIIB'),
+    );
     const x25519 = generateKeyPairSync('x25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
-    assert.throws(() => loadPrivateKey(x25519), (e: Error) => e instanceof UnsupportedKeyTypeError && /x25519 keys are not supported/.test(e.message));
+    assert.throws(
+      () => loadPrivateKey(x25519),
+      (e: Error) => e instanceof UnsupportedKeyTypeError && /x25519 keys are not supported/.test(e.message),
+    );
     const k1 = generateKeyPairSync('ec', { namedCurve: 'secp256k1' }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
-    assert.throws(() => loadPrivateKey(k1), (e: Error) => e instanceof UnsupportedKeyTypeError && /secp256k1/.test(e.message));
+    assert.throws(
+      () => loadPrivateKey(k1),
+      (e: Error) => e instanceof UnsupportedKeyTypeError && /secp256k1/.test(e.message),
+    );
   });
 });
-

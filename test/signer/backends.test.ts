@@ -21,7 +21,9 @@ function view(spec: Record<string, unknown>): IssuerView {
 }
 
 describe('signer/backends', () => {
-  const cmp = view({ cmp: { url: 'http://ca.invalid/.well-known/cmp', protection: { passwordBasedMac: { secretRef: { name: 'iak', key: 'password' }, reference: 'rv' } } } });
+  const cmp = view({
+    cmp: { url: 'http://ca.invalid/.well-known/cmp', protection: { passwordBasedMac: { secretRef: { name: 'iak', key: 'password' }, reference: 'rv' } } },
+  });
   const certService = view({
     url: 'https://cs.invalid',
     healthEndpoint: 'actuator/health',

@@ -15,13 +15,20 @@ describe('signer/errors', () => {
   });
 
   it('failureDetails: the message alone when no CA rejection is in the chain', () => {
-    assert.deepEqual(failureDetails(new Error('cannot reach the CMP server: timeout', { cause: new Error('timeout') })), { message: 'cannot reach the CMP server: timeout' });
+    assert.deepEqual(failureDetails(new Error('cannot reach the CMP server: timeout', { cause: new Error('timeout') })), {
+      message: 'cannot reach the CMP server: timeout',
+    });
     assert.deepEqual(failureDetails('a string'), { message: 'a string' });
     assert.deepEqual(failureDetails(undefined), { message: 'undefined' });
   });
 
   it('failureDetails: finds the rejection deep in the chain and survives a cycle', () => {
-    const rejection = new CmpRejectedError('rejection (badPOP): "bad signature"', { status: 'rejection', statusString: ['bad signature'], failInfo: ['badPOP'], verified: true });
+    const rejection = new CmpRejectedError('rejection (badPOP): "bad signature"', {
+      status: 'rejection',
+      statusString: ['bad signature'],
+      failInfo: ['badPOP'],
+      verified: true,
+    });
     const wrapped = new PermanentError('outer', { cause: new Error('middle', { cause: rejection }) });
     assert.deepEqual(failureDetails(wrapped), { message: 'outer (failInfo: badPOP)', failInfo: ['badPOP'], statusString: ['bad signature'], verified: true });
     const a = new Error('a');

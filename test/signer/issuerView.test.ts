@@ -5,7 +5,9 @@ import { parseIssuerSpec, type CMPv2Issuer } from '../../src/api/cmpv2Issuer.js'
 import { issuerSecretsNamespace, issuerView } from '../../src/signer/issuerView.js';
 
 describe('signer/issuerView', () => {
-  const parsed = parseIssuerSpec({ cmp: { url: 'http://ca.invalid/.well-known/cmp', protection: { passwordBasedMac: { secretRef: { name: 'iak', key: 'password' }, reference: 'rv' } } } });
+  const parsed = parseIssuerSpec({
+    cmp: { url: 'http://ca.invalid/.well-known/cmp', protection: { passwordBasedMac: { secretRef: { name: 'iak', key: 'password' }, reference: 'rv' } } },
+  });
   if (!parsed.ok) throw new Error(parsed.error);
   const spec = parsed.value;
   const issuer = (namespace?: string, generation?: number): CMPv2Issuer => ({ metadata: { name: 'ca', namespace, generation }, spec: {} }) as CMPv2Issuer;

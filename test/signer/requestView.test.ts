@@ -6,7 +6,7 @@ import { approved, certificateRequest, CSR_PEM, withAnnotation, withIssuerRef, w
 describe('signer/requestView', () => {
   const created = new Date('2030-01-01T00:00:00Z');
 
-  it('decodes the CSR and reads cert-manager\'s annotations', () => {
+  it("decodes the CSR and reads cert-manager's annotations", () => {
     const view = toRequestView(
       certificateRequest(
         created,
@@ -25,7 +25,7 @@ describe('signer/requestView', () => {
     assert.deepEqual(view.issuerRef, { name: 'onap-ca', kind: 'CMPv2Issuer', group: 'certmanager.onap.org' });
   });
 
-  it('csrDer: the DER bytes of the view\'s CSR, whichever label', () => {
+  it("csrDer: the DER bytes of the view's CSR, whichever label", () => {
     const der = Buffer.from(CSR_PEM.replace(/-----[A-Z ]+-----/g, '').replace(/\s+/g, ''), 'base64');
     assert.deepEqual(Buffer.from(csrDer(toRequestView(certificateRequest(created)).csrPem)), der);
     assert.deepEqual(Buffer.from(csrDer(CSR_PEM.replace(/CERTIFICATE REQUEST/g, 'NEW CERTIFICATE REQUEST'))), der);

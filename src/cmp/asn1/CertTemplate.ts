@@ -69,7 +69,13 @@ export function encodeCertTemplate(t: CertTemplate): asn1js.Sequence {
   }
   if (t.subject) value.push(explicit(5, t.subject.toSchema()));
   if (t.publicKey) value.push(implicitConstructed(6, elementsOf(embed(toDer(t.publicKey.toSchema())))));
-  if (t.extensions?.length) value.push(implicitConstructed(9, t.extensions.map((e) => e.toSchema())));
+  if (t.extensions?.length)
+    value.push(
+      implicitConstructed(
+        9,
+        t.extensions.map((e) => e.toSchema()),
+      ),
+    );
   return new asn1js.Sequence({ value });
 }
 

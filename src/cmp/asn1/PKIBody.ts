@@ -26,9 +26,33 @@ import {
 
 /** Tag numbers of every PKIBody alternative (RFC 9810). */
 export const PKI_BODY_TAGS = {
-  ir: 0, ip: 1, cr: 2, cp: 3, p10cr: 4, popdecc: 5, popdecr: 6, kur: 7, kup: 8, krr: 9, krp: 10, rr: 11, rp: 12,
-  ccr: 13, ccp: 14, ckuann: 15, cann: 16, rann: 17, crlann: 18, pkiconf: 19, nested: 20, genm: 21, genp: 22,
-  error: 23, certConf: 24, pollReq: 25, pollRep: 26,
+  ir: 0,
+  ip: 1,
+  cr: 2,
+  cp: 3,
+  p10cr: 4,
+  popdecc: 5,
+  popdecr: 6,
+  kur: 7,
+  kup: 8,
+  krr: 9,
+  krp: 10,
+  rr: 11,
+  rp: 12,
+  ccr: 13,
+  ccp: 14,
+  ckuann: 15,
+  cann: 16,
+  rann: 17,
+  crlann: 18,
+  pkiconf: 19,
+  nested: 20,
+  genm: 21,
+  genp: 22,
+  error: 23,
+  certConf: 24,
+  pollReq: 25,
+  pollRep: 26,
 } as const;
 export type PKIBodyName = keyof typeof PKI_BODY_TAGS;
 

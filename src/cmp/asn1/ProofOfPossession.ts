@@ -20,9 +20,7 @@ export interface POPOSigningKey {
 }
 
 export type ProofOfPossession =
-  | { type: 'raVerified' }
-  | { type: 'signature'; signature: POPOSigningKey }
-  | { type: 'keyEncipherment' | 'keyAgreement'; der: Uint8Array };
+  { type: 'raVerified' } | { type: 'signature'; signature: POPOSigningKey } | { type: 'keyEncipherment' | 'keyAgreement'; der: Uint8Array };
 
 export function encodeProofOfPossession(popo: ProofOfPossession): Asn1Node {
   switch (popo.type) {

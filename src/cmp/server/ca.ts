@@ -1,14 +1,7 @@
 // The development CA: issues end-entity certificates from requests, signed by its intermediate.
 // It signs what was asked (subject, key, extensions) — never a canned certificate.
 import { X509Certificate } from 'node:crypto';
-import {
-  createCaHierarchy,
-  DEFAULT_ROOT_COUNT,
-  MAX_ROOT_COUNT,
-  openCaHierarchy,
-  type CaCredential,
-  type CaHierarchy,
-} from './caHierarchy.js';
+import { createCaHierarchy, DEFAULT_ROOT_COUNT, MAX_ROOT_COUNT, openCaHierarchy, type CaCredential, type CaHierarchy } from './caHierarchy.js';
 import { keyIdentifierOf, randomSerialNumber, signCertificate } from './certificateSigner.js';
 import { sameBytes } from '../certificates.js';
 import { issuerNameOf, subjectNameOf } from './distinguishedName.js';
@@ -27,18 +20,14 @@ export class CertificateAuthority {
 
   private constructor(private readonly hierarchy: CaHierarchy) {
     this.intermediateSubject = subjectNameOf(hierarchy.intermediate.certificate);
-    this.intermediateKeyId = keyIdentifierOf(
-      new Uint8Array(hierarchy.intermediate.x509.publicKey.export({ type: 'spki', format: 'der' })),
-    );
+    this.intermediateKeyId = keyIdentifierOf(new Uint8Array(hierarchy.intermediate.x509.publicKey.export({ type: 'spki', format: 'der' })));
   }
 
   static async open(options: CertificateAuthorityOptions = {}): Promise<CertificateAuthority> {
     if (options.roots !== undefined && (!Number.isInteger(options.roots) || options.roots < 1 || options.roots > MAX_ROOT_COUNT)) {
       throw new Error(`roots must be an integer from 1 to ${MAX_ROOT_COUNT}, got ${options.roots}`);
     }
-    const hierarchy = options.stateDir
-      ? await openCaHierarchy(options.stateDir, options.roots)
-      : createCaHierarchy(options.roots ?? DEFAULT_ROOT_COUNT);
+    const hierarchy = options.stateDir ? await openCaHierarchy(options.stateDir, options.roots) : createCaHierarchy(options.roots ?? DEFAULT_ROOT_COUNT);
     return new CertificateAuthority(hierarchy);
   }
 

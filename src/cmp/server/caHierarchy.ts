@@ -5,13 +5,7 @@ import { createPrivateKey, generateKeyPairSync, X509Certificate, type KeyObject 
 import { mkdir, readFile, writeFile, rename, access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { toPem } from '../../pki/pem.js';
-import {
-  keyIdentifierOf,
-  OID,
-  randomSerialNumber,
-  signCertificate,
-  type CertificateExtension,
-} from './certificateSigner.js';
+import { keyIdentifierOf, OID, randomSerialNumber, signCertificate, type CertificateExtension } from './certificateSigner.js';
 import { encodeName, subjectNameOf } from './distinguishedName.js';
 
 /** A CA certificate with its private key. */
@@ -38,7 +32,7 @@ function der(hex: string): Uint8Array {
 /** Extensions of a CA certificate: basic constraints, key usage, key identifiers. */
 function caExtensions(publicKeyInfo: Uint8Array, issuerKeyId: Uint8Array, pathLen: number | null): CertificateExtension[] {
   const pathLenDer = pathLen === null ? '' : `0201${pathLen.toString(16).padStart(2, '0')}`;
-  const basicConstraints = `30${((3 + pathLenDer.length / 2)).toString(16).padStart(2, '0')}0101ff${pathLenDer}`;
+  const basicConstraints = `30${(3 + pathLenDer.length / 2).toString(16).padStart(2, '0')}0101ff${pathLenDer}`;
   const subjectKeyId = keyIdentifierOf(publicKeyInfo);
   const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
   return [
@@ -61,7 +55,10 @@ function credential(certificate: Uint8Array, key: KeyObject): CaCredential {
 
 function createRoot(index: number, now: Date): CaCredential {
   const { key, publicKeyInfo } = newKey();
-  const name = encodeName([['O', 'cmpv2-operator test-ca'], ['CN', `cmpv2-operator development root ${index}`]]);
+  const name = encodeName([
+    ['O', 'cmpv2-operator test-ca'],
+    ['CN', `cmpv2-operator development root ${index}`],
+  ]);
   const certificate = signCertificate(
     {
       subject: name,
@@ -82,7 +79,10 @@ function createIntermediate(root: CaCredential, now: Date): CaCredential {
   const rootSpki = new Uint8Array(root.x509.publicKey.export({ type: 'spki', format: 'der' }));
   const certificate = signCertificate(
     {
-      subject: encodeName([['O', 'cmpv2-operator test-ca'], ['CN', 'cmpv2-operator development intermediate']]),
+      subject: encodeName([
+        ['O', 'cmpv2-operator test-ca'],
+        ['CN', 'cmpv2-operator development intermediate'],
+      ]),
       issuer: subjectNameOf(root.certificate),
       publicKeyInfo,
       serialNumber: randomSerialNumber(),

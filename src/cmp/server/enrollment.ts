@@ -10,14 +10,7 @@ import { parseCertificate, sameBytes } from '../certificates.js';
 import { certTemplateFromCsr } from '../csr.js';
 import { CmpDecodeError, CmpProtocolError } from '../errors.js';
 import { hasImplicitConfirm } from '../header.js';
-import {
-  certHash,
-  certResponseBody,
-  genpCaCertsBody,
-  issuedCertResponse,
-  pkiconfBody,
-  pollRepBody,
-} from '../messages.js';
+import { certHash, certResponseBody, genpCaCertsBody, issuedCertResponse, pkiconfBody, pollRepBody } from '../messages.js';
 import type { CertificateAuthority } from './ca.js';
 import { CaRefusal } from './caRefusal.js';
 import { orderFromTemplate, renewalOrder, templatePublicKey } from './certificateOrder.js';

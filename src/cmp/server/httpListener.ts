@@ -88,9 +88,7 @@ export function listenForCmp(handler: CmpMessageHandler, options: HttpListenerOp
       else response.destroy();
     });
   };
-  const server: Server = options.tls
-    ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, onRequest)
-    : createHttpServer(onRequest);
+  const server: Server = options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, onRequest) : createHttpServer(onRequest);
   // Slow or stuck peers must not hold connections forever.
   server.requestTimeout = 30_000;
   server.headersTimeout = 10_000;

@@ -147,7 +147,12 @@ export function endEntityExtensions(order: CertificateOrder, issuerKeyId: Uint8A
     {
       oid: OID.authorityKeyIdentifier,
       critical: false,
-      value: new Uint8Array(Buffer.from(`30${(issuerKeyId.length + 2).toString(16).padStart(2, '0')}80${issuerKeyId.length.toString(16).padStart(2, '0')}${hex(issuerKeyId)}`, 'hex')),
+      value: new Uint8Array(
+        Buffer.from(
+          `30${(issuerKeyId.length + 2).toString(16).padStart(2, '0')}80${issuerKeyId.length.toString(16).padStart(2, '0')}${hex(issuerKeyId)}`,
+          'hex',
+        ),
+      ),
     },
   );
   return issued;

@@ -19,7 +19,12 @@ export function checkProofOfPossession(request: CertReqMsg, publicKeyInfo: Uint8
   }
   const valid = poposkInput
     ? // The signature then covers DER(POPOSigningKeyInput): its [0] IMPLICIT tag read as SEQUENCE.
-      verifyData(publicKeyInfo, algorithmIdentifier.algorithmId, Uint8Array.from(poposkInput, (b, i) => (i === 0 ? 0x30 : b)), signature)
+      verifyData(
+        publicKeyInfo,
+        algorithmIdentifier.algorithmId,
+        Uint8Array.from(poposkInput, (b, i) => (i === 0 ? 0x30 : b)),
+        signature,
+      )
     : verifySignaturePop(request);
   if (!valid) {
     throw new CaRefusal('badPOP', 'the proof-of-possession signature does not verify with the requested public key');

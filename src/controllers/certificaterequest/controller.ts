@@ -75,9 +75,13 @@ export class CertificateRequestController extends Controller {
     });
     this.watch(requests, { update: this.ownWrites.notOwn });
     // An issuer appearing, changing or becoming Ready brings its waiting requests back.
-    for (const [informer, kind] of [[issuers, 'CMPv2Issuer'], [clusterIssuers, 'ClusterCMPv2Issuer']] as const) {
+    for (const [informer, kind] of [
+      [issuers, 'CMPv2Issuer'],
+      [clusterIssuers, 'ClusterCMPv2Issuer'],
+    ] as const) {
       this.watch(informer, {
-        keys: (issuer) => requests.store.byIndex(BY_ISSUER, issuerKey(kind, issuer.metadata.namespace, issuer.metadata.name ?? '')).map((r) => objectKey(r.metadata)),
+        keys: (issuer) =>
+          requests.store.byIndex(BY_ISSUER, issuerKey(kind, issuer.metadata.namespace, issuer.metadata.name ?? '')).map((r) => objectKey(r.metadata)),
       });
     }
   }
@@ -134,7 +138,14 @@ export class CertificateRequestController extends Controller {
     return { requeueAfterMs: result.requeueAfterMs, backoff: result.backoff };
   }
 
-  private async sign(key: string, request: CertificateRequest, issuer: CMPv2Issuer, requestView: RequestView, kind: IssuerKind, signal?: AbortSignal): Promise<SignOutcome> {
+  private async sign(
+    key: string,
+    request: CertificateRequest,
+    issuer: CMPv2Issuer,
+    requestView: RequestView,
+    kind: IssuerKind,
+    signal?: AbortSignal,
+  ): Promise<SignOutcome> {
     const kept = this.signedNotWritten.get(key);
     if (kept && kept.uid === request.metadata.uid) return { ok: true, value: kept.value };
     const spec = parseIssuerSpec(issuer.spec);
@@ -159,7 +170,9 @@ export class CertificateRequestController extends Controller {
     let current: CertificateRequest = request;
     if (result.annotations) {
       const annotations = result.annotations;
-      const written = await patchWithRetry<CertificateRequest>(api, CERTIFICATE_REQUESTS, ref, (fresh) => keyedChangesPatch(fresh, { annotations }), { current });
+      const written = await patchWithRetry<CertificateRequest>(api, CERTIFICATE_REQUESTS, ref, (fresh) => keyedChangesPatch(fresh, { annotations }), {
+        current,
+      });
       if (written) {
         this.ownWrites.record(current, written);
         current = written;

@@ -11,7 +11,15 @@ import type { Informer } from '../../k8s/informer.js';
 import { getObject } from '../../k8s/read.js';
 import { apiVersionOf, SECRETS } from '../../k8s/resources.js';
 import { patchStatusWithRetry, type MergePatch } from '../../k8s/status.js';
-import { CLUSTER_CMPV2_ISSUERS, CMPV2_ISSUERS, issuerKey, parseIssuerSpec, referencedSecrets, type CMPv2Issuer, type IssuerKind } from '../../api/cmpv2Issuer.js';
+import {
+  CLUSTER_CMPV2_ISSUERS,
+  CMPV2_ISSUERS,
+  issuerKey,
+  parseIssuerSpec,
+  referencedSecrets,
+  type CMPv2Issuer,
+  type IssuerKind,
+} from '../../api/cmpv2Issuer.js';
 import { objectKey, referenceTo, type KubeObject, type Secret } from '../../k8s/meta.js';
 import type { ReconcileResult } from '../../k8s/workqueue.js';
 import type { SignerFactory } from '../../signer/signer.js';
@@ -64,7 +72,9 @@ export class IssuerController extends Controller {
       this.watch(options.secrets, {
         keys: (secret) =>
           kinds.flatMap(([informer, kind]) =>
-            informer.store.byIndex(BY_SECRET, objectKey(secret.metadata)).map((issuer) => this.force(issuerKey(kind, issuer.metadata.namespace, issuer.metadata.name ?? ''))),
+            informer.store
+              .byIndex(BY_SECRET, objectKey(secret.metadata))
+              .map((issuer) => this.force(issuerKey(kind, issuer.metadata.namespace, issuer.metadata.name ?? ''))),
           ),
       });
     }

@@ -9,7 +9,6 @@ import type { EventRecord } from '../../k8s/events.js';
 import { failureDetails, PermanentError } from '../../signer/errors.js';
 import { issuerSecretsNamespace, issuerView, type IssuerView } from '../../signer/issuerView.js';
 
-
 /** What the shell knows of a referenced Secret: only which keys it has (never the values). */
 export type SecretKeysLookup = (namespace: string, name: string) => readonly string[] | undefined;
 
@@ -48,7 +47,13 @@ export function reconcileIssuer(input: IssuerReconcileInput): IssuerReconcileRes
   const ready = findCondition(issuer.status?.conditions, CONDITION_READY);
   const observed = ready?.observedGeneration ?? issuer.status?.observedGeneration;
 
-  const set = (status: 'True' | 'False', reason: string, message: string, outcome: 'checked' | 'pending' | 'failed', backoff = false): IssuerReconcileResult => {
+  const set = (
+    status: 'True' | 'False',
+    reason: string,
+    message: string,
+    outcome: 'checked' | 'pending' | 'failed',
+    backoff = false,
+  ): IssuerReconcileResult => {
     const wanted = { type: CONDITION_READY, status, reason, message, observedGeneration: generation };
     const unchanged = conditionUnchanged(issuer.status?.conditions, wanted) && issuer.status?.observedGeneration === generation;
     return {

@@ -78,7 +78,10 @@ export class KeystoreController extends Controller {
       (kind: 'secret' | 'configmap') =>
       (obj: KubeObject): string[] => {
         const ref = `${kind}:${objectKey(obj.metadata)}`;
-        return [...certificates.store.byIndex(BY_REFERENCE, ref).flatMap(targetOf), ...secrets.store.byIndex(BY_REFERENCE, ref).map((s) => objectKey(s.metadata))];
+        return [
+          ...certificates.store.byIndex(BY_REFERENCE, ref).flatMap(targetOf),
+          ...secrets.store.byIndex(BY_REFERENCE, ref).map((s) => objectKey(s.metadata)),
+        ];
       };
     this.watch(secrets, { keys: dependantsOf('secret') });
     this.watch(configMaps, { keys: dependantsOf('configmap') });

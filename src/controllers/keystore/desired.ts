@@ -33,7 +33,6 @@ export const CERT_MANAGER_KEYS: Record<CertManagerFormat, readonly string[]> = {
 
 /** Failure reasons (Event reason and metric label). */
 
-
 export interface DesiredInput {
   request: KeystoreRequest;
   /** Formats cert-manager was asked to create on the same Secret. */
@@ -77,7 +76,14 @@ const decode = (value: string | undefined): Buffer | undefined => (value === und
 export function recordedKeys(target: Secret): string[] {
   const value = target.metadata.annotations?.[KEYSTORE_ANNOTATIONS.keys];
   if (!value) return [];
-  return [...new Set(value.split(',').map((k) => k.trim()).filter((k) => k.length > 0))].sort();
+  return [
+    ...new Set(
+      value
+        .split(',')
+        .map((k) => k.trim())
+        .filter((k) => k.length > 0),
+    ),
+  ].sort();
 }
 
 function failed(reason: FailureReason, message: string, warnings: EventRecord[] = []): DesiredResult {
@@ -89,11 +95,19 @@ function readPassword(input: DesiredInput, ref: SecretKeyRef, what: string, anno
   const namespace = input.target.metadata.namespace ?? '';
   const secret = input.secrets.get(ref.name);
   if (!secret) {
-    return failed(FAILURE_REASON.passwordSecretMissing, `the ${what} Secret ${namespace}/${ref.name} does not exist; create it with the key '${ref.key}', or remove the ${annotation} annotation to use a generated password; the old stores stay until then`);
+    return failed(
+      FAILURE_REASON.passwordSecretMissing,
+      `the ${what} Secret ${namespace}/${ref.name} does not exist; create it with the key '${ref.key}', or remove the ${annotation} annotation to use a generated password; the old stores stay until then`,
+    );
   }
-  const value = decode(secret.data?.[ref.key])?.toString('utf8').replace(/\r?\n$/, '');
+  const value = decode(secret.data?.[ref.key])
+    ?.toString('utf8')
+    .replace(/\r?\n$/, '');
   if (value === undefined || value.length === 0) {
-    return failed(FAILURE_REASON.passwordSecretMissing, `the ${what} Secret ${namespace}/${ref.name} has no (or an empty) key '${ref.key}'; add it, or name the right key in the ${annotation.replace(/secret$/, 'key')} annotation; the old stores stay until then`);
+    return failed(
+      FAILURE_REASON.passwordSecretMissing,
+      `the ${what} Secret ${namespace}/${ref.name} has no (or an empty) key '${ref.key}'; add it, or name the right key in the ${annotation.replace(/secret$/, 'key')} annotation; the old stores stay until then`,
+    );
   }
   return value;
 }
@@ -119,7 +133,9 @@ function failureOf(err: KeystoreInputError | PkiInputError): FailureReason {
 
 /** The hash of an empty build (every requested format left to cert-manager). */
 function emptyBuildHash(skipped: readonly string[]): string {
-  return createHash('sha256').update(`cmpv2-operator/stores/none:${[...skipped].sort().join(',')}`).digest('hex');
+  return createHash('sha256')
+    .update(`cmpv2-operator/stores/none:${[...skipped].sort().join(',')}`)
+    .digest('hex');
 }
 
 export function computeDesired(input: DesiredInput): DesiredResult {
@@ -135,7 +151,10 @@ export function computeDesired(input: DesiredInput): DesiredResult {
   // its JKS (creation time = now) differs on every rewrite — an endless write loop. So the other
   // binary format is left out too, with its own Warning.
   const created = request.formats.filter((f): f is CertManagerFormat => f !== 'pem' && input.certManagerFormats.includes(f));
-  const blocked = input.certManagerFormats.length === 0 ? [] : request.formats.filter((f): f is CertManagerFormat => f !== 'pem' && !created.includes(f as CertManagerFormat));
+  const blocked =
+    input.certManagerFormats.length === 0
+      ? []
+      : request.formats.filter((f): f is CertManagerFormat => f !== 'pem' && !created.includes(f as CertManagerFormat));
   const skipped = [...created, ...blocked];
   const formats = request.formats.filter((f) => !skipped.includes(f as CertManagerFormat));
   const createdBy = input.certManagerFormats.map((f) => `spec.keystores.${f}.create`).join(' and ');
@@ -194,7 +213,11 @@ export function computeDesired(input: DesiredInput): DesiredResult {
     const pem = trustSourcePem(input, source.kind, source.name, source.key);
     if (pem === undefined) {
       const kind = source.kind === 'secret' ? 'Secret' : 'ConfigMap';
-      return failed(FAILURE_REASON.trustSourceMissing, `trust source ${label}: ${kind} ${namespace}/${source.name} or its key '${source.key}' does not exist; create it or remove it from the ${KEYSTORE_ANNOTATIONS.trustSources} annotation; the old stores stay until then`, warnings);
+      return failed(
+        FAILURE_REASON.trustSourceMissing,
+        `trust source ${label}: ${kind} ${namespace}/${source.name} or its key '${source.key}' does not exist; create it or remove it from the ${KEYSTORE_ANNOTATIONS.trustSources} annotation; the old stores stay until then`,
+        warnings,
+      );
     }
     trustSources.push({ name: label, pem });
   }
@@ -211,7 +234,12 @@ export function computeDesired(input: DesiredInput): DesiredResult {
 
   // 6. Same inputs as the stores in the Secret, and those stores all there: nothing to write.
   const annotations = target.metadata.annotations ?? {};
-  if (annotations[KEYSTORE_ANNOTATIONS.hash] === hash && target.metadata.labels?.[MANAGED_LABEL] === 'true' && previous.length > 0 && previous.every((k) => k in data)) {
+  if (
+    annotations[KEYSTORE_ANNOTATIONS.hash] === hash &&
+    target.metadata.labels?.[MANAGED_LABEL] === 'true' &&
+    previous.length > 0 &&
+    previous.every((k) => k in data)
+  ) {
     return { status: 'ready', hash, formats, keys: previous, unchanged: true, data: {}, remove: [], warnings: [] };
   }
 
@@ -224,7 +252,11 @@ export function computeDesired(input: DesiredInput): DesiredResult {
     throw err;
   }
   for (const line of built.warnings) {
-    warnings.push({ type: 'Warning', reason: WARNING_REASON.unreadableBlocks, message: `${line}; the stores were built from the readable certificates — fix or remove those blocks` });
+    warnings.push({
+      type: 'Warning',
+      reason: WARNING_REASON.unreadableBlocks,
+      message: `${line}; the stores were built from the readable certificates — fix or remove those blocks`,
+    });
   }
   const written: Record<string, string> = {};
   for (const [key, bytes] of Object.entries(built.files)) if (bytes) written[key] = bytes.toString('base64');

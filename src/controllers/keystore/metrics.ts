@@ -17,8 +17,17 @@ export class KeystoreMetrics implements KeystoreMetricsSink {
   constructor(registry: Registry) {
     const registers = [registry];
     this.builtTotal = new Counter({ name: 'cmpv2_keystore_stores_built_total', help: 'Store sets built and written into a Secret', registers });
-    this.skippedTotal = new Counter({ name: 'cmpv2_keystore_stores_skipped_total', help: 'Reconciles that wrote nothing: the input hash was unchanged', registers });
-    this.failedTotal = new Counter({ name: 'cmpv2_keystore_stores_failed_total', help: 'Reconciles that could not build stores (the old stores stay), by reason', labelNames: ['reason'], registers });
+    this.skippedTotal = new Counter({
+      name: 'cmpv2_keystore_stores_skipped_total',
+      help: 'Reconciles that wrote nothing: the input hash was unchanged',
+      registers,
+    });
+    this.failedTotal = new Counter({
+      name: 'cmpv2_keystore_stores_failed_total',
+      help: 'Reconciles that could not build stores (the old stores stay), by reason',
+      labelNames: ['reason'],
+      registers,
+    });
     this.duration = new Histogram({
       name: 'cmpv2_keystore_build_duration_seconds',
       help: 'Time to compute a store set (read inputs excluded, write excluded)',

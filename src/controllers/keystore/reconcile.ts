@@ -5,10 +5,16 @@ import type { EventRecord } from '../../k8s/events.js';
 import type { MergePatch } from '../../k8s/status.js';
 import type { Certificate } from '../../api/certManager.js';
 import type { ConfigMap, Secret } from '../../k8s/meta.js';
-import { BUILT_REASON, FAILURE_REASON, parseKeystoreRequest, TLS_SECRET_TYPE, type FailureReason, type KeystoreRequest } from '../../api/keystoreAnnotations.js';
+import {
+  BUILT_REASON,
+  FAILURE_REASON,
+  parseKeystoreRequest,
+  TLS_SECRET_TYPE,
+  type FailureReason,
+  type KeystoreRequest,
+} from '../../api/keystoreAnnotations.js';
 import { computeDesired, type CertManagerFormat, type DesiredStores } from './desired.js';
 import { storePatch } from './target.js';
-
 
 /** Where the opt-in comes from: an annotated Certificate (target: spec.secretName) or the Secret itself. */
 export type KeystoreSource = { kind: 'Certificate'; certificate: Certificate } | { kind: 'Secret'; secret: Secret };
@@ -54,13 +60,23 @@ export function reconcileKeystore(input: KeystoreReconcileInput): KeystoreReconc
   const parsed = parseKeystoreRequest(annotationsOf(source));
   if (!parsed) return { action: 'none', outcome: 'waiting', why: 'not opted in', events: [] };
   if (!parsed.ok) {
-    return { action: 'fail', outcome: 'failed', reason: FAILURE_REASON.invalidAnnotations, events: [{ type: 'Warning', reason: FAILURE_REASON.invalidAnnotations, message: `${parsed.error}; no stores are written until it is fixed` }] };
+    return {
+      action: 'fail',
+      outcome: 'failed',
+      reason: FAILURE_REASON.invalidAnnotations,
+      events: [{ type: 'Warning', reason: FAILURE_REASON.invalidAnnotations, message: `${parsed.error}; no stores are written until it is fixed` }],
+    };
   }
   // 2. The target: cert-manager creates it on first issuance; its Secret event requeues us.
   if (!target) return { action: 'none', outcome: 'waiting', why: 'the target Secret does not exist yet', events: [] };
   if (source.kind === 'Secret' && target.type !== TLS_SECRET_TYPE) {
     const message = `Secret ${target.metadata.namespace ?? ''}/${target.metadata.name ?? ''} has type ${target.type ?? '(none)'}; the keystore annotations work on ${TLS_SECRET_TYPE} Secrets (or annotate the Certificate that writes it)`;
-    return { action: 'fail', outcome: 'failed', reason: FAILURE_REASON.notTlsSecret, events: [{ type: 'Warning', reason: FAILURE_REASON.notTlsSecret, message }] };
+    return {
+      action: 'fail',
+      outcome: 'failed',
+      reason: FAILURE_REASON.notTlsSecret,
+      events: [{ type: 'Warning', reason: FAILURE_REASON.notTlsSecret, message }],
+    };
   }
   // 3. Compute the stores.
   const desired = computeDesired({
@@ -73,13 +89,22 @@ export function reconcileKeystore(input: KeystoreReconcileInput): KeystoreReconc
   });
   if (desired.status === 'waiting') return { action: 'none', outcome: 'waiting', why: desired.why, events: [] };
   if (desired.status === 'failed') {
-    return { action: 'fail', outcome: 'failed', reason: desired.reason, events: [...desired.warnings, { type: 'Warning', reason: desired.reason, message: desired.message }] };
+    return {
+      action: 'fail',
+      outcome: 'failed',
+      reason: desired.reason,
+      events: [...desired.warnings, { type: 'Warning', reason: desired.reason, message: desired.message }],
+    };
   }
   // 4. Write only what differs; an unchanged hash writes nothing.
   const patch = storePatch(target, desired);
   if (!patch) return { action: 'none', outcome: 'unchanged', why: 'the stores match their inputs (hash unchanged)', events: [] };
   const what = desired.formats.length > 0 ? `built ${desired.formats.join(', ')} stores` : 'no stores of its own to build';
   const removed = desired.remove.length > 0 ? `; removed ${desired.remove.join(', ')}` : '';
-  const built: EventRecord = { type: 'Normal', reason: BUILT_REASON, message: `The operator ${what} in Secret ${target.metadata.namespace ?? ''}/${target.metadata.name ?? ''}${removed}` };
+  const built: EventRecord = {
+    type: 'Normal',
+    reason: BUILT_REASON,
+    message: `The operator ${what} in Secret ${target.metadata.namespace ?? ''}/${target.metadata.name ?? ''}${removed}`,
+  };
   return { action: 'write', outcome: 'built', patch, desired, events: [...desired.warnings, built] };
 }

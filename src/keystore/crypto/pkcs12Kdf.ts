@@ -38,9 +38,7 @@ function iterate(algorithm: Pkcs12Hash, input: Buffer, rounds: number): Buffer {
 }
 
 /** Derives `length` bytes from password and salt. */
-export function pkcs12Kdf(
-  algorithm: Pkcs12Hash, password: string, salt: Buffer, purpose: Pkcs12KdfPurpose, iterations: number, length: number,
-): Buffer {
+export function pkcs12Kdf(algorithm: Pkcs12Hash, password: string, salt: Buffer, purpose: Pkcs12KdfPurpose, iterations: number, length: number): Buffer {
   const { u, v } = SIZES[algorithm];
   const d = Buffer.alloc(v, purpose);
   const s = salt.length > 0 ? repeatToBlocks(salt, v) : Buffer.alloc(0);

@@ -40,9 +40,7 @@ function nodeCipher(encrypt: boolean, name: string, key: Buffer, iv: Buffer, dat
 }
 
 /** Encrypts `plaintext` with `scheme`; PBES2 reuses the build's shared salt and derived key. */
-export function encrypt(
-  scheme: EncryptionScheme, plaintext: Buffer, password: string, iterations: number, derivations: KeyDerivations,
-): Encrypted {
+export function encrypt(scheme: EncryptionScheme, plaintext: Buffer, password: string, iterations: number, derivations: KeyDerivations): Encrypted {
   if (scheme === 'pbes2-aes256-cbc') {
     const salt = derivations.sharedSalt('pbes2', password);
     const key = derivations.pbkdf2(password, salt, iterations, 32, 'sha256');

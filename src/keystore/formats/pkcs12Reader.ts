@@ -12,7 +12,11 @@ import type { Pkcs12Hash } from '../crypto/pkcs12Kdf.js';
 import type { ReadEntry } from '../storeContent.js';
 
 const MAC_HASHES: Record<string, Pkcs12Hash> = {
-  [OID.sha1]: 'sha1', [OID.sha224]: 'sha224', [OID.sha256]: 'sha256', [OID.sha384]: 'sha384', [OID.sha512]: 'sha512',
+  [OID.sha1]: 'sha1',
+  [OID.sha224]: 'sha224',
+  [OID.sha256]: 'sha256',
+  [OID.sha384]: 'sha384',
+  [OID.sha512]: 'sha512',
 };
 const MAC_LENGTH: Record<Pkcs12Hash, number> = { sha1: 20, sha224: 28, sha256: 32, sha384: 48, sha512: 64 };
 
@@ -184,4 +188,3 @@ export function readPkcs12(data: Buffer, password: string): Pkcs12Contents {
   }
   return { entries, protection: parser.protection };
 }
-

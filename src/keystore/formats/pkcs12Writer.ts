@@ -6,7 +6,17 @@
 //   attribute (anyExtendedKeyUsage), so keytool lists it as trustedCertEntry.
 import { createHash, createHmac } from 'node:crypto';
 import {
-  algorithmIdentifier, bmpString, encodeDer, explicitTag, implicitOctets, integer, objectIdentifier, octetString, sequence, setOf, type DerValue,
+  algorithmIdentifier,
+  bmpString,
+  encodeDer,
+  explicitTag,
+  implicitOctets,
+  integer,
+  objectIdentifier,
+  octetString,
+  sequence,
+  setOf,
+  type DerValue,
 } from '../../pki/derWriter.js';
 import { encrypt } from './pbe.js';
 import { KeyDerivations } from '../crypto/keyDerivations.js';
@@ -57,7 +67,10 @@ export class Pkcs12Encoder implements StoreEncoder {
       // Like OpenSSL: the localKeyId is the SHA-1 of the leaf, stable for equal input.
       const keyId = createHash('sha1').update(chain[0].der).digest();
       const shrouded = encrypt(profile.keyEncryption, pkcs8, password, profile.iterations, derivations);
-      const keyBag = safeBag(OID.pkcs8ShroudedKeyBag, sequence(shrouded.algorithmId, octetString(shrouded.ciphertext)), [friendlyName(alias), localKeyId(keyId)]);
+      const keyBag = safeBag(OID.pkcs8ShroudedKeyBag, sequence(shrouded.algorithmId, octetString(shrouded.ciphertext)), [
+        friendlyName(alias),
+        localKeyId(keyId),
+      ]);
       keySafe = dataContentInfo(encodeDer(sequence(keyBag)));
       certificateBags.push(certBag(chain[0].der, [friendlyName(alias), localKeyId(keyId)]));
       for (const certificate of chain.slice(1)) certificateBags.push(certBag(certificate.der, []));

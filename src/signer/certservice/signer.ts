@@ -80,7 +80,8 @@ export function signedCertificateOf(response: CertificationResponse, csrPem: str
   const trusted = certificatesOf(response.trustedCertificates, 'trustedCertificates');
   const leafKey = new X509Certificate(chain[0]).publicKey.export({ format: 'der', type: 'spki' });
   const requested = createPublicKey({ key: Buffer.from(csrPublicKeyDer(csrDer(csrPem))), format: 'der', type: 'spki' }).export({ format: 'der', type: 'spki' });
-  if (!leafKey.equals(requested)) throw new PermanentError("CertService's answer is unusable: the first certificate of certificateChain is not for the requested key");
+  if (!leafKey.equals(requested))
+    throw new PermanentError("CertService's answer is unusable: the first certificate of certificateChain is not for the requested key");
   // Keep every trusted certificate the server sent, once each, in its order.
   const seen = new Set<string>();
   const roots = trusted.filter((der) => {
@@ -145,7 +146,13 @@ export class CertServiceSigner implements Signer {
     if (parseCertificateBundle(cert).certificates.length === 0) throw new IssuerError(`${where(ref.certRef)} holds no readable certificate`);
     if (parseCertificateBundle(ca).certificates.length === 0) throw new IssuerError(`${where(ref.cacertRef)} holds no readable certificate`);
     if (pkcs8Pem(data[ref.keyRef]) === undefined) throw new IssuerError(`${where(ref.keyRef)} does not hold a readable PEM private key`);
-    const options: CertServiceClientOptions = { url: spec.url, tlsCa: ca, tlsCert: cert, tlsKey: data[ref.keyRef].toString('utf8'), timeoutMs: this.options.timeoutMs };
+    const options: CertServiceClientOptions = {
+      url: spec.url,
+      tlsCa: ca,
+      tlsCert: cert,
+      tlsKey: data[ref.keyRef].toString('utf8'),
+      timeoutMs: this.options.timeoutMs,
+    };
     try {
       return new CertServiceClient(options);
     } catch (err) {

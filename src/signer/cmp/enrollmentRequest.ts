@@ -27,7 +27,10 @@ export async function enrollmentRequest(view: RequestView, spec: CmpSpec, secret
     const old = await previousMaterial(secrets, view.namespace, view.certificateName);
     const privateKey = old ? await newKey() : undefined;
     if (old && privateKey) {
-      return { request: { type: 'kur', csr, privateKey, oldCertificate: old.certificate, oldChain: old.chain, oldPrivateKey: old.key }, renewalTrust: old.roots };
+      return {
+        request: { type: 'kur', csr, privateKey, oldCertificate: old.certificate, oldChain: old.chain, oldPrivateKey: old.key },
+        renewalTrust: old.roots,
+      };
     }
     // Old material or new key missing: fall back to an initial request (SPEC §3).
   }
@@ -35,7 +38,9 @@ export async function enrollmentRequest(view: RequestView, spec: CmpSpec, secret
   const privateKey = await newKey();
   if (!privateKey) {
     // cert-manager writes the key Secret before the request; wait for it rather than fail.
-    throw new Error(`${spec.messageType} needs the private key: Secret ${view.namespace}/${view.privateKeySecretName ?? '(no cert-manager.io/private-key-secret-name annotation)'} with tls.key not found`);
+    throw new Error(
+      `${spec.messageType} needs the private key: Secret ${view.namespace}/${view.privateKeySecretName ?? '(no cert-manager.io/private-key-secret-name annotation)'} with tls.key not found`,
+    );
   }
   return { request: { type: spec.messageType, csr, privateKey } };
 }

@@ -69,7 +69,11 @@ export class CmpSigner implements Signer {
         };
       case 'waiting': {
         const why = step.reason.length > 0 ? `: ${step.reason.join('; ')}` : '';
-        throw new PendingError(`the CA is processing the request (checkAfter ${step.checkAfterSeconds}s)${why}`, step.checkAfterSeconds * 1000, JSON.stringify(step.state));
+        throw new PendingError(
+          `the CA is processing the request (checkAfter ${step.checkAfterSeconds}s)${why}`,
+          step.checkAfterSeconds * 1000,
+          JSON.stringify(step.state),
+        );
       }
       case 'rejected':
         throw cmpSignerError(step.error);
@@ -85,7 +89,8 @@ export class CmpSigner implements Signer {
     } catch (err) {
       if (err instanceof CmpRejectedError) {
         // Our credentials refused: retrying will not help until the Secret changes.
-        if (err.rejection.failInfo.includes('badMessageCheck')) throw new PermanentError(`the CA refused our message protection: ${err.message}`, { cause: err });
+        if (err.rejection.failInfo.includes('badMessageCheck'))
+          throw new PermanentError(`the CA refused our message protection: ${err.message}`, { cause: err });
         return;
       }
       throw cmpSignerError(err);

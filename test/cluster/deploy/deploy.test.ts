@@ -47,7 +47,12 @@ interface PolicyRule {
 
 async function kustomize(): Promise<{ yaml: string; objects: Manifest[] }> {
   const { stdout } = await run('kubectl', ['kustomize', join(ROOT, 'deploy')], { maxBuffer: 16 * 1024 * 1024 });
-  return { yaml: stdout, objects: parseAllDocuments(stdout).map((d) => d.toJSON() as Manifest).filter((o) => o !== null) };
+  return {
+    yaml: stdout,
+    objects: parseAllDocuments(stdout)
+      .map((d) => d.toJSON() as Manifest)
+      .filter((o) => o !== null),
+  };
 }
 
 function find(objects: Manifest[], kind: string, name: string): Manifest {
@@ -97,13 +102,17 @@ class OperatorProcess {
 
   /** The ports the operator logged it listens on, by endpoint name. */
   async ports(): Promise<{ health: number; metrics: number }> {
-    return eventually('the operator to log its listening ports', async () => {
-      const listening = this.records().filter((r) => r.msg === 'listening');
-      const port = (name: string) => listening.find((r) => (r.endpoints as string[]).includes(name))?.port as number | undefined;
-      const health = port('health');
-      const metrics = port('metrics');
-      return health && metrics ? { health, metrics } : undefined;
-    }, 30_000);
+    return eventually(
+      'the operator to log its listening ports',
+      async () => {
+        const listening = this.records().filter((r) => r.msg === 'listening');
+        const port = (name: string) => listening.find((r) => (r.endpoints as string[]).includes(name))?.port as number | undefined;
+        const health = port('health');
+        const metrics = port('metrics');
+        return health && metrics ? { health, metrics } : undefined;
+      },
+      30_000,
+    );
   }
 
   async stop(): Promise<number | null> {
@@ -149,9 +158,11 @@ describe('deploy/ on the test bed', function () {
     // Cluster-scoped objects of the base (CRDs stay: other suites use them), then the namespace.
     for (const o of rendered?.objects ?? []) {
       if (o.kind === 'ClusterRole' || o.kind === 'ClusterRoleBinding') {
-        await adminApi.request('DELETE', `/apis/rbac.authorization.k8s.io/v1/${o.kind === 'ClusterRole' ? 'clusterroles' : 'clusterrolebindings'}/${o.metadata.name}`).catch((err: unknown) => {
-          if (!isNotFound(err)) throw err;
-        });
+        await adminApi
+          .request('DELETE', `/apis/rbac.authorization.k8s.io/v1/${o.kind === 'ClusterRole' ? 'clusterroles' : 'clusterrolebindings'}/${o.metadata.name}`)
+          .catch((err: unknown) => {
+            if (!isNotFound(err)) throw err;
+          });
       }
     }
     if (admin) await deleteNamespace(admin, OPERATOR_NAMESPACE).catch(() => undefined);
@@ -185,13 +196,22 @@ describe('deploy/ on the test bed', function () {
     for (const resource of [CERTIFICATE_REQUESTS, CERTIFICATES, CMPV2_ISSUERS, CLUSTER_CMPV2_ISSUERS, SECRETS, CONFIG_MAPS]) {
       for (const verb of ['get', 'list', 'watch']) assert.ok(allows(rules, resource, verb), `${verb} ${resource.plural}`);
     }
-    for (const [resource, sub] of [[CERTIFICATE_REQUESTS, 'status'], [CMPV2_ISSUERS, 'status'], [CLUSTER_CMPV2_ISSUERS, 'status'], [CERTIFICATE_REQUESTS, undefined], [SECRETS, undefined]] as const) {
+    for (const [resource, sub] of [
+      [CERTIFICATE_REQUESTS, 'status'],
+      [CMPV2_ISSUERS, 'status'],
+      [CLUSTER_CMPV2_ISSUERS, 'status'],
+      [CERTIFICATE_REQUESTS, undefined],
+      [SECRETS, undefined],
+    ] as const) {
       assert.ok(allows(rules, resource, 'patch', sub), `patch ${resource.plural}${sub ? `/${sub}` : ''}`);
     }
     assert.ok(allows(rules, EVENTS, 'create') && allows(rules, EVENTS, 'patch'), 'events create, patch');
     // Least privilege: nothing is deleted, nothing but Events created, no wildcards, no Leases cluster-wide.
     for (const r of rules) {
-      assert.ok(!r.verbs.some((v) => ['delete', 'deletecollection', '*', 'update', 'escalate', 'bind', 'impersonate'].includes(v)), `no broad verb in ${JSON.stringify(r)}`);
+      assert.ok(
+        !r.verbs.some((v) => ['delete', 'deletecollection', '*', 'update', 'escalate', 'bind', 'impersonate'].includes(v)),
+        `no broad verb in ${JSON.stringify(r)}`,
+      );
       assert.ok(!r.resources.includes('*') && !r.apiGroups.includes('*'), 'no wildcard');
       if (r.verbs.includes('create')) assert.deepEqual(r.resources, ['events']);
     }
@@ -216,14 +236,21 @@ describe('deploy/ on the test bed', function () {
       readinessProbe: { httpGet: { path: string } };
       resources: { requests: Record<string, string>; limits: Record<string, string> };
     }
-    const pod = (find(objects, 'Deployment', 'cmpv2-operator').spec as { template: { spec: { serviceAccountName: string; securityContext: Record<string, unknown>; containers: Container[] } } }).template.spec;
+    const pod = (
+      find(objects, 'Deployment', 'cmpv2-operator').spec as {
+        template: { spec: { serviceAccountName: string; securityContext: Record<string, unknown>; containers: Container[] } };
+      }
+    ).template.spec;
     const [c] = pod.containers;
     assert.equal(pod.serviceAccountName, SERVICE_ACCOUNT);
     assert.equal(pod.securityContext.runAsNonRoot, true);
     assert.deepEqual(pod.securityContext.seccompProfile, { type: 'RuntimeDefault' });
     assert.equal(c.image, 'cmpv2-operator:latest');
     assert.deepEqual(c.args.slice(0, 2), ['run', '--leader-elect']);
-    assert.deepEqual([c.securityContext.readOnlyRootFilesystem, c.securityContext.allowPrivilegeEscalation, c.securityContext.capabilities.drop], [true, false, ['ALL']]);
+    assert.deepEqual(
+      [c.securityContext.readOnlyRootFilesystem, c.securityContext.allowPrivilegeEscalation, c.securityContext.capabilities.drop],
+      [true, false, ['ALL']],
+    );
     assert.deepEqual([c.livenessProbe.httpGet.path, c.readinessProbe.httpGet.path], ['/healthz', '/readyz']);
     assert.ok(c.resources.requests.cpu && c.resources.requests.memory && c.resources.limits.memory, 'requests and a memory limit');
     assert.equal(c.env.find((e) => e.name === 'POD_NAMESPACE')?.valueFrom?.fieldRef?.fieldPath, 'metadata.namespace');
@@ -235,16 +262,22 @@ describe('deploy/ on the test bed', function () {
       const file = join(dir, 'base.yaml');
       await writeFile(file, rendered.yaml);
       const env = { ...process.env, KUBECONFIG: (await bed()).kubeconfig };
-      const applied = await run('kubectl', ['apply', '--server-side', '--force-conflicts', '--field-manager=cmpv2-deploy-test', '-f', file], { env }).catch((err: { stderr?: string; message: string }) => {
-        throw new Error(`kubectl apply refused the base: ${err.stderr ?? err.message}`);
-      });
+      const applied = await run('kubectl', ['apply', '--server-side', '--force-conflicts', '--field-manager=cmpv2-deploy-test', '-f', file], { env }).catch(
+        (err: { stderr?: string; message: string }) => {
+          throw new Error(`kubectl apply refused the base: ${err.stderr ?? err.message}`);
+        },
+      );
       assert.equal(applied.stdout.trim().split('\n').length, rendered.objects.length, applied.stdout);
       for (const o of rendered.objects) {
-        const { stdout } = await run('kubectl', ['get', o.kind, o.metadata.name, ...(o.metadata.namespace ? ['-n', o.metadata.namespace] : []), '-o', 'name'], { env });
+        const { stdout } = await run('kubectl', ['get', o.kind, o.metadata.name, ...(o.metadata.namespace ? ['-n', o.metadata.namespace] : []), '-o', 'name'], {
+          env,
+        });
         assert.ok(stdout.trim().length > 0, `${o.kind} ${o.metadata.name} stored`);
       }
       // Examples are not in the base (they need a CA); a server-side dry run proves they validate.
-      const examples = await run('kubectl', ['apply', '--server-side', '--dry-run=server', '-n', OPERATOR_NAMESPACE, '-f', join(ROOT, 'deploy', 'examples')], { env }).catch((err: { stderr?: string; message: string }) => {
+      const examples = await run('kubectl', ['apply', '--server-side', '--dry-run=server', '-n', OPERATOR_NAMESPACE, '-f', join(ROOT, 'deploy', 'examples')], {
+        env,
+      }).catch((err: { stderr?: string; message: string }) => {
         throw new Error(`kubectl refused an example: ${err.stderr ?? err.message}`);
       });
       assert.match(examples.stdout, /cmpv2issuer\.certmanager\.onap\.org\/cmpv2-issuer-onap serverside-applied/);
@@ -262,7 +295,9 @@ describe('deploy/ on the test bed', function () {
 
     before(async function () {
       // The base must be there (the test above applies it; when run alone, apply it here).
-      await run('kubectl', ['apply', '--server-side', '--force-conflicts', '--field-manager=cmpv2-deploy-test', '-k', join(ROOT, 'deploy')], { env: { ...process.env, KUBECONFIG: (await bed()).kubeconfig } });
+      await run('kubectl', ['apply', '--server-side', '--force-conflicts', '--field-manager=cmpv2-deploy-test', '-k', join(ROOT, 'deploy')], {
+        env: { ...process.env, KUBECONFIG: (await bed()).kubeconfig },
+      });
       await run('npm', ['run', 'build'], { cwd: ROOT });
       ca = await startDevelopmentCa({ port: 0, secret: 'iak-secret', reference: 'rv-1' });
       dir = await mkdtemp(join(tmpdir(), 'cmpv2-run-'));
@@ -280,7 +315,13 @@ describe('deploy/ on the test bed', function () {
       for (const request of list.items) {
         const conditions = request.status?.conditions ?? [];
         if (conditions.some((c) => c.type === 'Approved' || c.type === 'Denied')) continue;
-        const approved = { type: 'Approved', status: 'True', reason: 'test', message: 'approved by the test', lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z') };
+        const approved = {
+          type: 'Approved',
+          status: 'True',
+          reason: 'test',
+          message: 'approved by the test',
+          lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+        };
         await adminApi
           .request('PATCH', `/apis/cert-manager.io/v1/namespaces/${namespace}/certificaterequests/${request.metadata.name}/status`, {
             contentType: 'application/merge-patch+json',
@@ -298,10 +339,19 @@ describe('deploy/ on the test bed', function () {
       const kubeconfigFile = join(dir, 'sa-kubeconfig');
       await writeFile(kubeconfigFile, saConfig.exportConfig(), { mode: 0o600 });
       const args = [
-        '--namespace', namespace,
-        '--leader-elect', '--lease-namespace', OPERATOR_NAMESPACE, '--lease-name', leaseName,
-        '--metrics-addr', '127.0.0.1:0', '--health-addr', '127.0.0.1:0',
-        '--cluster-resource-namespace', 'kube-system',
+        '--namespace',
+        namespace,
+        '--leader-elect',
+        '--lease-namespace',
+        OPERATOR_NAMESPACE,
+        '--lease-name',
+        leaseName,
+        '--metrics-addr',
+        '127.0.0.1:0',
+        '--health-addr',
+        '127.0.0.1:0',
+        '--cluster-resource-namespace',
+        'kube-system',
       ];
       const leader = OperatorProcess.start(kubeconfigFile, args);
       operators.push(leader);
@@ -310,14 +360,24 @@ describe('deploy/ on the test bed', function () {
         const base = `http://127.0.0.1:${ports.health}`;
         assert.deepEqual(await get(`${base}/healthz`), { status: 200, body: 'ok\n' });
         await eventually('the leader /readyz 200', async () => ((await get(`${base}/readyz`)).status === 200 ? true : undefined), 60_000);
-        await eventually('the leader to hold the Lease', async () => (leader.records().some((r) => r.msg === 'became leader; starting controllers') ? true : undefined), 60_000);
+        await eventually(
+          'the leader to hold the Lease',
+          async () => (leader.records().some((r) => r.msg === 'became leader; starting controllers') ? true : undefined),
+          60_000,
+        );
 
         await ns().create({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'cmp-iak' }, type: 'Opaque', stringData: { password: 'iak-secret' } });
         await ns().create({
           apiVersion: 'certmanager.onap.org/v1',
           kind: 'CMPv2Issuer',
           metadata: { name: 'dev-ca' },
-          spec: { cmp: { url: ca.url, messageType: 'p10cr', protection: { passwordBasedMac: { secretRef: { name: 'cmp-iak', key: 'password' }, reference: 'rv-1' } } } },
+          spec: {
+            cmp: {
+              url: ca.url,
+              messageType: 'p10cr',
+              protection: { passwordBasedMac: { secretRef: { name: 'cmp-iak', key: 'password' }, reference: 'rv-1' } },
+            },
+          },
         });
         await ns().create({
           apiVersion: 'cert-manager.io/v1',
@@ -331,28 +391,49 @@ describe('deploy/ on the test bed', function () {
             issuerRef: { group: 'certmanager.onap.org', kind: 'CMPv2Issuer', name: 'dev-ca' },
           },
         });
-        await eventually('Certificate web Ready', async () => {
-          await approvePending(namespace);
-          const cert = await adminApi.request<Certificate>('GET', `/apis/cert-manager.io/v1/namespaces/${namespace}/certificates/web`);
-          return cert.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True' ? true : undefined;
-        }, 120_000);
-        const secret = await eventually('keystores in web-tls', async () => {
-          const s = await adminApi.request<Secret>('GET', `/api/v1/namespaces/${namespace}/secrets/web-tls`);
-          return s.data?.['keystore.jks'] && s.data['keystore.p12'] ? s : undefined;
-        }, 60_000);
+        await eventually(
+          'Certificate web Ready',
+          async () => {
+            await approvePending(namespace);
+            const cert = await adminApi.request<Certificate>('GET', `/apis/cert-manager.io/v1/namespaces/${namespace}/certificates/web`);
+            return cert.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True' ? true : undefined;
+          },
+          120_000,
+        );
+        const secret = await eventually(
+          'keystores in web-tls',
+          async () => {
+            const s = await adminApi.request<Secret>('GET', `/api/v1/namespaces/${namespace}/secrets/web-tls`);
+            return s.data?.['keystore.jks'] && s.data['keystore.p12'] ? s : undefined;
+          },
+          60_000,
+        );
         const data = (key: string) => Buffer.from(secret.data?.[key] ?? '', 'base64');
         const leaf = new X509Certificate(data('tls.crt').toString('utf8'));
         assert.match(leaf.subject, /CN=web\.example/);
         assert.equal(parseCertificateBundle(data('ca.crt').toString('utf8')).certificates.length, 2, 'both roots of the development CA');
         const jks = readJks(data('truststore.jks'), data('truststore.pass').toString('utf8'));
-        assert.deepEqual(jks.map((e) => e.kind), ['trustedCertificate', 'trustedCertificate'], 'one trustedCertEntry per root');
+        assert.deepEqual(
+          jks.map((e) => e.kind),
+          ['trustedCertificate', 'trustedCertificate'],
+          'one trustedCertEntry per root',
+        );
         const p12 = readPkcs12(data('keystore.p12'), data('keystore.pass').toString('utf8'));
-        assert.ok(p12.entries.some((e) => e.kind === 'privateKey'), 'PrivateKeyEntry in keystore.p12');
+        assert.ok(
+          p12.entries.some((e) => e.kind === 'privateKey'),
+          'PrivateKeyEntry in keystore.p12',
+        );
 
-        const metrics = await eventually('the signed counter on /metrics', async () => {
-          const m = await get(`http://127.0.0.1:${ports.metrics}/metrics`);
-          return m.status === 200 && /cmpv2_certificaterequests_total\{issuer="CMPv2Issuer\/dev-ca",outcome="issued",reason="Issued"\} 1/.test(m.body) ? m.body : undefined;
-        }, 30_000);
+        const metrics = await eventually(
+          'the signed counter on /metrics',
+          async () => {
+            const m = await get(`http://127.0.0.1:${ports.metrics}/metrics`);
+            return m.status === 200 && /cmpv2_certificaterequests_total\{issuer="CMPv2Issuer\/dev-ca",outcome="issued",reason="Issued"\} 1/.test(m.body)
+              ? m.body
+              : undefined;
+          },
+          30_000,
+        );
         assert.match(metrics, /cmpv2_cmp_round_trip_seconds_count\{result="ok"\} [1-9]/);
         assert.match(metrics, /cmpv2_keystore_stores_built_total [1-9]/);
         assert.match(metrics, /cmpv2_workqueue_depth\{controller="keystore"\} \d+/);
@@ -362,17 +443,30 @@ describe('deploy/ on the test bed', function () {
         operators.push(follower);
         await withOutput([follower], async () => {
           const followerPorts = await follower.ports();
-          await eventually('the follower /readyz 200', async () => ((await get(`http://127.0.0.1:${followerPorts.health}/readyz`)).status === 200 ? true : undefined), 60_000);
+          await eventually(
+            'the follower /readyz 200',
+            async () => ((await get(`http://127.0.0.1:${followerPorts.health}/readyz`)).status === 200 ? true : undefined),
+            60_000,
+          );
           assert.ok(!follower.records().some((r) => r.msg === 'became leader; starting controllers'), 'the follower does not lead');
           assert.equal(await follower.stop(), 0, 'follower exit code');
         });
 
-        const leaseBefore = await adminApi.request<{ spec: { holderIdentity?: string } }>('GET', `/apis/coordination.k8s.io/v1/namespaces/${OPERATOR_NAMESPACE}/leases/${leaseName}`);
+        const leaseBefore = await adminApi.request<{ spec: { holderIdentity?: string } }>(
+          'GET',
+          `/apis/coordination.k8s.io/v1/namespaces/${OPERATOR_NAMESPACE}/leases/${leaseName}`,
+        );
         assert.ok(leaseBefore.spec.holderIdentity, 'the leader holds the Lease');
         assert.equal(await leader.stop(), 0, 'exit code after SIGTERM');
-        const lease = await adminApi.request<{ spec: { holderIdentity?: string } }>('GET', `/apis/coordination.k8s.io/v1/namespaces/${OPERATOR_NAMESPACE}/leases/${leaseName}`);
+        const lease = await adminApi.request<{ spec: { holderIdentity?: string } }>(
+          'GET',
+          `/apis/coordination.k8s.io/v1/namespaces/${OPERATOR_NAMESPACE}/leases/${leaseName}`,
+        );
         assert.ok(!lease.spec.holderIdentity, `Lease released, holder now ${JSON.stringify(lease.spec.holderIdentity)}`);
-        assert.ok(leader.records().some((r) => r.msg === 'shut down'), 'shutdown logged');
+        assert.ok(
+          leader.records().some((r) => r.msg === 'shut down'),
+          'shutdown logged',
+        );
         // The shipped RBAC covered everything the operator did: no request was refused.
         const refused = leader.records().filter((r) => /forbidden|\b403\b/i.test(JSON.stringify(r)));
         assert.deepEqual(refused, [], 'no Forbidden answer to the ServiceAccount');
@@ -386,21 +480,41 @@ describe('deploy/ on the test bed', function () {
       const kubeconfigFile = join(dir, 'sa-kubeconfig-lost');
       await writeFile(kubeconfigFile, (await serviceAccountKubeConfig(OPERATOR_NAMESPACE, SERVICE_ACCOUNT)).exportConfig(), { mode: 0o600 });
       const operator = OperatorProcess.start(kubeconfigFile, [
-        '--namespace', namespace, '--controllers', 'keystore',
-        '--leader-elect', '--lease-namespace', OPERATOR_NAMESPACE, '--lease-name', leaseName,
-        '--metrics-addr', '0', '--health-addr', '127.0.0.1:0',
+        '--namespace',
+        namespace,
+        '--controllers',
+        'keystore',
+        '--leader-elect',
+        '--lease-namespace',
+        OPERATOR_NAMESPACE,
+        '--lease-name',
+        leaseName,
+        '--metrics-addr',
+        '0',
+        '--health-addr',
+        '127.0.0.1:0',
       ]);
       operators.push(operator);
       await withOutput([operator], async () => {
-        await eventually('the operator to lead', async () => (operator.records().some((r) => r.msg === 'became leader; starting controllers') ? true : undefined), 60_000);
+        await eventually(
+          'the operator to lead',
+          async () => (operator.records().some((r) => r.msg === 'became leader; starting controllers') ? true : undefined),
+          60_000,
+        );
         const path = `/apis/coordination.k8s.io/v1/namespaces/${OPERATOR_NAMESPACE}/leases/${leaseName}`;
         // Another holder takes the Lease over (as an admin could, or a partitioned peer after expiry).
-        await eventually('the Lease taken over', async () => {
-          const lease = await adminApi.request<{ metadata: Record<string, unknown>; spec: Record<string, unknown> }>('GET', path);
-          const now = new Date().toISOString().replace(/Z$/, '000Z'); // MicroTime: six fractional digits
-          await adminApi.request('PUT', path, { body: { ...lease, spec: { ...lease.spec, holderIdentity: 'someone-else', leaseDurationSeconds: 3600, renewTime: now, acquireTime: now } } });
-          return true;
-        }, 30_000);
+        await eventually(
+          'the Lease taken over',
+          async () => {
+            const lease = await adminApi.request<{ metadata: Record<string, unknown>; spec: Record<string, unknown> }>('GET', path);
+            const now = new Date().toISOString().replace(/Z$/, '000Z'); // MicroTime: six fractional digits
+            await adminApi.request('PUT', path, {
+              body: { ...lease, spec: { ...lease.spec, holderIdentity: 'someone-else', leaseDurationSeconds: 3600, renewTime: now, acquireTime: now } },
+            });
+            return true;
+          },
+          30_000,
+        );
         assert.equal(await operator.exited, 1, 'exit code after losing the Lease');
         const lines = operator.output.trim().split('\n');
         assert.equal(lines.at(-1), 'cmpv2-operator: lost the leader election Lease');
@@ -416,20 +530,42 @@ describe('deploy/ on the test bed', function () {
       const now = new Date().toISOString().replace(/Z$/, '000Z');
       // Someone else leads for the next hour: this process must stay a follower.
       await adminApi.request('POST', `/apis/coordination.k8s.io/v1/namespaces/${OPERATOR_NAMESPACE}/leases`, {
-        body: { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: leaseName }, spec: { holderIdentity: 'someone-else', leaseDurationSeconds: 3600, acquireTime: now, renewTime: now } },
+        body: {
+          apiVersion: 'coordination.k8s.io/v1',
+          kind: 'Lease',
+          metadata: { name: leaseName },
+          spec: { holderIdentity: 'someone-else', leaseDurationSeconds: 3600, acquireTime: now, renewTime: now },
+        },
       });
       const kubeconfigFile = join(dir, 'sa-kubeconfig-follower');
       await writeFile(kubeconfigFile, (await serviceAccountKubeConfig(OPERATOR_NAMESPACE, SERVICE_ACCOUNT)).exportConfig(), { mode: 0o600 });
-      const follower = OperatorProcess.start(kubeconfigFile, ['--leader-elect', '--lease-namespace', OPERATOR_NAMESPACE, '--lease-name', leaseName, '--metrics-addr', '127.0.0.1:0', '--health-addr', '127.0.0.1:0']);
+      const follower = OperatorProcess.start(kubeconfigFile, [
+        '--leader-elect',
+        '--lease-namespace',
+        OPERATOR_NAMESPACE,
+        '--lease-name',
+        leaseName,
+        '--metrics-addr',
+        '127.0.0.1:0',
+        '--health-addr',
+        '127.0.0.1:0',
+      ]);
       operators.push(follower);
       await withOutput([follower], async () => {
         const ports = await follower.ports();
-        await eventually('the follower /readyz 200 (every cache synced, the shared Secret list included)', async () => ((await get(`http://127.0.0.1:${ports.health}/readyz`)).status === 200 ? true : undefined), 90_000);
+        await eventually(
+          'the follower /readyz 200 (every cache synced, the shared Secret list included)',
+          async () => ((await get(`http://127.0.0.1:${ports.health}/readyz`)).status === 200 ? true : undefined),
+          90_000,
+        );
         const metrics = await get(`http://127.0.0.1:${ports.metrics}/metrics`);
         assert.doesNotMatch(metrics.body, /cmpv2_certificaterequests_total\{/, 'a follower handles no request');
         assert.equal(await follower.stop(), 0, 'exit code after SIGTERM');
         assert.ok(!follower.records().some((r) => r.msg === 'became leader; starting controllers'), 'never led');
-        const lease = await adminApi.request<{ spec: { holderIdentity?: string } }>('GET', `/apis/coordination.k8s.io/v1/namespaces/${OPERATOR_NAMESPACE}/leases/${leaseName}`);
+        const lease = await adminApi.request<{ spec: { holderIdentity?: string } }>(
+          'GET',
+          `/apis/coordination.k8s.io/v1/namespaces/${OPERATOR_NAMESPACE}/leases/${leaseName}`,
+        );
         assert.equal(lease.spec.holderIdentity, 'someone-else');
       });
     });

@@ -39,12 +39,20 @@ describe('issuer loop: approval (cert-manager without its approver)', function (
   });
 
   /** What reached the CA about certificates: requests of every type but genm (the issuer's probe), and certificates. */
-  const caTraffic = () => ({ requests: [...ca.stats.requests].filter(([type]) => type !== 'genm').reduce((sum, [, count]) => sum + count, 0), enrollments: ca.stats.enrollments });
+  const caTraffic = () => ({
+    requests: [...ca.stats.requests].filter(([type]) => type !== 'genm').reduce((sum, [, count]) => sum + count, 0),
+    enrollments: ca.stats.enrollments,
+  });
 
   /** The issuer (Ready before the request exists) and a CertificateRequest made by the test (p10cr: no key Secret needed). */
   async function issuerAndRequest(namespace: string): Promise<CertificateRequest> {
     await ns().create({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'cmp-iak' }, type: 'Opaque', stringData: { password: 'iak-secret' } });
-    await ns().create({ apiVersion: 'certmanager.onap.org/v1', kind: 'CMPv2Issuer', metadata: { name: 'dev-ca' }, spec: pbmCmpSpec(ca.url!, 'cmp-iak', 'rv-1') });
+    await ns().create({
+      apiVersion: 'certmanager.onap.org/v1',
+      kind: 'CMPv2Issuer',
+      metadata: { name: 'dev-ca' },
+      spec: pbmCmpSpec(ca.url!, 'cmp-iak', 'rv-1'),
+    });
     loop = await startIssuerLoop(api, namespace);
     await eventually('issuer Ready', async () => {
       const issuer = await api.request<CMPv2Issuer>('GET', `/apis/certmanager.onap.org/v1/namespaces/${namespace}/cmpv2issuers/dev-ca`);
@@ -72,7 +80,7 @@ describe('issuer loop: approval (cert-manager without its approver)', function (
     const before = caTraffic();
     await issuerAndRequest(namespace);
     // The loop may write the status meanwhile (a 409 on our stale copy): re-read and retry.
-    await eventually('Denied set', async () => ((await addRequestCondition(api, await read(namespace), 'Denied')), true));
+    await eventually('Denied set', async () => (await addRequestCondition(api, await read(namespace), 'Denied'), true));
     const denied = await eventually('Ready=False Denied', async () => {
       const request = await read(namespace);
       return readyOf(request)?.reason === 'Denied' ? request : undefined;
@@ -93,7 +101,7 @@ describe('issuer loop: approval (cert-manager without its approver)', function (
     assert.notEqual(readyOf(waiting)?.status, 'True', JSON.stringify(waiting.status));
     assert.equal(waiting.status?.certificate, undefined);
     assert.deepEqual(caTraffic(), before, 'the CA saw no request before approval');
-    await eventually('Approved set', async () => ((await addRequestCondition(api, await read(namespace), 'Approved')), true));
+    await eventually('Approved set', async () => (await addRequestCondition(api, await read(namespace), 'Approved'), true));
     const issued = await eventually('Ready=True Issued', async () => {
       const request = await read(namespace);
       return readyOf(request)?.status === 'True' ? request : undefined;

@@ -15,7 +15,18 @@ interface CoreEvent {
   message?: string;
 }
 import { eventually, useNamespace } from '../bed.js';
-import { certificateManifest, derBase64, freePort, issuerTestApi, listRequests, pbmCmpSpec, readTlsSecret, readyCertificate, requestWhen, startIssuerLoop } from './support.js';
+import {
+  certificateManifest,
+  derBase64,
+  freePort,
+  issuerTestApi,
+  listRequests,
+  pbmCmpSpec,
+  readTlsSecret,
+  readyCertificate,
+  requestWhen,
+  startIssuerLoop,
+} from './support.js';
 
 describe('issuer loop: a CA in trouble (development CA over HTTP, real cert-manager)', function () {
   const ns = useNamespace('issuer-ca');
@@ -101,7 +112,9 @@ describe('issuer loop: a CA in trouble (development CA over HTTP, real cert-mana
     // The Pending spell lasts ~1 s; the Event of that transition stays.
     const events = (await api.request<KubeList<CoreEvent>>('GET', `/api/v1/namespaces/${namespace}/events`)).items;
     assert.ok(
-      events.some((e) => e.involvedObject.kind === 'CertificateRequest' && e.reason === 'Pending' && /processing the request \(checkAfter 1s\)/.test(e.message ?? '')),
+      events.some(
+        (e) => e.involvedObject.kind === 'CertificateRequest' && e.reason === 'Pending' && /processing the request \(checkAfter 1s\)/.test(e.message ?? ''),
+      ),
       `a Pending Event for the waiting answer: ${JSON.stringify(events.map((e) => [e.reason, e.message]))}`,
     );
     assert.equal(slow.stats.requests.get('pollReq'), 2, 'two pollReq');

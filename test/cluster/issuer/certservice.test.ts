@@ -58,7 +58,9 @@ describe('CertService backend on the test bed (real cert-manager, CertService do
   }
 
   /** The client TLS Secret and an ONAP CMPv2Issuer manifest, field for field as ONAP ships it. */
-  async function onapIssuer(options: { kind?: 'CMPv2Issuer' | 'ClusterCMPv2Issuer'; name?: string; caName?: string } = {}): Promise<{ kind: string; name: string }> {
+  async function onapIssuer(
+    options: { kind?: 'CMPv2Issuer' | 'ClusterCMPv2Issuer'; name?: string; caName?: string } = {},
+  ): Promise<{ kind: string; name: string }> {
     const kind = options.kind ?? 'CMPv2Issuer';
     const name = options.name ?? 'cmpv2-issuer-onap';
     await ns().create({
@@ -120,12 +122,16 @@ describe('CertService backend on the test bed (real cert-manager, CertService do
   }
 
   async function readyRevision(namespace: string, atLeast: number): Promise<number> {
-    return eventually(`Certificate web Ready at revision ≥ ${atLeast}`, async () => {
-      await approvePending(namespace);
-      const cert = await api.request<Certificate>('GET', `/apis/cert-manager.io/v1/namespaces/${namespace}/certificates/web`);
-      const ready = cert.status?.conditions?.find((c) => c.type === 'Ready');
-      return ready?.status === 'True' && (cert.status?.revision ?? 0) >= atLeast ? cert.status!.revision! : undefined;
-    }, 90_000);
+    return eventually(
+      `Certificate web Ready at revision ≥ ${atLeast}`,
+      async () => {
+        await approvePending(namespace);
+        const cert = await api.request<Certificate>('GET', `/apis/cert-manager.io/v1/namespaces/${namespace}/certificates/web`);
+        const ready = cert.status?.conditions?.find((c) => c.type === 'Ready');
+        return ready?.status === 'True' && (cert.status?.revision ?? 0) >= atLeast ? cert.status!.revision! : undefined;
+      },
+      90_000,
+    );
   }
 
   const tlsSecret = (namespace: string) => readTlsSecret(api, namespace, 'web-tls');
@@ -145,9 +151,16 @@ describe('CertService backend on the test bed (real cert-manager, CertService do
     assert.match(leaf.subjectAltName ?? '', /DNS:web\.apps\.svc/);
     assert.deepEqual(rootsBase64, doubleRoots(), 'both roots, in CertService order');
     const signing = double.requests.filter((r) => r.path.startsWith('/v1/'));
-    assert.deepEqual(signing.map((r) => r.path), ['/v1/certificate/RA'], 'one enrollment');
+    assert.deepEqual(
+      signing.map((r) => r.path),
+      ['/v1/certificate/RA'],
+      'one enrollment',
+    );
     assert.equal(unb64(signing[0].headers.PK), pkcs8(keyPem), 'PK = the key cert-manager generated, PKCS#8 PEM');
-    assert.ok(double.requests.some((r) => r.path === '/actuator/health' && r.clientSubject === 'CN=cmpv2-operator'), 'health checked over mTLS');
+    assert.ok(
+      double.requests.some((r) => r.path === '/actuator/health' && r.clientSubject === 'CN=cmpv2-operator'),
+      'health checked over mTLS',
+    );
     const stored = await api.request<CMPv2Issuer>('GET', `/apis/certmanager.onap.org/v1/namespaces/${namespace}/cmpv2issuers/${issuer.name}`);
     const ready = stored.status?.conditions?.find((c) => c.type === 'Ready');
     assert.equal(ready?.status, 'True', JSON.stringify(stored.status));
@@ -186,15 +199,19 @@ describe('CertService backend on the test bed (real cert-manager, CertService do
 
   /** Waits for the request to fail and returns its Ready condition and failureTime. */
   async function failedRequest(namespace: string): Promise<{ message: string; failureTime?: string }> {
-    return eventually('CertificateRequest Failed', async () => {
-      await approvePending(namespace);
-      const [request] = await requests(namespace);
-      const ready = request?.status?.conditions?.find((c) => c.type === 'Ready');
-      return ready?.reason === 'Failed' ? { message: ready.message ?? '', failureTime: request.status?.failureTime } : undefined;
-    }, 60_000);
+    return eventually(
+      'CertificateRequest Failed',
+      async () => {
+        await approvePending(namespace);
+        const [request] = await requests(namespace);
+        const ready = request?.status?.conditions?.find((c) => c.type === 'Ready');
+        return ready?.reason === 'Failed' ? { message: ready.message ?? '', failureTime: request.status?.failureTime } : undefined;
+      },
+      60_000,
+    );
   }
 
-  it('an error body (400 wrong CSR) → CertificateRequest Failed with CertService\'s message, failureTime set, no certificate', async function () {
+  it("an error body (400 wrong CSR) → CertificateRequest Failed with CertService's message, failureTime set, no certificate", async function () {
     const { name: namespace } = ns();
     double.script({ status: 400, body: { errorMessage: 'Wrong certificate signing request (CSR) format' } });
     await certificate(await onapIssuer());
@@ -220,12 +237,16 @@ describe('CertService backend on the test bed (real cert-manager, CertService do
     double.script({ status: 500, body: { errorMessage: 'Exception occurred during call to cmp client: CMP server down' } });
     await certificate(await onapIssuer());
     await runLoop(namespace);
-    const pending = await eventually('CertificateRequest Pending with the 500 message', async () => {
-      await approvePending(namespace);
-      const [request] = await requests(namespace);
-      const ready = request?.status?.conditions?.find((c) => c.type === 'Ready');
-      return ready?.reason === 'Pending' && /HTTP 500/.test(ready.message ?? '') ? ready.message : undefined;
-    }, 60_000);
+    const pending = await eventually(
+      'CertificateRequest Pending with the 500 message',
+      async () => {
+        await approvePending(namespace);
+        const [request] = await requests(namespace);
+        const ready = request?.status?.conditions?.find((c) => c.type === 'Ready');
+        return ready?.reason === 'Pending' && /HTTP 500/.test(ready.message ?? '') ? ready.message : undefined;
+      },
+      60_000,
+    );
     assert.match(pending ?? '', /CMP server down/);
     double.script(undefined);
     await readyRevision(namespace, 1);

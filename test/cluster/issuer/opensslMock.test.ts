@@ -14,12 +14,22 @@ import type { KubeApi } from '../../../src/k8s/apiClient.js';
 import type { Certificate } from '../../../src/api/certManager.js';
 import { startOpenSslServer, TempFiles, type OpenSslServer } from '../../peer/cmp/opensslServerHelpers.js';
 import { useNamespace } from '../bed.js';
-import { certificateManifest, freePort, issuerTestApi, listRequests, pbmCmpSpec, readTlsSecret, readyCertificate, requestWhen, startIssuerLoop } from './support.js';
+import {
+  certificateManifest,
+  freePort,
+  issuerTestApi,
+  listRequests,
+  pbmCmpSpec,
+  readTlsSecret,
+  readyCertificate,
+  requestWhen,
+  startIssuerLoop,
+} from './support.js';
 
 const SECRET = 'mock-iak-1';
 const REFERENCE = 'mock-rv-1';
 
-describe('issuer loop with OpenSSL\'s mock CMP server as the CA (real cert-manager)', function () {
+describe("issuer loop with OpenSSL's mock CMP server as the CA (real cert-manager)", function () {
   const ns = useNamespace('issuer-mock');
   const files = new TempFiles();
   let api: KubeApi;
@@ -32,7 +42,23 @@ describe('issuer loop with OpenSSL\'s mock CMP server as the CA (real cert-manag
     api = await issuerTestApi();
     // Two self-signed test roots; root1 signs the leaf, root2 is only published (extraCerts).
     for (const root of ['root1', 'root2']) {
-      openssl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', `${root}.key`, '-out', `${root}.pem`, '-days', '2', '-subj', `/O=cmpv2-operator tests/CN=Mock ${root}`);
+      openssl(
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-keyout',
+        `${root}.key`,
+        '-out',
+        `${root}.pem`,
+        '-days',
+        '2',
+        '-subj',
+        `/O=cmpv2-operator tests/CN=Mock ${root}`,
+      );
     }
   });
   after(async function () {
@@ -49,13 +75,30 @@ describe('issuer loop with OpenSSL\'s mock CMP server as the CA (real cert-manag
 
   /** `openssl cmp` as a mock server on `port` (the later -port wins over the helper's -port 0). */
   async function startMock(port: number, extra: string[]): Promise<OpenSslServer> {
-    return startOpenSslServer(['-port', String(port), '-srv_ref', REFERENCE, '-srv_secret', `pass:${SECRET}`, '-rsp_capubs', path.join(files.dir, 'root1.pem'), '-rsp_extracerts', path.join(files.dir, 'root2.pem'), ...extra]);
+    return startOpenSslServer([
+      '-port',
+      String(port),
+      '-srv_ref',
+      REFERENCE,
+      '-srv_secret',
+      `pass:${SECRET}`,
+      '-rsp_capubs',
+      path.join(files.dir, 'root1.pem'),
+      '-rsp_extracerts',
+      path.join(files.dir, 'root2.pem'),
+      ...extra,
+    ]);
   }
 
   async function issuerAndCertificate(port: number): Promise<void> {
     await ns().create({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'cmp-iak' }, type: 'Opaque', stringData: { password: SECRET } });
     // ir: OpenSSL 3.0's mock sends caPubs only in an ip.
-    await ns().create({ apiVersion: 'certmanager.onap.org/v1', kind: 'CMPv2Issuer', metadata: { name: 'mock-ca' }, spec: pbmCmpSpec(`http://127.0.0.1:${port}/pkix/`, 'cmp-iak', REFERENCE, { messageType: 'ir' }) });
+    await ns().create({
+      apiVersion: 'certmanager.onap.org/v1',
+      kind: 'CMPv2Issuer',
+      metadata: { name: 'mock-ca' },
+      spec: pbmCmpSpec(`http://127.0.0.1:${port}/pkix/`, 'cmp-iak', REFERENCE, { messageType: 'ir' }),
+    });
     await ns().create(certificateManifest('web', { kind: 'CMPv2Issuer', name: 'mock-ca' }));
   }
 
@@ -64,9 +107,30 @@ describe('issuer loop with OpenSSL\'s mock CMP server as the CA (real cert-manag
     const port = await freePort();
     await issuerAndCertificate(port);
     loop = await startIssuerLoop(api, namespace);
-    const request = await requestWhen(api, namespace, 'the CertificateRequest, approved', (_ready, r) => r.status?.conditions?.some((c) => c.type === 'Approved') === true);
+    const request = await requestWhen(
+      api,
+      namespace,
+      'the CertificateRequest, approved',
+      (_ready, r) => r.status?.conditions?.some((c) => c.type === 'Approved') === true,
+    );
     writeFileSync(path.join(files.dir, 'request.csr'), Buffer.from(request.spec.request, 'base64'));
-    openssl('x509', '-req', '-in', 'request.csr', '-CA', 'root1.pem', '-CAkey', 'root1.key', '-CAcreateserial', '-copy_extensions', 'copyall', '-days', '1', '-out', 'leaf.pem');
+    openssl(
+      'x509',
+      '-req',
+      '-in',
+      'request.csr',
+      '-CA',
+      'root1.pem',
+      '-CAkey',
+      'root1.key',
+      '-CAcreateserial',
+      '-copy_extensions',
+      'copyall',
+      '-days',
+      '1',
+      '-out',
+      'leaf.pem',
+    );
     mock = await startMock(port, ['-rsp_cert', path.join(files.dir, 'leaf.pem')]);
     await readyCertificate(api, namespace, 'web');
     const { leaf, rootsBase64, keyMatches } = await readTlsSecret(api, namespace, 'web-tls');
@@ -77,10 +141,19 @@ describe('issuer loop with OpenSSL\'s mock CMP server as the CA (real cert-manag
     assert.match(mock.log(), /Received request/, 'the mock answered');
   });
 
-  it('a rejection (-pkistatus 2 -failure 2 -statusstring …) → CertificateRequest Failed with the CA\'s text and failureTime; Certificate not Ready', async function () {
+  it("a rejection (-pkistatus 2 -failure 2 -statusstring …) → CertificateRequest Failed with the CA's text and failureTime; Certificate not Ready", async function () {
     const { name: namespace } = ns();
     const port = await freePort();
-    mock = await startMock(port, ['-rsp_cert', path.join(files.dir, 'root1.pem'), '-pkistatus', '2', '-failure', '2', '-statusstring', 'refused by the mock CA policy']);
+    mock = await startMock(port, [
+      '-rsp_cert',
+      path.join(files.dir, 'root1.pem'),
+      '-pkistatus',
+      '2',
+      '-failure',
+      '2',
+      '-statusstring',
+      'refused by the mock CA policy',
+    ]);
     await issuerAndCertificate(port);
     loop = await startIssuerLoop(api, namespace);
     const failed = await requestWhen(api, namespace, 'CertificateRequest Failed', (ready) => ready?.reason === 'Failed');

@@ -72,12 +72,16 @@ export async function approvePending(api: KubeApi, namespace: string): Promise<v
 
 /** Waits until Certificate `name` is Ready at revision ≥ `atLeast`. */
 export async function readyCertificate(api: KubeApi, namespace: string, name: string, atLeast = 1, timeoutMs = 90_000): Promise<Certificate> {
-  return eventually(`Certificate ${name} Ready at revision ≥ ${atLeast}`, async () => {
-    await approvePending(api, namespace);
-    const cert = await api.request<Certificate>('GET', `/apis/cert-manager.io/v1/namespaces/${namespace}/certificates/${name}`);
-    const ready = cert.status?.conditions?.find((c) => c.type === 'Ready');
-    return ready?.status === 'True' && (cert.status?.revision ?? 0) >= atLeast ? cert : undefined;
-  }, timeoutMs);
+  return eventually(
+    `Certificate ${name} Ready at revision ≥ ${atLeast}`,
+    async () => {
+      await approvePending(api, namespace);
+      const cert = await api.request<Certificate>('GET', `/apis/cert-manager.io/v1/namespaces/${namespace}/certificates/${name}`);
+      const ready = cert.status?.conditions?.find((c) => c.type === 'Ready');
+      return ready?.status === 'True' && (cert.status?.revision ?? 0) >= atLeast ? cert : undefined;
+    },
+    timeoutMs,
+  );
 }
 
 /** Waits for the first CertificateRequest of `namespace` whose Ready condition passes `accept`. */
@@ -88,10 +92,19 @@ export async function requestWhen(
   accept: (ready: { status: string; reason?: string; message?: string } | undefined, request: CertificateRequest) => boolean,
   timeoutMs = 60_000,
 ): Promise<CertificateRequest> {
-  return eventually(what, async () => {
-    await approvePending(api, namespace);
-    return (await listRequests(api, namespace)).find((r) => accept(r.status?.conditions?.find((c) => c.type === 'Ready'), r));
-  }, timeoutMs);
+  return eventually(
+    what,
+    async () => {
+      await approvePending(api, namespace);
+      return (await listRequests(api, namespace)).find((r) =>
+        accept(
+          r.status?.conditions?.find((c) => c.type === 'Ready'),
+          r,
+        ),
+      );
+    },
+    timeoutMs,
+  );
 }
 
 export interface TlsSecret {

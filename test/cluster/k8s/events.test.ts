@@ -30,7 +30,11 @@ describe('k8s/events on the test bed', function () {
     const ref = { apiVersion: 'v1', kind: 'Secret', namespace, name: 'target', uid: secret.metadata?.uid };
     await recorder.record(ref, { type: 'Warning', reason: 'PasswordSecretMissing', message: 'create Secret pw with key password' });
     await recorder.record(ref, { type: 'Warning', reason: 'PasswordSecretMissing', message: 'create Secret pw with key password' });
-    await recorder.record(ref, { type: 'Warning', reason: 'BadKey', message: '-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg\n-----END PRIVATE KEY-----' });
+    await recorder.record(ref, {
+      type: 'Warning',
+      reason: 'BadKey',
+      message: '-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg\n-----END PRIVATE KEY-----',
+    });
     assert.deepEqual(errors, []);
     const list = await api.request<KubeList<CoreEvent>>('GET', `/api/v1/namespaces/${namespace}/events`);
     const byReason = new Map(list.items.map((e) => [e.reason, e]));

@@ -89,7 +89,13 @@ describe('k8s/informer on the test bed', function () {
     await ns().create(secret('managed', { labels: { 'keystore.certmanager.onap.org/managed': 'true' } }));
     await ns().create(secret('unrelated'));
     const informer = track(
-      new Informer<KubeObject>({ api, resource: SECRETS, namespaces: [namespace, 'kube-system'], metadataOnly: true, labelSelector: 'keystore.certmanager.onap.org/managed=true' }),
+      new Informer<KubeObject>({
+        api,
+        resource: SECRETS,
+        namespaces: [namespace, 'kube-system'],
+        metadataOnly: true,
+        labelSelector: 'keystore.certmanager.onap.org/managed=true',
+      }),
     );
     informer.start();
     await informer.waitForSync();

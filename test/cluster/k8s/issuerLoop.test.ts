@@ -87,7 +87,11 @@ describe('issuer loop on the test bed (real cert-manager, development CA over HT
       const { leaf, roots, keyMatches } = await tlsSecret(namespace);
       assert.ok(keyMatches, 'tls.crt is for tls.key');
       assert.match(leaf.subjectAltName ?? '', /DNS:web\.apps\.svc/);
-      assert.deepEqual(roots.map((r) => r.toString('base64')), ca.roots.map((r) => Buffer.from(r).toString('base64')), 'both roots');
+      assert.deepEqual(
+        roots.map((r) => r.toString('base64')),
+        ca.roots.map((r) => Buffer.from(r).toString('base64')),
+        'both roots',
+      );
       assert.equal(ca.stats.requests.get(messageType), before + 1);
     });
   }
@@ -106,7 +110,13 @@ describe('issuer loop on the test bed (real cert-manager, development CA over HT
         status: {
           conditions: [
             { type: 'Ready', status: 'True', reason: 'Ready', message: 'ok', lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z') },
-            { type: 'Issuing', status: 'True', reason: 'ManuallyTriggered', message: 'renewal asked by the test', lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z') },
+            {
+              type: 'Issuing',
+              status: 'True',
+              reason: 'ManuallyTriggered',
+              message: 'renewal asked by the test',
+              lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+            },
           ],
         },
       },
@@ -115,7 +125,10 @@ describe('issuer loop on the test bed (real cert-manager, development CA over HT
     const second = await tlsSecret(namespace);
     assert.notEqual(second.leaf.serialNumber, first.leaf.serialNumber);
     assert.ok(second.keyMatches);
-    assert.ok(!second.leaf.publicKey.export({ format: 'der', type: 'spki' }).equals(first.leaf.publicKey.export({ format: 'der', type: 'spki' })), 'a new key (rotationPolicy Always)');
+    assert.ok(
+      !second.leaf.publicKey.export({ format: 'der', type: 'spki' }).equals(first.leaf.publicKey.export({ format: 'der', type: 'spki' })),
+      'a new key (rotationPolicy Always)',
+    );
     assert.equal(ca.stats.requests.get('kur'), kurBefore + 1, 'the renewal was a kur');
   });
 
@@ -125,7 +138,9 @@ describe('issuer loop on the test bed (real cert-manager, development CA over HT
     try {
       await issuerAndCertificate('p10cr', slow.url);
       await runLoop(namespace);
-      const saved = (await requestWhen(api, namespace, 'the saved CMP transaction', (_ready, r) => r.metadata.annotations?.[TRANSACTION_ANNOTATION] !== undefined)).metadata.annotations![TRANSACTION_ANNOTATION];
+      const saved = (
+        await requestWhen(api, namespace, 'the saved CMP transaction', (_ready, r) => r.metadata.annotations?.[TRANSACTION_ANNOTATION] !== undefined)
+      ).metadata.annotations![TRANSACTION_ANNOTATION];
       await loop!.shutdown(); // "killed": no more polling from this one
       loop = undefined;
       const enrollments = slow.stats.enrollments;

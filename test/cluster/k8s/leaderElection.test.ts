@@ -56,7 +56,13 @@ describe('k8s/leaderElection on the test bed', function () {
     const after = await api.request<Lease>('GET', `/apis/coordination.k8s.io/v1/namespaces/${namespace}/leases/cmpv2-operator`);
     assert.equal(after.spec?.holderIdentity, 'pod-b');
     assert.equal(after.spec?.leaseTransitions, 1);
-    assert.deepEqual(log.filter((l) => !l.includes('error')), ['pod-a started', 'pod-a stopped', 'pod-b started']);
-    assert.deepEqual(log.filter((l) => l.includes('error')), []);
+    assert.deepEqual(
+      log.filter((l) => !l.includes('error')),
+      ['pod-a started', 'pod-a stopped', 'pod-b started'],
+    );
+    assert.deepEqual(
+      log.filter((l) => l.includes('error')),
+      [],
+    );
   });
 });

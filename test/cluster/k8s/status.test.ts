@@ -27,18 +27,31 @@ describe('k8s/status on the test bed', function () {
   });
   after(() => api?.close());
 
-  it('a write racing ours: real 409, re-read, both writers\' keys kept', async function () {
+  it("a write racing ours: real 409, re-read, both writers' keys kept", async function () {
     const { name: namespace } = ns();
     await ns().create({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'tls' }, type: 'Opaque', data: { 'tls.crt': 'Y2VydA==' } });
     const ref = { namespace, name: 'tls' };
     const stale = await api.request<Secret>('GET', `/api/v1/namespaces/${namespace}/secrets/tls`);
     // "cert-manager" writes after we read.
-    await api.request('PATCH', `/api/v1/namespaces/${namespace}/secrets/tls`, { body: { data: { 'tls.key': 'a2V5' } }, contentType: 'application/merge-patch+json' });
+    await api.request('PATCH', `/api/v1/namespaces/${namespace}/secrets/tls`, {
+      body: { data: { 'tls.key': 'a2V5' } },
+      contentType: 'application/merge-patch+json',
+    });
     let builds = 0;
-    const written = await patchWithRetry<Secret>(api, SECRETS, ref, (current) => {
-      builds++;
-      return keyedChangesPatch(current, { data: { 'keystore.jks': 'amtz' }, annotations: { 'keystore.certmanager.onap.org/hash': 'h1' }, labels: { 'keystore.certmanager.onap.org/managed': 'true' } });
-    }, { current: stale });
+    const written = await patchWithRetry<Secret>(
+      api,
+      SECRETS,
+      ref,
+      (current) => {
+        builds++;
+        return keyedChangesPatch(current, {
+          data: { 'keystore.jks': 'amtz' },
+          annotations: { 'keystore.certmanager.onap.org/hash': 'h1' },
+          labels: { 'keystore.certmanager.onap.org/managed': 'true' },
+        });
+      },
+      { current: stale },
+    );
     assert.equal(builds, 2, 'the stale copy conflicted once');
     assert.deepEqual(Object.keys(written!.data!).sort(), ['keystore.jks', 'tls.crt', 'tls.key']);
     assert.equal(written!.metadata.labels?.['keystore.certmanager.onap.org/managed'], 'true');
@@ -58,14 +71,21 @@ describe('k8s/status on the test bed', function () {
       spec: { cmp: { url: 'http://127.0.0.1:1/', protection: { passwordBasedMac: { secretRef: { name: 'iak', key: 'password' } } } } },
     });
     const stale = await api.request<CMPv2Issuer>('GET', `/apis/certmanager.onap.org/v1/namespaces/${namespace}/cmpv2issuers/ca`);
-    await api.request('PATCH', `/apis/certmanager.onap.org/v1/namespaces/${namespace}/cmpv2issuers/ca`, { body: { metadata: { labels: { bump: '1' } } }, contentType: 'application/merge-patch+json' });
+    await api.request('PATCH', `/apis/certmanager.onap.org/v1/namespaces/${namespace}/cmpv2issuers/ca`, {
+      body: { metadata: { labels: { bump: '1' } } },
+      contentType: 'application/merge-patch+json',
+    });
     const now = new Date();
     const written = await patchStatusWithRetry<CMPv2Issuer>(
       api,
       CMPV2_ISSUERS,
       { namespace, name: 'ca' },
       (current) => ({
-        conditions: setCondition(current.status?.conditions, { type: 'Ready', status: 'True', reason: 'Checked', message: 'ok', observedGeneration: current.metadata.generation }, now),
+        conditions: setCondition(
+          current.status?.conditions,
+          { type: 'Ready', status: 'True', reason: 'Checked', message: 'ok', observedGeneration: current.metadata.generation },
+          now,
+        ),
         observedGeneration: current.metadata.generation,
       }),
       { current: stale },

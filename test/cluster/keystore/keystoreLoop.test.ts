@@ -88,12 +88,23 @@ describe('keystore loop on the test bed (real cert-manager, keytool, JSSE)', fun
       apiVersion: 'cert-manager.io/v1',
       kind: 'Certificate',
       metadata: { name: 'root' },
-      spec: { isCA: true, commonName: 'Keystore Test Root', secretName: 'root-ca', privateKey: { algorithm: 'ECDSA', size: 256 }, issuerRef: { name: 'selfsigned', kind: 'Issuer' } },
+      spec: {
+        isCA: true,
+        commonName: 'Keystore Test Root',
+        secretName: 'root-ca',
+        privateKey: { algorithm: 'ECDSA', size: 256 },
+        issuerRef: { name: 'selfsigned', kind: 'Issuer' },
+      },
     });
     await ns().create({ apiVersion: 'cert-manager.io/v1', kind: 'Issuer', metadata: { name: 'ca' }, spec: { ca: { secretName: 'root-ca' } } });
   }
 
-  async function certificate(name: string, annotations: Record<string, string>, spec: Record<string, unknown> = {}, issuerRef: Record<string, string> = { name: 'ca', kind: 'Issuer' }): Promise<void> {
+  async function certificate(
+    name: string,
+    annotations: Record<string, string>,
+    spec: Record<string, unknown> = {},
+    issuerRef: Record<string, string> = { name: 'ca', kind: 'Issuer' },
+  ): Promise<void> {
     await ns().create({
       apiVersion: 'cert-manager.io/v1',
       kind: 'Certificate',
@@ -111,19 +122,27 @@ describe('keystore loop on the test bed (real cert-manager, keytool, JSSE)', fun
   }
 
   async function readyRevision(namespace: string, name: string, atLeast = 1): Promise<number> {
-    return eventually(`Certificate ${name} Ready at revision ≥ ${atLeast}`, async () => {
-      const cert = await api.request<Certificate>('GET', `/apis/cert-manager.io/v1/namespaces/${namespace}/certificates/${name}`);
-      const ready = cert.status?.conditions?.find((c) => c.type === 'Ready');
-      return ready?.status === 'True' && (cert.status?.revision ?? 0) >= atLeast ? cert.status!.revision! : undefined;
-    }, 90_000);
+    return eventually(
+      `Certificate ${name} Ready at revision ≥ ${atLeast}`,
+      async () => {
+        const cert = await api.request<Certificate>('GET', `/apis/cert-manager.io/v1/namespaces/${namespace}/certificates/${name}`);
+        const ready = cert.status?.conditions?.find((c) => c.type === 'Ready');
+        return ready?.status === 'True' && (cert.status?.revision ?? 0) >= atLeast ? cert.status!.revision! : undefined;
+      },
+      90_000,
+    );
   }
 
   /** The Secret once it holds every key of `keys` (and, with `until`, satisfies it). */
   function secretWith(namespace: string, name: string, keys: string[], until: (s: Secret) => boolean = () => true, timeoutMs = 60_000): Promise<Secret> {
-    return eventually(`Secret ${name} with ${keys.join(', ')}`, async () => {
-      const secret = await getSecret(namespace, name);
-      return keys.every((k) => k in (secret.data ?? {})) && until(secret) ? secret : undefined;
-    }, timeoutMs);
+    return eventually(
+      `Secret ${name} with ${keys.join(', ')}`,
+      async () => {
+        const secret = await getSecret(namespace, name);
+        return keys.every((k) => k in (secret.data ?? {})) && until(secret) ? secret : undefined;
+      },
+      timeoutMs,
+    );
   }
 
   async function events(namespace: string, reason: string): Promise<CoreEvent[]> {
@@ -151,18 +170,40 @@ describe('keystore loop on the test bed (real cert-manager, keytool, JSSE)', fun
   }
 
   async function assertStores(secret: Secret, roots: number, alias: string): Promise<void> {
-    for (const [keystore, truststore] of [['keystore.jks', 'truststore.jks'], ['keystore.p12', 'truststore.p12']]) {
+    for (const [keystore, truststore] of [
+      ['keystore.jks', 'truststore.jks'],
+      ['keystore.p12', 'truststore.p12'],
+    ]) {
       const keys = await keytool(secret, keystore, 'keystore.pass');
       // keytool lists both JKS and PKCS#12 aliases lower-cased (Java keys its entry maps so).
-      assert.deepEqual(keys.entries.map((e) => [e.alias, e.type]), [[alias.toLowerCase(), 'PrivateKeyEntry']], keystore);
+      assert.deepEqual(
+        keys.entries.map((e) => [e.alias, e.type]),
+        [[alias.toLowerCase(), 'PrivateKeyEntry']],
+        keystore,
+      );
       const trust = await keytool(secret, truststore, 'truststore.pass');
       assert.equal(trustedCount(trust), roots, `${truststore}: one trustedCertEntry per root`);
       assert.equal(trust.entries.length, roots);
     }
     const handshake = await run('java', [
-      ...FAST_JVM, '-cp', classes, 'TlsHandshake',
-      'jks', 'JKS', file(bytes(secret, 'keystore.jks')), file(bytes(secret, 'keystore.pass')), 'JKS', file(bytes(secret, 'truststore.jks')), file(bytes(secret, 'truststore.pass')),
-      'p12', 'PKCS12', file(bytes(secret, 'keystore.p12')), file(bytes(secret, 'keystore.pass')), 'PKCS12', file(bytes(secret, 'truststore.p12')), file(bytes(secret, 'truststore.pass')),
+      ...FAST_JVM,
+      '-cp',
+      classes,
+      'TlsHandshake',
+      'jks',
+      'JKS',
+      file(bytes(secret, 'keystore.jks')),
+      file(bytes(secret, 'keystore.pass')),
+      'JKS',
+      file(bytes(secret, 'truststore.jks')),
+      file(bytes(secret, 'truststore.pass')),
+      'p12',
+      'PKCS12',
+      file(bytes(secret, 'keystore.p12')),
+      file(bytes(secret, 'keystore.pass')),
+      'PKCS12',
+      file(bytes(secret, 'truststore.p12')),
+      file(bytes(secret, 'truststore.pass')),
     ]);
     assert.equal(handshake.code, 0, handshake.stderr);
     assert.match(handshake.stdout, /^jks OK TLSv1\.[23] /m);
@@ -174,7 +215,15 @@ describe('keystore loop on the test bed (real cert-manager, keytool, JSSE)', fun
     await caIssuer();
     await certificate('web', { [a.formats]: 'jks,pkcs12,pem', [a.alias]: 'Web-Server' });
     await startLoop(namespace);
-    const secret = await secretWith(namespace, 'web-tls', ['keystore.jks', 'truststore.jks', 'keystore.p12', 'truststore.p12', 'keystore.pass', 'truststore.pass', ...PEM_KEYS]);
+    const secret = await secretWith(namespace, 'web-tls', [
+      'keystore.jks',
+      'truststore.jks',
+      'keystore.p12',
+      'truststore.p12',
+      'keystore.pass',
+      'truststore.pass',
+      ...PEM_KEYS,
+    ]);
     assert.equal(secret.metadata.labels?.[MANAGED_LABEL], 'true');
     assert.match(secret.metadata.annotations?.[a.hash] ?? '', /^[0-9a-f]{64}$/);
     assert.match(bytes(secret, 'keystore.pass').toString(), /^[A-Za-z0-9_$#]{24}$/, 'a generated 24-character password');
@@ -196,7 +245,9 @@ describe('keystore loop on the test bed (real cert-manager, keytool, JSSE)', fun
         apiVersion: 'certmanager.onap.org/v1',
         kind: 'CMPv2Issuer',
         metadata: { name: 'dev-ca' },
-        spec: { cmp: { url: ca.url, messageType: 'p10cr', protection: { passwordBasedMac: { secretRef: { name: 'cmp-iak', key: 'password' }, reference: 'rv-1' } } } },
+        spec: {
+          cmp: { url: ca.url, messageType: 'p10cr', protection: { passwordBasedMac: { secretRef: { name: 'cmp-iak', key: 'password' }, reference: 'rv-1' } } },
+        },
       });
       await certificate('app', { [a.formats]: 'jks,pkcs12,pem' }, {}, { group: 'certmanager.onap.org', kind: 'CMPv2Issuer', name: 'dev-ca' });
       issuerLoop = await runIssuerLoop({
@@ -239,7 +290,12 @@ describe('keystore loop on the test bed (real cert-manager, keytool, JSSE)', fun
       },
     });
     await readyRevision(namespace, 'web', 2);
-    const renewed = await secretWith(namespace, 'web-tls', ['keystore.jks'], (s) => s.metadata.annotations?.[a.hash] !== firstHash && keyPemMatchesCertificate(s));
+    const renewed = await secretWith(
+      namespace,
+      'web-tls',
+      ['keystore.jks'],
+      (s) => s.metadata.annotations?.[a.hash] !== firstHash && keyPemMatchesCertificate(s),
+    );
     assert.ok(!bytes(renewed, 'tls.key').equals(bytes(first, 'tls.key')), 'cert-manager made a new key');
     assert.notEqual(renewed.metadata.annotations?.[a.hash], firstHash);
     assert.ok(!bytes(renewed, 'key.pem').equals(bytes(first, 'key.pem')), 'key.pem holds the new key');
@@ -274,7 +330,16 @@ describe('keystore loop on the test bed (real cert-manager, keytool, JSSE)', fun
     const reencrypted = await secretWith(namespace, 'web-tls', ['keystore.jks'], (s) => bytes(s, 'keystore.pass').toString() === 'second-password', 15_000);
     const trust = await keytool(reencrypted, 'truststore.p12', 'truststore.pass');
     assert.equal(trustedCount(trust), 1);
-    const wrong = await run('keytool', [...FAST_JVM.map((f) => `-J${f}`), '-list', '-storetype', 'JKS', '-keystore', file(bytes(reencrypted, 'keystore.jks')), '-storepass', 'first-password']);
+    const wrong = await run('keytool', [
+      ...FAST_JVM.map((f) => `-J${f}`),
+      '-list',
+      '-storetype',
+      'JKS',
+      '-keystore',
+      file(bytes(reencrypted, 'keystore.jks')),
+      '-storepass',
+      'first-password',
+    ]);
     assert.notEqual(wrong.code, 0, 'the old password no longer opens the store');
 
     // Repeats of one Event are folded into a count: the deletion must raise it.
@@ -321,10 +386,18 @@ describe('keystore loop on the test bed (real cert-manager, keytool, JSSE)', fun
     const { name: namespace } = ns();
     await caIssuer();
     await ns().create({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'cm-jks-pass' }, type: 'Opaque', stringData: { password: 'cert-manager-pw' } });
-    await certificate('web', { [a.formats]: 'jks,pkcs12,pem' }, { keystores: { jks: { create: true, passwordSecretRef: { name: 'cm-jks-pass', key: 'password' } } } });
+    await certificate(
+      'web',
+      { [a.formats]: 'jks,pkcs12,pem' },
+      { keystores: { jks: { create: true, passwordSecretRef: { name: 'cm-jks-pass', key: 'password' } } } },
+    );
     await startLoop(namespace);
     const secret = await secretWith(namespace, 'web-tls', ['keystore.jks', ...PEM_KEYS]);
-    await eventWith(namespace, 'KeystoreFormatConflict', /spec\.keystores\.jks\.create is true, so cert-manager writes.*set spec\.keystores\.jks\.create to false/);
+    await eventWith(
+      namespace,
+      'KeystoreFormatConflict',
+      /spec\.keystores\.jks\.create is true, so cert-manager writes.*set spec\.keystores\.jks\.create to false/,
+    );
     // cert-manager 1.21 rewrites the Secret while keystore.p12 exists unasked (its JKS differs each time): pkcs12 is left out too.
     await eventWith(namespace, 'KeystoreFormatConflict', /leaves the pkcs12 format out/);
     assert.deepEqual(secret.metadata.annotations?.[a.keys]?.split(','), ['key.pem', 'keystore.pem', 'truststore.pem']);
@@ -356,7 +429,10 @@ describe('keystore loop on the test bed (real cert-manager, keytool, JSSE)', fun
 
     await patch(`/apis/cert-manager.io/v1/namespaces/${namespace}/certificates/web`, { metadata: { annotations: { [a.formats]: 'jks' } } });
     const removed = await secretWith(namespace, 'web-tls', ['keystore.jks'], (s) => !('key.pem' in (s.data ?? {})));
-    assert.deepEqual(Object.keys(removed.data ?? {}).sort(), beforeRemoval.filter((k) => !PEM_KEYS.includes(k)));
+    assert.deepEqual(
+      Object.keys(removed.data ?? {}).sort(),
+      beforeRemoval.filter((k) => !PEM_KEYS.includes(k)),
+    );
     assert.equal(bytes(removed, 'user.txt').toString(), 'mine');
     assert.ok(bytes(removed, 'keystore.pass').equals(bytes(first, 'keystore.pass')), 'the generated password stays stable');
   });
@@ -368,7 +444,12 @@ describe('keystore loop on the test bed (real cert-manager, keytool, JSSE)', fun
     const [extra1, extra2, extra3] = pki.roots('cluster trust source', 3);
     const issuingRoot = bytes(await getSecret(namespace, 'root-ca'), 'tls.crt').toString();
     // The issuing root again, and extra1 twice: duplicates must not become entries.
-    await ns().create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'more-cas' }, data: { 'ca.pem': issuingRoot + extra1.certPem + extra2.certPem + extra1.certPem } });
+    await ns().create({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'more-cas' },
+      data: { 'ca.pem': issuingRoot + extra1.certPem + extra2.certPem + extra1.certPem },
+    });
     await certificate('web', { [a.formats]: 'jks,pkcs12,pem', [a.trustSources]: 'configmap:more-cas/ca.pem' });
     await startLoop(namespace);
     const secret = await secretWith(namespace, 'web-tls', ['truststore.jks', 'truststore.p12', 'truststore.pem']);
@@ -376,13 +457,21 @@ describe('keystore loop on the test bed (real cert-manager, keytool, JSSE)', fun
     await assertStores(secret, 3, 'certificate');
 
     await patch(`/api/v1/namespaces/${namespace}/configmaps/more-cas`, { data: { 'ca.pem': extra1.certPem + extra2.certPem + extra3.certPem } });
-    const updated = await secretWith(namespace, 'web-tls', ['truststore.pem'], (s) => parseCertificateBundle(bytes(s, 'truststore.pem').toString()).certificates.length === 4, 15_000);
+    const updated = await secretWith(
+      namespace,
+      'web-tls',
+      ['truststore.pem'],
+      (s) => parseCertificateBundle(bytes(s, 'truststore.pem').toString()).certificates.length === 4,
+      15_000,
+    );
     assert.equal(trustedCount(await keytool(updated, 'truststore.p12', 'truststore.pass')), 4);
   });
 
   it('runs with only the ClusterRole of deploy/rbac.yaml (ServiceAccount token): stores, Events, no forbidden call', async function () {
     const { name: namespace } = ns();
-    const documents = parseAllDocuments(readFileSync(join(repoRoot, 'deploy', 'rbac.yaml'), 'utf8')).map((d) => d.toJS() as { kind: string; rules?: unknown[] });
+    const documents = parseAllDocuments(readFileSync(join(repoRoot, 'deploy', 'rbac.yaml'), 'utf8')).map(
+      (d) => d.toJS() as { kind: string; rules?: unknown[] },
+    );
     const role = documents.find((d) => d.kind === 'ClusterRole');
     assert.ok(role?.rules, 'deploy/rbac.yaml has the ClusterRole');
     const roleName = `cmpv2-operator-${namespace}`;
@@ -406,10 +495,20 @@ describe('keystore loop on the test bed (real cert-manager, keytool, JSSE)', fun
       stringData: { 'tls.crt': tlsCrt, 'tls.key': leaf.keyPem },
     });
     const problems: string[] = [];
-    const logger = { debug: () => undefined, info: () => undefined, warn: (fields: object) => void problems.push(JSON.stringify(fields)), error: (fields: object) => void problems.push(JSON.stringify(fields)) };
+    const logger = {
+      debug: () => undefined,
+      info: () => undefined,
+      warn: (fields: object) => void problems.push(JSON.stringify(fields)),
+      error: (fields: object) => void problems.push(JSON.stringify(fields)),
+    };
     loopApi = await KubeApi.fromKubeConfig(await serviceAccountKubeConfig(namespace, 'operator'));
     const eventErrors: unknown[] = [];
-    loop = await runKeystoreLoop({ api: loopApi, events: new EventRecorder(loopApi, { component: 'cmpv2-operator', onError: (err) => eventErrors.push(err) }), namespaces: [namespace], logger });
+    loop = await runKeystoreLoop({
+      api: loopApi,
+      events: new EventRecorder(loopApi, { component: 'cmpv2-operator', onError: (err) => eventErrors.push(err) }),
+      namespaces: [namespace],
+      logger,
+    });
     const secret = await secretWith(namespace, 'app', ['keystore.p12', 'truststore.pem']);
     assert.equal(bytes(secret, 'keystore.pass').toString(), 'rbac-pw');
     await eventWith(namespace, 'StoresBuilt', /pkcs12, pem/);

@@ -55,7 +55,10 @@ describe('development CA core', () => {
     it(`issues what was asked for a ${type} key: subject, key, every SAN type, KU, EKU, BC`, () => {
       const { publicKey } = generateKeyPairSync(type as 'rsa', options as { modulusLength: number });
       const der = ca.issue({
-        subject: encodeName([['O', 'Example'], ['CN', `leaf-${type}`]]),
+        subject: encodeName([
+          ['O', 'Example'],
+          ['CN', `leaf-${type}`],
+        ]),
         publicKeyInfo: spki(publicKey),
         extensions: [subjectAltName(), keyUsage, extKeyUsage, endEntityConstraints],
       });
@@ -65,10 +68,7 @@ describe('development CA core', () => {
       assert.equal(leaf.issuer, ca.intermediate.x509.subject);
       assert.ok(leaf.verify(ca.intermediate.x509.publicKey));
       assert.equal(leaf.ca, false);
-      assert.equal(
-        leaf.subjectAltName,
-        'DNS:svc.example.org, IP Address:192.0.2.7, email:ops@example.org, URI:spiffe://example.org/ns/a/sa/b',
-      );
+      assert.equal(leaf.subjectAltName, 'DNS:svc.example.org, IP Address:192.0.2.7, email:ops@example.org, URI:spiffe://example.org/ns/a/sa/b');
       assert.deepEqual(leaf.keyUsage, ['1.3.6.1.5.5.7.3.1', '1.3.6.1.5.5.7.3.2']); // node names EKU "keyUsage"
       const parsed = pkijs.Certificate.fromBER(der);
       const oids = (parsed.extensions ?? []).map((e) => `${e.extnID}${e.critical ? '!' : ''}`);
@@ -133,7 +133,10 @@ describe('development CA core', () => {
   ];
   for (const [what, order, failInfo] of refusals) {
     it(`refuses ${what} with ${failInfo}`, () => {
-      assert.throws(() => ca.issue(order()), (err: unknown) => err instanceof CaRefusal && err.failInfo === failInfo);
+      assert.throws(
+        () => ca.issue(order()),
+        (err: unknown) => err instanceof CaRefusal && err.failInfo === failInfo,
+      );
     });
   }
 

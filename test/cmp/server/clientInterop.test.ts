@@ -45,7 +45,11 @@ describe('CmpClient ⇄ development CA (in-process)', () => {
 
   it('kur signed with the old key renews the certificate; genm returns the CA certificates', async () => {
     const oldKey = makeKey('ec');
-    const old = await inProcess(ca).enroll({ type: 'ir', csr: makeCsr({ subject: 'CN=renew-me', key: oldKey, dns: ['renew.example.org'] }), privateKey: oldKey.privateKey });
+    const old = await inProcess(ca).enroll({
+      type: 'ir',
+      csr: makeCsr({ subject: 'CN=renew-me', key: oldKey, dns: ['renew.example.org'] }),
+      privateKey: oldKey.privateKey,
+    });
     const newKey = makeKey('ec');
     const renewed = await inProcess(ca).enroll({
       type: 'kur',

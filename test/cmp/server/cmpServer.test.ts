@@ -104,10 +104,7 @@ describe('development CA CMP server (in-process)', () => {
     assert.deepEqual(response.header.senderKID, REFERENCE);
     assert.equal(response.header.pvno, 2);
     const certificate = new X509Certificate(issuedCertificate(response));
-    assert.deepEqual(
-      certificate.publicKey.export({ type: 'spki', format: 'der' }),
-      key.publicKey.export({ type: 'spki', format: 'der' }),
-    );
+    assert.deepEqual(certificate.publicKey.export({ type: 'spki', format: 'der' }), key.publicKey.export({ type: 'spki', format: 'der' }));
     assert.equal(certificate.subject, 'CN=ir-unit\nO=Example');
     assert.ok(certificate.verify(new X509Certificate(ca.intermediate).publicKey));
     if (response.body.type !== 'ip') throw new Error('expected ip');
@@ -252,7 +249,7 @@ describe('development CA CMP server (in-process)', () => {
     ];
     for (let i = 0; i < 24; i++) {
       const flipped = new Uint8Array(valid);
-      flipped[(i * 37) % flipped.length] ^= 1 << i % 8;
+      flipped[(i * 37) % flipped.length] ^= 1 << (i % 8);
       inputs.push(flipped);
     }
     for (const input of inputs) {
@@ -361,7 +358,9 @@ describe('development CA CMP server (in-process)', () => {
       const ip = decodePKIMessage(
         await stranger.handle(request(irBody(key, 'CN=stranger'), { type: 'pbm', secret: new TextEncoder().encode('other') }, freshExchange(), true)),
       );
-      const response = await send(request(irBody(ecKey(), 'CN=x', 'kur'), signedBy({ certificate: issuedCertificate(ip), key: key.privateKey }), freshExchange()));
+      const response = await send(
+        request(irBody(ecKey(), 'CN=x', 'kur'), signedBy({ certificate: issuedCertificate(ip), key: key.privateKey }), freshExchange()),
+      );
       assert.deepEqual(errorOf(response).failInfo, ['signerNotTrusted']);
       assertSigned(response);
     });
@@ -394,8 +393,12 @@ describe('development CA CMP server with polling', () => {
     assert.equal(ca.stats.enrollments, 1);
     assert.equal(ca.stats.enrollmentsByTransaction.get(Buffer.from(exchange.transactionID).toString('hex')), 1);
     assert.equal(
-      createHash('sha256').update(new X509Certificate(certificate).publicKey.export({ type: 'spki', format: 'der' })).digest('hex'),
-      createHash('sha256').update(key.publicKey.export({ type: 'spki', format: 'der' })).digest('hex'),
+      createHash('sha256')
+        .update(new X509Certificate(certificate).publicKey.export({ type: 'spki', format: 'der' }))
+        .digest('hex'),
+      createHash('sha256')
+        .update(key.publicKey.export({ type: 'spki', format: 'der' }))
+        .digest('hex'),
     );
   });
 });

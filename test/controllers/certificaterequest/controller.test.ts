@@ -54,7 +54,10 @@ describe('controllers/certificaterequest shell (informers + queue + patches agai
     const status = stored().status!;
     assert.equal(Buffer.from(status.certificate!, 'base64').toString(), CHAIN);
     assert.equal(Buffer.from(status.ca!, 'base64').toString(), ROOTS);
-    assert.ok(status.conditions!.some((c) => c.type === 'Approved'), 'the approval survived the status write');
+    assert.ok(
+      status.conditions!.some((c) => c.type === 'Approved'),
+      'the approval survived the status write',
+    );
     await eventually(() => eventReasons().includes('Issued'), 5000, 'the Issued event');
     await new Promise((resolve) => setTimeout(resolve, 100));
     assert.equal(h.signer.signCalls.length, 1, 'signed exactly once');

@@ -5,11 +5,27 @@ import { FakeClock } from '../../../src/k8s/clock.js';
 import { formatTime } from '../../../src/k8s/conditions.js';
 import type { CertificateRequest } from '../../../src/api/certManager.js';
 import type { CMPv2Issuer } from '../../../src/api/cmpv2Issuer.js';
-import { reconcileCertificateRequest, type RequestReconcileResult, type SignOutcome, type Update } from '../../../src/controllers/certificaterequest/reconcile.js';
+import {
+  reconcileCertificateRequest,
+  type RequestReconcileResult,
+  type SignOutcome,
+  type Update,
+} from '../../../src/controllers/certificaterequest/reconcile.js';
 import { PermanentError, PendingError, IssuerError } from '../../../src/signer/errors.js';
 import {
-  approved, certificateRequest, CSR_PEM, denied, issuer, issuerGeneration, issuerReady, withAnnotation, withCondition,
-  withIssuerRef, withRequestText, type IssuerOption, type RequestOption,
+  approved,
+  certificateRequest,
+  CSR_PEM,
+  denied,
+  issuer,
+  issuerGeneration,
+  issuerReady,
+  withAnnotation,
+  withCondition,
+  withIssuerRef,
+  withRequestText,
+  type IssuerOption,
+  type RequestOption,
 } from '../fixtures.js';
 
 const MAX_RETRY = 10 * 60_000;
@@ -81,8 +97,14 @@ const rows: Row[] = [
         { status: 'False', reason: 'Denied', at: formatTime(now) },
       );
       assert.equal(u.status?.failureTime, formatTime(now));
-      assert.deepEqual(u.events.map((e) => `${e.type} ${e.reason}`), ['Warning Denied']);
-      assert.ok(u.status?.conditions.some((c) => c.type === 'Denied'), 'the approver\'s condition is kept');
+      assert.deepEqual(
+        u.events.map((e) => `${e.type} ${e.reason}`),
+        ['Warning Denied'],
+      );
+      assert.ok(
+        u.status?.conditions.some((c) => c.type === 'Denied'),
+        "the approver's condition is kept",
+      );
     },
   },
   {
@@ -128,12 +150,15 @@ const rows: Row[] = [
       const u = expectUpdate(r);
       assert.equal(ready(u)?.reason, 'Pending');
       assert.equal(ready(u)?.message, 'CMPv2Issuer onap-ca not found; waiting for it to be created');
-      assert.deepEqual(u.events.map((e) => e.type), ['Warning']);
+      assert.deepEqual(
+        u.events.map((e) => e.type),
+        ['Warning'],
+      );
       assert.equal(u.requeueAfterMs, undefined);
     },
   },
   {
-    name: 'issuer not Ready → Pending with the issuer\'s reason',
+    name: "issuer not Ready → Pending with the issuer's reason",
     request: [approved()],
     issuer: [issuerReady('False', 'Pending')],
     expect: (r) => assert.equal(ready(expectUpdate(r))?.message, 'CMPv2Issuer onap-ca is not Ready: issuer Pending'),
@@ -180,7 +205,7 @@ const rows: Row[] = [
     },
   },
   {
-    name: 'CA rejection → Failed at once with the CA\'s text',
+    name: "CA rejection → Failed at once with the CA's text",
     request: [approved()],
     issuer: readyIssuer,
     outcome: { ok: false, error: new PermanentError('CA rejected the request: badPOP, "signature invalid"') },
@@ -229,7 +254,10 @@ const rows: Row[] = [
       assert.equal(ready(u)?.reason, 'Pending');
       assert.equal(ready(u)?.message, 'Signing failed, will retry: connect ECONNREFUSED 10.0.0.1:8080');
       assert.equal(u.backoff, true);
-      assert.deepEqual(u.events.map((e) => e.type), ['Warning']);
+      assert.deepEqual(
+        u.events.map((e) => e.type),
+        ['Warning'],
+      );
     },
   },
   {
@@ -279,11 +307,21 @@ describe('controllers/certificaterequest reconcile (pure, table-driven)', () => 
     const created = clock.now();
     clock.advance(5000);
     const error: SignOutcome = { ok: false, error: new Error('connection reset') };
-    const first = expectUpdate(reconcileCertificateRequest({ request: certificateRequest(created, approved()), issuer: issuer(issuerReady()), now: clock.now(), maxRetryDurationMs: MAX_RETRY, signOutcome: error }));
+    const first = expectUpdate(
+      reconcileCertificateRequest({
+        request: certificateRequest(created, approved()),
+        issuer: issuer(issuerReady()),
+        now: clock.now(),
+        maxRetryDurationMs: MAX_RETRY,
+        signOutcome: error,
+      }),
+    );
     const after: CertificateRequest = certificateRequest(created, approved());
     after.status = { ...after.status, conditions: first.status!.conditions };
     clock.advance(5000);
-    const second = expectUpdate(reconcileCertificateRequest({ request: after, issuer: issuer(issuerReady()), now: clock.now(), maxRetryDurationMs: MAX_RETRY, signOutcome: error }));
+    const second = expectUpdate(
+      reconcileCertificateRequest({ request: after, issuer: issuer(issuerReady()), now: clock.now(), maxRetryDurationMs: MAX_RETRY, signOutcome: error }),
+    );
     assert.equal(second.status, undefined);
     assert.deepEqual(second.events, []);
     assert.equal(second.backoff, true, 'still retried');
@@ -295,19 +333,48 @@ describe('controllers/certificaterequest reconcile (pure, table-driven)', () => 
     const t1 = new Date(created.getTime() + 1000);
     const pending = certificateRequest(created, approved(), withCondition('Ready', 'False', 'Pending', t1));
     clock.advance(30_000);
-    const again = expectUpdate(reconcileCertificateRequest({ request: pending, issuer: issuer(issuerReady()), now: clock.now(), maxRetryDurationMs: MAX_RETRY, signOutcome: { ok: false, error: new Error('503') } }));
+    const again = expectUpdate(
+      reconcileCertificateRequest({
+        request: pending,
+        issuer: issuer(issuerReady()),
+        now: clock.now(),
+        maxRetryDurationMs: MAX_RETRY,
+        signOutcome: { ok: false, error: new Error('503') },
+      }),
+    );
     assert.equal(ready(again)?.lastTransitionTime, formatTime(t1));
-    const issued = expectUpdate(reconcileCertificateRequest({ request: pending, issuer: issuer(issuerReady()), now: clock.now(), maxRetryDurationMs: MAX_RETRY, signOutcome: { ok: true, value: { chainPem: CHAIN, caPem: ROOTS } } }));
+    const issued = expectUpdate(
+      reconcileCertificateRequest({
+        request: pending,
+        issuer: issuer(issuerReady()),
+        now: clock.now(),
+        maxRetryDurationMs: MAX_RETRY,
+        signOutcome: { ok: true, value: { chainPem: CHAIN, caPem: ROOTS } },
+      }),
+    );
     assert.equal(ready(issued)?.lastTransitionTime, formatTime(clock.now()));
   });
 
-  it('a CA rejection: its failInfo and the unverified mark reach the Failed message from the error\'s cause', () => {
+  it("a CA rejection: its failInfo and the unverified mark reach the Failed message from the error's cause", () => {
     const clock = new FakeClock();
     const created = clock.now();
     clock.advance(1000);
-    const rejection = new CmpRejectedError('the CA rejected the request', { status: 'rejection', statusString: ['bad POP'], failInfo: ['badPOP'], verified: false });
+    const rejection = new CmpRejectedError('the CA rejected the request', {
+      status: 'rejection',
+      statusString: ['bad POP'],
+      failInfo: ['badPOP'],
+      verified: false,
+    });
     const outcome: SignOutcome = { ok: false, error: new PermanentError('the CA said no', { cause: rejection }) };
-    const u = expectUpdate(reconcileCertificateRequest({ request: certificateRequest(created, approved()), issuer: issuer(issuerReady()), now: clock.now(), maxRetryDurationMs: MAX_RETRY, signOutcome: outcome }));
+    const u = expectUpdate(
+      reconcileCertificateRequest({
+        request: certificateRequest(created, approved()),
+        issuer: issuer(issuerReady()),
+        now: clock.now(),
+        maxRetryDurationMs: MAX_RETRY,
+        signOutcome: outcome,
+      }),
+    );
     assert.equal(ready(u)?.reason, 'Failed');
     assert.equal(ready(u)?.message, 'the CA said no (failInfo: badPOP) [unverified answer]');
   });

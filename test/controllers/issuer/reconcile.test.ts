@@ -41,7 +41,10 @@ const rows: Row[] = [
         { s: 'False', r: 'Failed', g: 4, sg: 4, t: formatTime(now) },
       );
       assert.match(u.ready?.message ?? '', /both spec.cmp and CertService fields/);
-      assert.deepEqual(u.events.map((e) => `${e.type} ${e.reason}`), ['Warning Failed']);
+      assert.deepEqual(
+        u.events.map((e) => `${e.type} ${e.reason}`),
+        ['Warning Failed'],
+      );
       assert.equal(u.backoff, false);
     },
   },
@@ -106,7 +109,10 @@ const rows: Row[] = [
     expect: (r) => {
       const u = update(r);
       assert.deepEqual({ s: u.ready?.status, r: u.ready?.reason, g: u.ready?.observedGeneration }, { s: 'True', r: 'Checked', g: 2 });
-      assert.deepEqual(u.events.map((e) => `${e.type} ${e.reason}`), ['Normal Checked']);
+      assert.deepEqual(
+        u.events.map((e) => `${e.type} ${e.reason}`),
+        ['Normal Checked'],
+      );
     },
   },
   {

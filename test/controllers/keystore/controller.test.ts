@@ -75,9 +75,17 @@ describe('controllers/keystore/controller (in-memory API)', () => {
     const collectionReads = memory.fake.requests.filter((r) => r.method === 'GET' && /\/(secrets|configmaps)$/.test(r.path));
     assert.ok(collectionReads.length >= 4, 'list + watch of both kinds');
     for (const r of collectionReads) assert.match(String(r.headers.accept), /as=PartialObjectMetadata/, r.path);
-    const objectReads = memory.fake.requests.filter((r) => r.method === 'GET' && /\/(secrets|configmaps)\/[^/]+$/.test(r.path)).map((r) => r.path.replace(/^.*\/namespaces\/apps\//, ''));
+    const objectReads = memory.fake.requests
+      .filter((r) => r.method === 'GET' && /\/(secrets|configmaps)\/[^/]+$/.test(r.path))
+      .map((r) => r.path.replace(/^.*\/namespaces\/apps\//, ''));
     assert.deepEqual([...new Set(objectReads)].sort(), ['configmaps/cas', 'secrets/web-tls']);
-    assert.ok(running.manager.cache.informer<KubeObject>(SECRETS, { metadataOnly: true }).store.list().every((s) => !('data' in s)), 'no Secret content cached');
+    assert.ok(
+      running.manager.cache
+        .informer<KubeObject>(SECRETS, { metadataOnly: true })
+        .store.list()
+        .every((s) => !('data' in s)),
+      'no Secret content cached',
+    );
     const secret = memory.get('secrets', 'apps', 'web-tls')!;
     assert.equal((secret.metadata.labels as Record<string, string>)[MANAGED_LABEL], 'true');
   });
@@ -92,7 +100,10 @@ describe('controllers/keystore/controller (in-memory API)', () => {
     assert.equal(patches(), 1);
     await running.controller.reconcile('apps/web-tls');
     assert.equal(patches(), 1);
-    assert.deepEqual(events.records.map((r) => r.event.reason), ['StoresBuilt']);
+    assert.deepEqual(
+      events.records.map((r) => r.event.reason),
+      ['StoresBuilt'],
+    );
   });
 
   it('a password Secret: missing → Warning and no stores; created → stores with it; changed → re-encrypted', async () => {
@@ -108,13 +119,18 @@ describe('controllers/keystore/controller (in-memory API)', () => {
 
   it('an annotated Certificate wins over its Secret and a trust-source ConfigMap change requeues it', async () => {
     memory.put('configmaps', { metadata: { name: 'cas', namespace: 'apps' }, data: { 'ca.pem': root.certPem } });
-    memory.put('certificates', { metadata: { name: 'web', namespace: 'apps', annotations: { [a.formats]: 'pem', [a.trustSources]: 'configmap:cas/ca.pem' } }, spec: { secretName: 'web-tls', issuerRef: { name: 'ca' } } });
+    memory.put('certificates', {
+      metadata: { name: 'web', namespace: 'apps', annotations: { [a.formats]: 'pem', [a.trustSources]: 'configmap:cas/ca.pem' } },
+      spec: { secretName: 'web-tls', issuerRef: { name: 'ca' } },
+    });
     memory.put('secrets', tls('web-tls', {}));
     await start();
     await until('truststore.pem', () => data('web-tls')['truststore.pem']);
     const [extra] = pki.roots('controller extra', 1);
     memory.put('configmaps', { metadata: { name: 'cas', namespace: 'apps' }, data: { 'ca.pem': root.certPem + extra.certPem } });
-    await until('two CAs in truststore.pem', () => (Buffer.from(data('web-tls')['truststore.pem'], 'base64').toString().split('BEGIN CERTIFICATE').length === 3 ? true : undefined));
+    await until('two CAs in truststore.pem', () =>
+      Buffer.from(data('web-tls')['truststore.pem'], 'base64').toString().split('BEGIN CERTIFICATE').length === 3 ? true : undefined,
+    );
     assert.ok(events.records.every((r) => r.object.kind === 'Certificate'));
   });
 });

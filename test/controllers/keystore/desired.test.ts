@@ -48,14 +48,26 @@ describe('controllers/keystore/desired', () => {
   function applied(before: Secret, desired: DesiredStores): Secret {
     const data = { ...before.data, ...desired.data };
     for (const k of desired.remove) delete data[k];
-    return { ...before, data, metadata: { ...before.metadata, annotations: { ...before.metadata.annotations, [a.hash]: desired.hash, [a.keys]: desired.keys.join(',') }, labels: { [MANAGED_LABEL]: 'true' } } };
+    return {
+      ...before,
+      data,
+      metadata: {
+        ...before.metadata,
+        annotations: { ...before.metadata.annotations, [a.hash]: desired.hash, [a.keys]: desired.keys.join(',') },
+        labels: { [MANAGED_LABEL]: 'true' },
+      },
+    };
   }
 
   const keySets: [string, string, string[]][] = [
     ['jks', 'jks', ['keystore.jks', 'keystore.pass', 'truststore.jks', 'truststore.pass']],
     ['pkcs12', 'pkcs12', ['keystore.p12', 'keystore.pass', 'truststore.p12', 'truststore.pass']],
     ['pem', 'pem', ['key.pem', 'keystore.pem', 'truststore.pem']],
-    ['all', 'jks,pkcs12,pem', ['key.pem', 'keystore.jks', 'keystore.p12', 'keystore.pass', 'keystore.pem', 'truststore.jks', 'truststore.p12', 'truststore.pass', 'truststore.pem']],
+    [
+      'all',
+      'jks,pkcs12,pem',
+      ['key.pem', 'keystore.jks', 'keystore.p12', 'keystore.pass', 'keystore.pem', 'truststore.jks', 'truststore.p12', 'truststore.pass', 'truststore.pem'],
+    ],
   ];
   for (const [label, formats, keys] of keySets) {
     it(`writes exactly the SPEC §4 keys for ${label}`, () => {
@@ -97,7 +109,9 @@ describe('controllers/keystore/desired', () => {
     it(`changes the hash when ${label} changes`, () => {
       const base = ready(computeDesired(input({ [a.formats]: 'jks' })));
       const holding = applied(target(), base);
-      const changed = ready(computeDesired(input(annotations, { ...options, target: options.target ? applied(options.target, { ...base, data: {} }) : holding })));
+      const changed = ready(
+        computeDesired(input(annotations, { ...options, target: options.target ? applied(options.target, { ...base, data: {} }) : holding })),
+      );
       assert.notEqual(changed.hash, base.hash);
       assert.equal(changed.unchanged, false);
     });
@@ -108,19 +122,57 @@ describe('controllers/keystore/desired', () => {
       ['pw', { metadata: { name: 'pw' }, data: { password: b64('store-pw\n') } }],
       ['tpw', { metadata: { name: 'tpw' }, data: { t: b64('trust-pw') } }],
     ]);
-    const desired = ready(computeDesired(input({ [a.formats]: 'jks', [a.passwordSecret]: 'pw', [a.truststorePasswordSecret]: 'tpw', [a.truststorePasswordKey]: 't' }, { secrets })));
+    const desired = ready(
+      computeDesired(input({ [a.formats]: 'jks', [a.passwordSecret]: 'pw', [a.truststorePasswordSecret]: 'tpw', [a.truststorePasswordKey]: 't' }, { secrets })),
+    );
     assert.equal(Buffer.from(desired.data['keystore.pass'], 'base64').toString(), 'store-pw');
     assert.equal(Buffer.from(desired.data['truststore.pass'], 'base64').toString(), 'trust-pw');
     assert.equal(readJks(Buffer.from(desired.data['truststore.jks'], 'base64'), 'trust-pw').length, 1);
   });
 
   const failures: [string, Record<string, string>, Partial<DesiredInput>, string, RegExp][] = [
-    ['a missing password Secret', { [a.formats]: 'jks', [a.passwordSecret]: 'pw' }, {}, FAILURE_REASON.passwordSecretMissing, /Secret apps\/pw does not exist; create it with the key 'password'/],
-    ['a password Secret without the key', { [a.formats]: 'jks', [a.passwordSecret]: 'pw' }, { secrets: new Map([['pw', { metadata: { name: 'pw' }, data: {} }]]) }, FAILURE_REASON.passwordSecretMissing, /has no \(or an empty\) key 'password'/],
-    ['a missing trust source', { [a.formats]: 'pem', [a.trustSources]: 'configmap:cas/ca.pem' }, {}, FAILURE_REASON.trustSourceMissing, /configmap:cas\/ca\.pem: ConfigMap apps\/cas or its key 'ca\.pem' does not exist/],
-    ['a key that does not match', { [a.formats]: 'pem' }, { target: target({ 'tls.key': b64(other.keyPem) }) }, FAILURE_REASON.keyMismatch, /does not match the certificate.*the old stores stay/],
-    ['no CA at all', { [a.formats]: 'jks' }, { target: target({ 'ca.crt': b64('') }) }, FAILURE_REASON.noTrustedCertificates, /no CA certificate for the truststore/],
-    ['an unreadable key', { [a.formats]: 'pem' }, { target: target({ 'tls.key': b64('-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n') }) }, FAILURE_REASON.unreadableKey, /./],
+    [
+      'a missing password Secret',
+      { [a.formats]: 'jks', [a.passwordSecret]: 'pw' },
+      {},
+      FAILURE_REASON.passwordSecretMissing,
+      /Secret apps\/pw does not exist; create it with the key 'password'/,
+    ],
+    [
+      'a password Secret without the key',
+      { [a.formats]: 'jks', [a.passwordSecret]: 'pw' },
+      { secrets: new Map([['pw', { metadata: { name: 'pw' }, data: {} }]]) },
+      FAILURE_REASON.passwordSecretMissing,
+      /has no \(or an empty\) key 'password'/,
+    ],
+    [
+      'a missing trust source',
+      { [a.formats]: 'pem', [a.trustSources]: 'configmap:cas/ca.pem' },
+      {},
+      FAILURE_REASON.trustSourceMissing,
+      /configmap:cas\/ca\.pem: ConfigMap apps\/cas or its key 'ca\.pem' does not exist/,
+    ],
+    [
+      'a key that does not match',
+      { [a.formats]: 'pem' },
+      { target: target({ 'tls.key': b64(other.keyPem) }) },
+      FAILURE_REASON.keyMismatch,
+      /does not match the certificate.*the old stores stay/,
+    ],
+    [
+      'no CA at all',
+      { [a.formats]: 'jks' },
+      { target: target({ 'ca.crt': b64('') }) },
+      FAILURE_REASON.noTrustedCertificates,
+      /no CA certificate for the truststore/,
+    ],
+    [
+      'an unreadable key',
+      { [a.formats]: 'pem' },
+      { target: target({ 'tls.key': b64('-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n') }) },
+      FAILURE_REASON.unreadableKey,
+      /./,
+    ],
   ];
   for (const [label, annotations, options, reason, message] of failures) {
     it(`fails on ${label} (${reason}), no password or key in the message`, () => {
@@ -141,12 +193,17 @@ describe('controllers/keystore/desired', () => {
   it('builds from the readable ca.crt blocks and warns naming the bad one', () => {
     const junk = '-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n-----END CERTIFICATE-----\n';
     const desired = ready(computeDesired(input({ [a.formats]: 'pem' }, { target: target({ 'ca.crt': b64(root.certPem + junk) }) })));
-    assert.deepEqual(desired.warnings.map((w) => w.reason), [WARNING_REASON.unreadableBlocks]);
+    assert.deepEqual(
+      desired.warnings.map((w) => w.reason),
+      [WARNING_REASON.unreadableBlocks],
+    );
     assert.match(desired.warnings[0].message, /ca\.crt.*block 2/);
   });
 
   it('merges a trust source ConfigMap after ca.crt, de-duplicated', () => {
-    const configMaps = new Map<string, ConfigMap | undefined>([['cas', { metadata: { name: 'cas' }, data: { 'ca.pem': root.certPem + extra.certPem + extra.certPem } }]]);
+    const configMaps = new Map<string, ConfigMap | undefined>([
+      ['cas', { metadata: { name: 'cas' }, data: { 'ca.pem': root.certPem + extra.certPem + extra.certPem } }],
+    ]);
     const desired = ready(computeDesired(input({ [a.formats]: 'jks', [a.trustSources]: 'configmap:cas/ca.pem' }, { configMaps })));
     const truststore = readJks(Buffer.from(desired.data['truststore.jks'], 'base64'), Buffer.from(desired.data['truststore.pass'], 'base64').toString());
     assert.equal(truststore.length, 2);
@@ -157,7 +214,11 @@ describe('controllers/keystore/desired', () => {
     const holding = applied(target({ 'user.key': b64('mine') }), first);
     const second = ready(computeDesired(input({ [a.formats]: 'jks' }, { target: holding })));
     assert.deepEqual(second.remove.sort(), ['key.pem', 'keystore.pem', 'truststore.pem']);
-    assert.equal(Buffer.from(second.data['keystore.pass'], 'base64').toString(), Buffer.from(first.data['keystore.pass'], 'base64').toString(), 'password kept');
+    assert.equal(
+      Buffer.from(second.data['keystore.pass'], 'base64').toString(),
+      Buffer.from(first.data['keystore.pass'], 'base64').toString(),
+      'password kept',
+    );
   });
 
   it('leaves a format cert-manager creates to it, and the other binary format out too (no write loop), with Warnings', () => {
@@ -168,7 +229,10 @@ describe('controllers/keystore/desired', () => {
     assert.deepEqual(desired.keys, ['key.pem', 'keystore.pem', 'truststore.pem']);
     // keystore.jks/truststore.jks are cert-manager's now: never removed by us.
     assert.deepEqual(desired.remove.sort(), ['keystore.p12', 'keystore.pass', 'truststore.p12', 'truststore.pass']);
-    assert.deepEqual(desired.warnings.map((w) => w.reason), [WARNING_REASON.formatConflict, WARNING_REASON.formatConflict]);
+    assert.deepEqual(
+      desired.warnings.map((w) => w.reason),
+      [WARNING_REASON.formatConflict, WARNING_REASON.formatConflict],
+    );
     assert.match(desired.warnings[0].message, /set spec\.keystores\.jks\.create to false/);
     const settled = ready(computeDesired(input({ [a.formats]: 'jks,pkcs12,pem' }, { target: applied(holding, desired), certManagerFormats: ['jks'] })));
     assert.equal(settled.unchanged, true);

@@ -31,22 +31,41 @@ describe('controllers/keystore/reconcile', () => {
   const table: [string, () => ReturnType<typeof reconcileKeystore>, string, string | undefined][] = [
     ['no opt-in → nothing', () => run({ kind: 'Secret', secret: secret() }, secret()), 'none', undefined],
     ['no target yet → waiting', () => run({ kind: 'Certificate', certificate: certificate({ [a.formats]: 'pem' }) }, undefined), 'none', undefined],
-    ['bad annotations → Warning', () => run({ kind: 'Certificate', certificate: certificate({ [a.formats]: 'zip' }) }, secret()), 'fail', FAILURE_REASON.invalidAnnotations],
-    ['an Opaque Secret opting in → Warning', () => {
-      const s = secret({ [a.formats]: 'pem' }, 'Opaque');
-      return run({ kind: 'Secret', secret: s }, s);
-    }, 'fail', FAILURE_REASON.notTlsSecret],
-    ['an annotated tls Secret → write', () => {
-      const s = secret({ [a.formats]: 'pem' });
-      return run({ kind: 'Secret', secret: s }, s);
-    }, 'write', BUILT_REASON],
+    [
+      'bad annotations → Warning',
+      () => run({ kind: 'Certificate', certificate: certificate({ [a.formats]: 'zip' }) }, secret()),
+      'fail',
+      FAILURE_REASON.invalidAnnotations,
+    ],
+    [
+      'an Opaque Secret opting in → Warning',
+      () => {
+        const s = secret({ [a.formats]: 'pem' }, 'Opaque');
+        return run({ kind: 'Secret', secret: s }, s);
+      },
+      'fail',
+      FAILURE_REASON.notTlsSecret,
+    ],
+    [
+      'an annotated tls Secret → write',
+      () => {
+        const s = secret({ [a.formats]: 'pem' });
+        return run({ kind: 'Secret', secret: s }, s);
+      },
+      'write',
+      BUILT_REASON,
+    ],
     ['an annotated Certificate → write', () => run({ kind: 'Certificate', certificate: certificate({ [a.formats]: 'jks' }) }, secret()), 'write', BUILT_REASON],
   ];
   for (const [label, call, action, reason] of table) {
     it(label, () => {
       const result = call();
       assert.equal(result.action, action);
-      if (reason) assert.ok(result.events.some((e) => e.reason === reason), JSON.stringify(result.events));
+      if (reason)
+        assert.ok(
+          result.events.some((e) => e.reason === reason),
+          JSON.stringify(result.events),
+        );
       else assert.deepEqual(result.events, []);
     });
   }
@@ -66,7 +85,15 @@ describe('controllers/keystore/reconcile', () => {
     const first = run(certificateSource, secret());
     assert.equal(first.action, 'write');
     if (first.action !== 'write') return;
-    const after: Secret = { ...secret(), data: { ...tlsData(), ...first.desired.data }, metadata: { ...secret().metadata, annotations: { [a.hash]: first.desired.hash, [a.keys]: first.desired.keys.join(',') }, labels: { [MANAGED_LABEL]: 'true' } } };
+    const after: Secret = {
+      ...secret(),
+      data: { ...tlsData(), ...first.desired.data },
+      metadata: {
+        ...secret().metadata,
+        annotations: { [a.hash]: first.desired.hash, [a.keys]: first.desired.keys.join(',') },
+        labels: { [MANAGED_LABEL]: 'true' },
+      },
+    };
     const second = run(certificateSource, after);
     assert.equal(second.action, 'none');
     assert.equal(second.action === 'none' && second.outcome, 'unchanged');

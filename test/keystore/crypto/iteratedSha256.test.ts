@@ -4,7 +4,13 @@ import { iteratedSha256 } from '../../../src/keystore/crypto/iteratedSha256.js';
 
 describe('keystore/crypto/iteratedSha256', () => {
   it('equals node’s SHA-256 applied n times, for inputs of many lengths', () => {
-    for (const [length, rounds] of [[0, 1], [1, 2], [32, 3], [64, 17], [130, 2048]]) {
+    for (const [length, rounds] of [
+      [0, 1],
+      [1, 2],
+      [32, 3],
+      [64, 17],
+      [130, 2048],
+    ]) {
       const input = randomBytes(length);
       let expected = input;
       for (let i = 0; i < rounds; i++) expected = hash('sha256', expected, 'buffer');

@@ -15,7 +15,10 @@ describe('keystore/formats/jks', () => {
   };
   const content: StoreContent = {
     privateKey: { alias: 'Server-Key', pkcs8: leaf.key.export({ format: 'der', type: 'pkcs8' }), chain: [cert(leaf.certPem), cert(intermediate.certPem)] },
-    trusted: [{ alias: 'trusted-certificate-1', certificate: cert(root.certPem) }, { alias: 'trusted-certificate-2', certificate: cert(extra.certPem) }],
+    trusted: [
+      { alias: 'trusted-certificate-1', certificate: cert(root.certPem) },
+      { alias: 'trusted-certificate-2', certificate: cert(extra.certPem) },
+    ],
   };
 
   it('writes the JKS header: magic FEEDFEED, version 2, entry count', () => {
@@ -33,7 +36,10 @@ describe('keystore/formats/jks', () => {
     if (key.kind !== 'privateKey') return;
     assert.equal(key.alias, 'server-key');
     assert.deepEqual(key.pkcs8, content.privateKey!.pkcs8);
-    assert.deepEqual(key.chain, content.privateKey!.chain.map((c) => c.der));
+    assert.deepEqual(
+      key.chain,
+      content.privateKey!.chain.map((c) => c.der),
+    );
     assert.equal(key.date?.getTime(), content.privateKey!.chain[0].notBefore.getTime());
     assert.deepEqual([t1.alias, t2.alias], ['trusted-certificate-1', 'trusted-certificate-2']);
     assert.equal(t2.kind === 'trustedCertificate' && t2.certificate.equals(content.trusted[1].certificate.der), true);

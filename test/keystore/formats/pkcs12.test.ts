@@ -19,7 +19,10 @@ describe('keystore/formats/pkcs12', () => {
     trusted: [],
   };
   const truststore: StoreContent = {
-    trusted: [{ alias: 'trusted-certificate-1', certificate: cert(root.certPem) }, { alias: 'trusted-certificate-2', certificate: cert(extra.certPem) }],
+    trusted: [
+      { alias: 'trusted-certificate-1', certificate: cert(root.certPem) },
+      { alias: 'trusted-certificate-2', certificate: cert(extra.certPem) },
+    ],
   };
   const expectedEncryption = {
     Modern2023: { key: `pbes2:${OID.aes256Cbc}`, certificates: `pbes2:${OID.aes256Cbc}`, mac: 'sha256' },
@@ -31,17 +34,30 @@ describe('keystore/formats/pkcs12', () => {
     it(`${profile}: round-trips keystore and truststore with the profile's algorithms`, () => {
       const encoder = new Pkcs12Encoder(pkcs12Profiles[profile]);
       const ks = readPkcs12(encoder.encode(keystore, 'pw-1'), 'pw-1');
-      assert.deepEqual(ks.protection, { macHash: expectedEncryption[profile].mac, macIterations: 2048, encryptions: [expectedEncryption[profile].certificates, expectedEncryption[profile].key] });
+      assert.deepEqual(ks.protection, {
+        macHash: expectedEncryption[profile].mac,
+        macIterations: 2048,
+        encryptions: [expectedEncryption[profile].certificates, expectedEncryption[profile].key],
+      });
       assert.equal(ks.entries.length, 1);
       const [entry] = ks.entries;
       assert.equal(entry.kind, 'privateKey');
       if (entry.kind !== 'privateKey') return;
       assert.equal(entry.alias, 'Mixed-Case');
       assert.deepEqual(entry.pkcs8, keystore.privateKey!.pkcs8);
-      assert.deepEqual(entry.chain, keystore.privateKey!.chain.map((c) => c.der));
+      assert.deepEqual(
+        entry.chain,
+        keystore.privateKey!.chain.map((c) => c.der),
+      );
 
       const ts = readPkcs12(encoder.encode(truststore, 'pw-2'), 'pw-2');
-      assert.deepEqual(ts.entries.map((e) => [e.kind, e.alias]), [['trustedCertificate', 'trusted-certificate-1'], ['trustedCertificate', 'trusted-certificate-2']]);
+      assert.deepEqual(
+        ts.entries.map((e) => [e.kind, e.alias]),
+        [
+          ['trustedCertificate', 'trusted-certificate-1'],
+          ['trustedCertificate', 'trusted-certificate-2'],
+        ],
+      );
       assert.ok(ts.entries[1].kind === 'trustedCertificate' && ts.entries[1].certificate.equals(truststore.trusted[1].certificate.der));
     });
   }

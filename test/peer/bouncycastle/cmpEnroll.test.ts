@@ -46,7 +46,10 @@ describe('BouncyCastle CMP client (ONAP CertService style) against the developme
     const fetched = await run('bash', [join(repository, 'scripts', 'fetch-bouncycastle.sh')], 600_000);
     assert.equal(fetched.code, 0, `BouncyCastle jars unavailable: ${fetched.stderr}${fetched.stdout}`);
     const jars = (await readdir(lib)).filter((name) => name.endsWith('.jar'));
-    assert.ok(['bcprov', 'bcpkix', 'bcutil'].every((name) => jars.some((jar) => jar.startsWith(name))), `jars: ${jars.join(', ')}`);
+    assert.ok(
+      ['bcprov', 'bcpkix', 'bcutil'].every((name) => jars.some((jar) => jar.startsWith(name))),
+      `jars: ${jars.join(', ')}`,
+    );
     const compiled = await run('javac', ['-Xlint:all', '-Werror', '-cp', join(lib, '*'), '-d', classes, join(here, 'CmpEnroll.java')]);
     assert.equal(compiled.code, 0, `javac failed: ${compiled.stderr}`);
     dir = await mkdtemp(join(tmpdir(), 'bc-cmp-'));
@@ -63,10 +66,24 @@ describe('BouncyCastle CMP client (ONAP CertService style) against the developme
   function enroll(out: string, extra: string[] = [], secret = SECRET): Promise<Run> {
     const url = (ca.url as string).replace(/\/\.well-known\/cmp$/, '/.well-known/cmp/p/RA');
     return run('java', [
-      '-cp', `${join(lib, '*')}:${classes}`, 'CmpEnroll',
-      '--url', url, '--ref', REFERENCE, '--secret', secret,
-      '--subject', 'CN=onap-component,OU=ONAP,O=Linux-Foundation', '--dns', 'component.onap.example',
-      '--recipient', 'CN=ManagementCA', '--out', join(dir, out), ...extra,
+      '-cp',
+      `${join(lib, '*')}:${classes}`,
+      'CmpEnroll',
+      '--url',
+      url,
+      '--ref',
+      REFERENCE,
+      '--secret',
+      secret,
+      '--subject',
+      'CN=onap-component,OU=ONAP,O=Linux-Foundation',
+      '--dns',
+      'component.onap.example',
+      '--recipient',
+      'CN=ManagementCA',
+      '--out',
+      join(dir, out),
+      ...extra,
     ]);
   }
 
@@ -104,7 +121,14 @@ describe('BouncyCastle CMP client (ONAP CertService style) against the developme
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /^response PBM owf 2\.16\.840\.1\.101\.3\.4\.2\.1 mac 1\.2\.840\.113549\.2\.9 iterations 2000$/m);
     assert.match(result.stdout, /^enrolled .*\(confirmed\)$/m);
-    const verify = await run('openssl', ['verify', '-CAfile', join(dir, 'roots.pem'), '-untrusted', join(dir, 'intermediate.pem'), join(dir, 'sha256', 'cert.pem')]);
+    const verify = await run('openssl', [
+      'verify',
+      '-CAfile',
+      join(dir, 'roots.pem'),
+      '-untrusted',
+      join(dir, 'intermediate.pem'),
+      join(dir, 'sha256', 'cert.pem'),
+    ]);
     assert.equal(verify.code, 0, verify.stdout + verify.stderr);
   });
 

@@ -91,9 +91,21 @@ describe('OpenSSL cmp client against the development CA', function () {
     enrolledKey = await newKey();
     enrolledCert = file('ir-pbm.pem');
     const result = await cmp([
-      '-cmd', 'ir', ...pbm, '-newkey', enrolledKey, '-subject', '/O=Example/CN=ir-pbm',
-      '-sans', 'ir.example.org 192.0.2.10 https://ir.example.org/svc',
-      '-certout', enrolledCert, '-cacertsout', file('capubs.pem'), '-extracertsout', file('extra.pem'),
+      '-cmd',
+      'ir',
+      ...pbm,
+      '-newkey',
+      enrolledKey,
+      '-subject',
+      '/O=Example/CN=ir-pbm',
+      '-sans',
+      'ir.example.org 192.0.2.10 https://ir.example.org/svc',
+      '-certout',
+      enrolledCert,
+      '-cacertsout',
+      file('capubs.pem'),
+      '-extracertsout',
+      file('extra.pem'),
     ]);
     const cert = await expectIssued(result, enrolledCert);
     assert.match(result.output, /sending IR[\s\S]*received IP[\s\S]*sending CERTCONF[\s\S]*received PKICONF/);
@@ -101,7 +113,10 @@ describe('OpenSSL cmp client against the development CA', function () {
     assert.equal(cert.subjectAltName, 'DNS:ir.example.org, IP Address:192.0.2.10, URI:https://ir.example.org/svc');
     await samePublicKey(cert, enrolledKey);
     const caPubs = (await readFile(file('capubs.pem'), 'utf8')).match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
-    assert.deepEqual(caPubs.map((pem) => new X509Certificate(pem).fingerprint256).sort(), ca.roots.map((der) => new X509Certificate(der).fingerprint256).sort());
+    assert.deepEqual(
+      caPubs.map((pem) => new X509Certificate(pem).fingerprint256).sort(),
+      ca.roots.map((der) => new X509Certificate(der).fingerprint256).sort(),
+    );
     assert.equal(caPubs.length, 2);
     assert.equal(new X509Certificate(await readFile(file('extra.pem'))).fingerprint256, new X509Certificate(ca.intermediate).fingerprint256);
   });
@@ -109,7 +124,19 @@ describe('OpenSSL cmp client against the development CA', function () {
   it('ir + signature protection (a certificate this CA issued) with an RSA key', async () => {
     const key = await newKey('rsa');
     const out = file('ir-sig.pem');
-    const result = await cmp(['-cmd', 'ir', ...signedBy(enrolledCert, enrolledKey), '-newkey', key, '-subject', '/CN=ir-sig', '-sans', 'sig.example.org', '-certout', out]);
+    const result = await cmp([
+      '-cmd',
+      'ir',
+      ...signedBy(enrolledCert, enrolledKey),
+      '-newkey',
+      key,
+      '-subject',
+      '/CN=ir-sig',
+      '-sans',
+      'sig.example.org',
+      '-certout',
+      out,
+    ]);
     const cert = await expectIssued(result, out);
     assert.equal(cert.subject, 'CN=ir-sig');
     await samePublicKey(cert, key);
@@ -132,10 +159,20 @@ describe('OpenSSL cmp client against the development CA', function () {
       const key = await newKey();
       const csr = file(`p10-${protection}.csr`);
       const req = await run('openssl', [
-        'req', '-new', '-key', key, '-subj', `/CN=p10cr-${protection}`, '-out', csr,
-        '-addext', 'subjectAltName=DNS:p10.example.org,IP:198.51.100.7,email:ops@example.org,URI:urn:example:p10',
-        '-addext', 'keyUsage=critical,digitalSignature,keyEncipherment',
-        '-addext', 'extendedKeyUsage=serverAuth,clientAuth',
+        'req',
+        '-new',
+        '-key',
+        key,
+        '-subj',
+        `/CN=p10cr-${protection}`,
+        '-out',
+        csr,
+        '-addext',
+        'subjectAltName=DNS:p10.example.org,IP:198.51.100.7,email:ops@example.org,URI:urn:example:p10',
+        '-addext',
+        'keyUsage=critical,digitalSignature,keyEncipherment',
+        '-addext',
+        'extendedKeyUsage=serverAuth,clientAuth',
       ]);
       assert.equal(req.code, 0, req.output);
       const out = file(`p10cr-${protection}.pem`);
@@ -188,19 +225,49 @@ describe('OpenSSL cmp client against the development CA', function () {
 
   it('a wrong secret is answered with a signed error that openssl verifies against the roots and reports', async () => {
     const result = await cmp([
-      '-cmd', 'ir', '-ref', REFERENCE, '-secret', 'pass:not-the-secret', '-trusted', roots, '-recipient', '/CN=x',
-      '-newkey', await newKey(), '-subject', '/CN=wrong-secret', '-certout', file('never.pem'),
+      '-cmd',
+      'ir',
+      '-ref',
+      REFERENCE,
+      '-secret',
+      'pass:not-the-secret',
+      '-trusted',
+      roots,
+      '-recipient',
+      '/CN=x',
+      '-newkey',
+      await newKey(),
+      '-subject',
+      '/CN=wrong-secret',
+      '-certout',
+      file('never.pem'),
     ]);
     assert.equal(result.code, 1, result.output);
     assert.match(result.output, /received ERROR/);
-    assert.match(result.output, /PKIStatus: rejection; PKIFailureInfo: badMessageCheck; StatusString: "protection check failed: password-based MAC does not verify/);
+    assert.match(
+      result.output,
+      /PKIStatus: rejection; PKIFailureInfo: badMessageCheck; StatusString: "protection check failed: password-based MAC does not verify/,
+    );
     assert.doesNotMatch(result.output, /ignoring invalid protection/);
   });
 
   it('a wrong secret without trust anchors: openssl reports the error with -unprotected_errors', async () => {
     const result = await cmp([
-      '-cmd', 'ir', '-ref', REFERENCE, '-secret', 'pass:not-the-secret', '-recipient', '/CN=x', '-unprotected_errors',
-      '-newkey', await newKey(), '-subject', '/CN=wrong-secret', '-certout', file('never.pem'),
+      '-cmd',
+      'ir',
+      '-ref',
+      REFERENCE,
+      '-secret',
+      'pass:not-the-secret',
+      '-recipient',
+      '/CN=x',
+      '-unprotected_errors',
+      '-newkey',
+      await newKey(),
+      '-subject',
+      '/CN=wrong-secret',
+      '-certout',
+      file('never.pem'),
     ]);
     assert.equal(result.code, 1, result.output);
     assert.match(result.output, /PKIFailureInfo: badMessageCheck/);
@@ -217,8 +284,25 @@ describe('OpenSSL cmp client against the development CA', function () {
     // and re-protect it, and openssl sends it to our CA and reports the answer.
     const original = file('ir-original.der');
     const made = await run('openssl', [
-      'cmp', '-cmd', 'ir', '-use_mock_srv', '-srv_ref', 'mock', '-srv_secret', 'pass:mock', '-rsp_cert', enrolledCert,
-      ...pbm, '-newkey', await newKey(), '-subject', '/CN=corrupted-pop', '-reqout', original, '-certout', file('never.pem'),
+      'cmp',
+      '-cmd',
+      'ir',
+      '-use_mock_srv',
+      '-srv_ref',
+      'mock',
+      '-srv_secret',
+      'pass:mock',
+      '-rsp_cert',
+      enrolledCert,
+      ...pbm,
+      '-newkey',
+      await newKey(),
+      '-subject',
+      '/CN=corrupted-pop',
+      '-reqout',
+      original,
+      '-certout',
+      file('never.pem'),
     ]);
     const request = decodePKIMessage(new Uint8Array(await readFile(original)));
     assert.equal(request.body.type, 'ir', made.output);
@@ -232,7 +316,19 @@ describe('OpenSSL cmp client against the development CA', function () {
       { type: 'pbm', secret: new TextEncoder().encode(SECRET), reference: new TextEncoder().encode(REFERENCE) },
     );
     await writeFile(file('ir-corrupted.der'), encodePKIMessage(corrupted));
-    const result = await cmp([...pbm, '-cmd', 'ir', '-reqin', file('ir-corrupted.der'), '-newkey', await newKey(), '-subject', '/CN=x', '-certout', file('never.pem')]);
+    const result = await cmp([
+      ...pbm,
+      '-cmd',
+      'ir',
+      '-reqin',
+      file('ir-corrupted.der'),
+      '-newkey',
+      await newKey(),
+      '-subject',
+      '/CN=x',
+      '-certout',
+      file('never.pem'),
+    ]);
     assert.equal(result.code, 1, result.output);
     assert.match(result.output, /received ERROR/);
     assert.match(result.output, /PKIFailureInfo: badPOP; StatusString: "the proof-of-possession signature does not verify/);
@@ -259,8 +355,23 @@ describe('OpenSSL cmp client against the development CA with --poll 2', function
     await writeFile(join(dir, 'roots.pem'), ca.rootsPem);
     const server = (ca.url as string).replace(/^http:\/\//, '').replace(/\/.*$/, '');
     const result = await run('openssl', [
-      'cmp', '-cmd', 'ir', '-server', server, '-secret', `pass:${SECRET}`, '-ref', 'any', '-recipient', '/CN=x',
-      '-newkey', join(dir, 'key.pem'), '-subject', '/CN=polled', '-certout', join(dir, 'cert.pem'),
+      'cmp',
+      '-cmd',
+      'ir',
+      '-server',
+      server,
+      '-secret',
+      `pass:${SECRET}`,
+      '-ref',
+      'any',
+      '-recipient',
+      '/CN=x',
+      '-newkey',
+      join(dir, 'key.pem'),
+      '-subject',
+      '/CN=polled',
+      '-certout',
+      join(dir, 'cert.pem'),
     ]);
     assert.equal(result.code, 0, result.output);
     assert.equal((result.output.match(/sending POLLREQ/g) ?? []).length, 2);
@@ -310,9 +421,26 @@ describe('OpenSSL cmp client against the development CA over HTTPS', function ()
     const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     await writeFile(join(dir, 'key.pem'), privateKey.export({ type: 'pkcs8', format: 'pem' }));
     const result = await run('openssl', [
-      'cmp', '-cmd', 'ir', '-server', server, '-tls_used', '-tls_trusted', join(dir, 'tls-root.pem'),
-      '-secret', `pass:${SECRET}`, '-ref', 'tls', '-recipient', '/CN=x',
-      '-newkey', join(dir, 'key.pem'), '-subject', '/CN=over-tls', '-certout', join(dir, 'cert.pem'),
+      'cmp',
+      '-cmd',
+      'ir',
+      '-server',
+      server,
+      '-tls_used',
+      '-tls_trusted',
+      join(dir, 'tls-root.pem'),
+      '-secret',
+      `pass:${SECRET}`,
+      '-ref',
+      'tls',
+      '-recipient',
+      '/CN=x',
+      '-newkey',
+      join(dir, 'key.pem'),
+      '-subject',
+      '/CN=over-tls',
+      '-certout',
+      join(dir, 'cert.pem'),
     ]);
     assert.equal(result.code, 0, result.output);
     const verify = await run('openssl', ['verify', '-CAfile', join(dir, 'roots.pem'), '-untrusted', join(dir, 'intermediate.pem'), join(dir, 'cert.pem')]);
@@ -322,8 +450,20 @@ describe('OpenSSL cmp client against the development CA over HTTPS', function ()
   it('refuses a TLS client that does not trust the server certificate', async () => {
     const server = (ca.url as string).replace(/^https:\/\//, '').replace(/\/.*$/, '');
     const result = await run('openssl', [
-      'cmp', '-cmd', 'genm', '-server', server, '-tls_used', '-tls_trusted', join(dir, 'roots.pem'),
-      '-secret', `pass:${SECRET}`, '-ref', 'tls', '-recipient', '/CN=x',
+      'cmp',
+      '-cmd',
+      'genm',
+      '-server',
+      server,
+      '-tls_used',
+      '-tls_trusted',
+      join(dir, 'roots.pem'),
+      '-secret',
+      `pass:${SECRET}`,
+      '-ref',
+      'tls',
+      '-recipient',
+      '/CN=x',
     ]);
     assert.notEqual(result.code, 0);
     assert.match(result.output, /certificate verify failed|tls|ssl/i);

@@ -48,9 +48,12 @@ describe('peer: our CMP client against openssl cmp mock server', function () {
   async function server(extra: string[], responseCertificate: Uint8Array, { pbmServer = true } = {}): Promise<OpenSslServer> {
     const args = [
       ...(pbmServer ? ['-srv_ref', REF, '-srv_secret', `pass:${SECRET}`] : []),
-      '-rsp_cert', files.certs(`rsp-${servers.length}.pem`, [responseCertificate]),
-      '-rsp_extracerts', files.certs('extracerts.pem', [intermediate, root2]),
-      '-rsp_capubs', files.certs('capubs.pem', [root1]),
+      '-rsp_cert',
+      files.certs(`rsp-${servers.length}.pem`, [responseCertificate]),
+      '-rsp_extracerts',
+      files.certs('extracerts.pem', [intermediate, root2]),
+      '-rsp_capubs',
+      files.certs('capubs.pem', [root1]),
       ...extra,
     ];
     const s = await startOpenSslServer(args);
@@ -85,8 +88,14 @@ describe('peer: our CMP client against openssl cmp mock server', function () {
       // OpenSSL's mock server sends caPubs only in ip; root2 comes as a self-signed extraCert.
       assert.deepEqual(result.trustedRoots.map(hex), (type === 'ir' ? [root1, root2] : [root2]).map(hex));
       assert.equal(result.implicitConfirmGranted, false);
-      assert.deepEqual(transport.sent.map((m) => m.body.type), [type, 'certConf']);
-      assert.deepEqual(transport.received.map((m) => m.body.type), [{ ir: 'ip', cr: 'cp', p10cr: 'cp' }[type], 'pkiconf']);
+      assert.deepEqual(
+        transport.sent.map((m) => m.body.type),
+        [type, 'certConf'],
+      );
+      assert.deepEqual(
+        transport.received.map((m) => m.body.type),
+        [{ ir: 'ip', cr: 'cp', p10cr: 'cp' }[type], 'pkiconf'],
+      );
     });
   }
 
@@ -110,20 +119,37 @@ describe('peer: our CMP client against openssl cmp mock server', function () {
     const newKey = makeKey('ec');
     const newCert = issue('CN=peer-client', newKey, serial);
     const s = await server(
-      ['-srv_cert', files.certs('srv.pem', [serverCert]), '-srv_key', files.key('srv.key', pem(serverKey)), '-srv_trusted', files.certs('srv-trusted.pem', [root1])],
+      [
+        '-srv_cert',
+        files.certs('srv.pem', [serverCert]),
+        '-srv_key',
+        files.key('srv.key', pem(serverKey)),
+        '-srv_trusted',
+        files.certs('srv-trusted.pem', [root1]),
+      ],
       newCert,
       { pbmServer: false },
     );
     const { client: c, transport } = client(s, { trusted: [root1] });
     const csr = makeCsr({ subject: 'CN=peer-client', key: newKey });
-    const result = await c.enroll({ type: 'kur', csr, privateKey: newKey.privateKey, oldCertificate: oldCert, oldPrivateKey: oldKey.privateKey, oldChain: [intermediate] });
+    const result = await c.enroll({
+      type: 'kur',
+      csr,
+      privateKey: newKey.privateKey,
+      oldCertificate: oldCert,
+      oldPrivateKey: oldKey.privateKey,
+      oldChain: [intermediate],
+    });
     assert.equal(hex(result.certificate), hex(newCert));
     const kur = transport.sent[0];
     assert.equal(kur.body.type, 'kur');
     assert.equal(hex(kur.extraCerts![0]), hex(oldCert));
     if (kur.body.type !== 'kur') throw new Error('unreachable');
     assert.equal(kur.body.content[0].certReq.controls?.[0].type, '1.3.6.1.5.5.7.5.1.5');
-    assert.deepEqual(transport.received.map((m) => m.body.type), ['kup', 'pkiconf']);
+    assert.deepEqual(
+      transport.received.map((m) => m.body.type),
+      ['kup', 'pkiconf'],
+    );
     assert.notEqual(transport.received[0].header.protectionAlg?.algorithmId, '1.2.840.113533.7.66.13');
   });
 
@@ -134,7 +160,14 @@ describe('peer: our CMP client against openssl cmp mock server', function () {
     const raCert = issue('CN=Peer RA', raKey);
     const key = makeKey('ec');
     const s = await server(
-      ['-srv_cert', files.certs('srv2.pem', [serverCert]), '-srv_key', files.key('srv2.key', pem(serverKey)), '-srv_trusted', files.certs('srv2-trusted.pem', [root1])],
+      [
+        '-srv_cert',
+        files.certs('srv2.pem', [serverCert]),
+        '-srv_key',
+        files.key('srv2.key', pem(serverKey)),
+        '-srv_trusted',
+        files.certs('srv2-trusted.pem', [root1]),
+      ],
       issue('CN=peer-client', key),
       { pbmServer: false },
     );
@@ -151,7 +184,10 @@ describe('peer: our CMP client against openssl cmp mock server', function () {
     // OpenSSL counts the waiting ip as the first of the two polls: ip(waiting) → pollReq → pollRep
     // (checkAfter 1) → wait → pollReq → ip.
     assert.deepEqual(waits, [1000]);
-    assert.deepEqual(transport.sent.map((m) => m.body.type), ['ir', 'pollReq', 'pollReq', 'certConf']);
+    assert.deepEqual(
+      transport.sent.map((m) => m.body.type),
+      ['ir', 'pollReq', 'pollReq', 'certConf'],
+    );
   });
 
   it('polling: the step API stops at waiting and a new client resumes from the stored state', async () => {
@@ -170,7 +206,10 @@ describe('peer: our CMP client against openssl cmp mock server', function () {
     const stored = JSON.parse(JSON.stringify(first.state)) as unknown;
     const step = await fresh().continueEnrollment(req, parseTransactionState(stored));
     assert.equal(step.status, 'issued');
-    assert.deepEqual(transport.sent.map((m) => m.body.type), ['cr', 'pollReq', 'pollReq', 'certConf']);
+    assert.deepEqual(
+      transport.sent.map((m) => m.body.type),
+      ['cr', 'pollReq', 'pollReq', 'certConf'],
+    );
   });
 
   it('implicit confirm: granted by -grant_implicitconf, no certConf sent', async () => {
@@ -179,7 +218,10 @@ describe('peer: our CMP client against openssl cmp mock server', function () {
     const { client: c, transport } = client(s, { implicitConfirm: true });
     const result = await c.enroll(request('ir', key));
     assert.equal(result.implicitConfirmGranted, true);
-    assert.deepEqual(transport.sent.map((m) => m.body.type), ['ir']);
+    assert.deepEqual(
+      transport.sent.map((m) => m.body.type),
+      ['ir'],
+    );
   });
 
   it('implicit confirm asked but not granted: certConf is sent', async () => {
@@ -187,10 +229,13 @@ describe('peer: our CMP client against openssl cmp mock server', function () {
     const s = await server([], issue('CN=peer-client', key));
     const { client: c, transport } = client(s, { implicitConfirm: true });
     assert.equal((await c.enroll(request('ir', key))).implicitConfirmGranted, false);
-    assert.deepEqual(transport.sent.map((m) => m.body.type), ['ir', 'certConf']);
+    assert.deepEqual(
+      transport.sent.map((m) => m.body.type),
+      ['ir', 'certConf'],
+    );
   });
 
-  it('-send_error: a CA rejection with the CA\'s text, verified', async () => {
+  it("-send_error: a CA rejection with the CA's text, verified", async () => {
     const key = makeKey('ec');
     const s = await server(['-send_error'], issue('CN=peer-client', key));
     await assert.rejects(client(s).client.enroll(request('ir', key)), (err: unknown) => {
@@ -215,7 +260,7 @@ describe('peer: our CMP client against openssl cmp mock server', function () {
     });
   });
 
-  it('wrong shared secret: the CA\'s error is reported, marked unverified', async () => {
+  it("wrong shared secret: the CA's error is reported, marked unverified", async () => {
     const key = makeKey('ec');
     const s = await server([], issue('CN=peer-client', key));
     const wrong: ProtectionCredentials = { type: 'pbm', secret: new TextEncoder().encode('not-the-secret'), reference: new TextEncoder().encode(REF) };
@@ -233,7 +278,10 @@ describe('peer: our CMP client against openssl cmp mock server', function () {
     const s = await server([], issue('CN=someone-else', makeKey('ec')));
     const { client: c, transport } = client(s);
     await assert.rejects(c.enroll(request('ir', key)), (err: unknown) => err instanceof CmpProtocolError && /different public key/.test(err.message));
-    assert.deepEqual(transport.sent.map((m) => m.body.type), ['ir', 'certConf']);
+    assert.deepEqual(
+      transport.sent.map((m) => m.body.type),
+      ['ir', 'certConf'],
+    );
     const conf = transport.sent[1];
     if (conf.body.type !== 'certConf') throw new Error('unreachable');
     assert.equal(conf.body.content[0].statusInfo?.status, 'rejection');
@@ -247,6 +295,9 @@ describe('peer: our CMP client against openssl cmp mock server', function () {
     const { client: c, transport } = client(s);
     const certs = await c.getCaCertificates();
     assert.ok(Array.isArray(certs));
-    assert.deepEqual(transport.received.map((m) => m.body.type), ['genp']);
+    assert.deepEqual(
+      transport.received.map((m) => m.body.type),
+      ['genp'],
+    );
   });
 });

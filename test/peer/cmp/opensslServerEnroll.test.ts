@@ -42,10 +42,16 @@ describe('peer: cmpv2-operator enroll against openssl cmp mock server', function
 
   async function server(extra: string[] = []): Promise<string> {
     const s = await startOpenSslServer([
-      '-srv_ref', 'cli-ref', '-srv_secret', 'pass:cli-secret',
-      '-rsp_cert', files.certs('rsp.pem', [leaf]),
-      '-rsp_capubs', files.certs('capubs.pem', [root]),
-      '-rsp_extracerts', files.certs('extra.pem', [root2]),
+      '-srv_ref',
+      'cli-ref',
+      '-srv_secret',
+      'pass:cli-secret',
+      '-rsp_cert',
+      files.certs('rsp.pem', [leaf]),
+      '-rsp_capubs',
+      files.certs('capubs.pem', [root]),
+      '-rsp_extracerts',
+      files.certs('extra.pem', [root2]),
       ...extra,
     ]);
     servers.push(s);
@@ -61,9 +67,28 @@ describe('peer: cmpv2-operator enroll against openssl cmp mock server', function
     const url = await server();
     process.env.CMP_ENROLL_TEST_SECRET = 'cli-secret';
     const { stdout, error } = await enroll([
-      '--server', url, '--cmd', 'ir', '--newkey', keyFile, '--subject', 'CN=enroll-cli', '--san', 'enroll.example', '--san', '192.0.2.1',
-      '--secret', 'env:CMP_ENROLL_TEST_SECRET', '--ref', 'cli-ref',
-      '--certout', out('cert.pem'), '--chainout', out('chain.pem'), '--cacertsout', out('ca.pem'),
+      '--server',
+      url,
+      '--cmd',
+      'ir',
+      '--newkey',
+      keyFile,
+      '--subject',
+      'CN=enroll-cli',
+      '--san',
+      'enroll.example',
+      '--san',
+      '192.0.2.1',
+      '--secret',
+      'env:CMP_ENROLL_TEST_SECRET',
+      '--ref',
+      'cli-ref',
+      '--certout',
+      out('cert.pem'),
+      '--chainout',
+      out('chain.pem'),
+      '--cacertsout',
+      out('ca.pem'),
     ]);
     assert.equal(error, undefined, String(error));
     assert.match(stdout, /^enrolled "CN=enroll-cli"/);
@@ -79,22 +104,61 @@ describe('peer: cmpv2-operator enroll against openssl cmp mock server', function
     const { writeFileSync } = await import('node:fs');
     writeFileSync(csrFile, toPem('CERTIFICATE REQUEST', makeCsr({ subject: 'CN=enroll-cli', key })));
     writeFileSync(path.join(files.dir, 'secret.txt'), 'cli-secret\n');
-    const { error } = await enroll(['--server', url, '--cmd', 'p10cr', '--csr', csrFile, '--secret', `file:${path.join(files.dir, 'secret.txt')}`, '--ref', 'cli-ref', '--certout', out('p10.pem')]);
+    const { error } = await enroll([
+      '--server',
+      url,
+      '--cmd',
+      'p10cr',
+      '--csr',
+      csrFile,
+      '--secret',
+      `file:${path.join(files.dir, 'secret.txt')}`,
+      '--ref',
+      'cli-ref',
+      '--certout',
+      out('p10.pem'),
+    ]);
     assert.equal(error, undefined, String(error));
     assert.equal(hex(parseCertificateBundle(readFileSync(out('p10.pem'), 'utf8')).certificates[0]), hex(leaf));
   });
 
-  it('a CA rejection fails with one line carrying the CA\'s text', async () => {
+  it("a CA rejection fails with one line carrying the CA's text", async () => {
     const url = await server(['-pkistatus', '2', '-failure', '23', '-statusstring', 'not on the list']);
-    const { error } = await enroll(['--server', url, '--cmd', 'cr', '--newkey', keyFile, '--subject', 'CN=enroll-cli', '--secret', 'pass:cli-secret', '--ref', 'cli-ref']);
+    const { error } = await enroll([
+      '--server',
+      url,
+      '--cmd',
+      'cr',
+      '--newkey',
+      keyFile,
+      '--subject',
+      'CN=enroll-cli',
+      '--secret',
+      'pass:cli-secret',
+      '--ref',
+      'cli-ref',
+    ]);
     assert.ok(error);
     assert.equal(error.message.split('\n').length, 1);
     assert.match(error.message, /rejection \(notAuthorized\): "not on the list"/);
   });
 
-  it('a wrong secret fails with the CA\'s unverified answer and never echoes the secret', async () => {
+  it("a wrong secret fails with the CA's unverified answer and never echoes the secret", async () => {
     const url = await server();
-    const { error } = await enroll(['--server', url, '--cmd', 'ir', '--newkey', keyFile, '--subject', 'CN=enroll-cli', '--secret', 'pass:S3cr3t-W0rd', '--ref', 'cli-ref']);
+    const { error } = await enroll([
+      '--server',
+      url,
+      '--cmd',
+      'ir',
+      '--newkey',
+      keyFile,
+      '--subject',
+      'CN=enroll-cli',
+      '--secret',
+      'pass:S3cr3t-W0rd',
+      '--ref',
+      'cli-ref',
+    ]);
     assert.ok(error);
     assert.match(error.message, /unverified answer/);
     assert.doesNotMatch(error.message, /S3cr3t-W0rd/);
@@ -105,7 +169,10 @@ describe('peer: cmpv2-operator enroll against openssl cmp mock server', function
       [['--server', 'http://127.0.0.1:1/', '--cmd', 'ir', '--newkey', keyFile, '--subject', 'CN=x'], /--secret.*or --cert\/--key/],
       [['--server', 'http://127.0.0.1:1/', '--cmd', 'kur', '--newkey', keyFile, '--secret', 'pass:x'], /kur needs --cert/],
       [['--server', 'http://127.0.0.1:1/', '--cmd', 'xx', '--secret', 'pass:x'], /--cmd must be/],
-      [['--server', 'http://127.0.0.1:1/', '--cmd', 'ir', '--newkey', keyFile, '--subject', 'CN=x', '--secret', 'plain'], /pass:TEXT, env:VARIABLE or file:PATH/],
+      [
+        ['--server', 'http://127.0.0.1:1/', '--cmd', 'ir', '--newkey', keyFile, '--subject', 'CN=x', '--secret', 'plain'],
+        /pass:TEXT, env:VARIABLE or file:PATH/,
+      ],
     ];
     for (const [args, pattern] of cases) {
       const { error } = await enroll(args);
@@ -115,7 +182,20 @@ describe('peer: cmpv2-operator enroll against openssl cmp mock server', function
   });
 
   it('an unreachable server fails with a transport reason', async () => {
-    const { error } = await enroll(['--server', 'http://127.0.0.1:1/', '--cmd', 'ir', '--newkey', keyFile, '--subject', 'CN=x', '--secret', 'pass:x', '--timeout', '5']);
+    const { error } = await enroll([
+      '--server',
+      'http://127.0.0.1:1/',
+      '--cmd',
+      'ir',
+      '--newkey',
+      keyFile,
+      '--subject',
+      'CN=x',
+      '--secret',
+      'pass:x',
+      '--timeout',
+      '5',
+    ]);
     assert.ok(error);
     assert.match(error.message, /cannot reach http:\/\/127\.0\.0\.1:1\/: ECONNREFUSED/);
   });

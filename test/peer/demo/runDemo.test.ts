@@ -24,8 +24,17 @@ describe('npm run demo', function () {
     assert.equal(report.rootCount, 2);
     assert.equal(report.subjectAltName, 'DNS:demo.example.org, DNS:localhost, IP Address:127.0.0.1');
     assert.deepEqual((await readdir(out)).sort(), [
-      'ca.crt', 'key.pem', 'keystore.jks', 'keystore.p12', 'keystore.pass', 'keystore.pem', 'tls.crt',
-      'truststore.jks', 'truststore.p12', 'truststore.pass', 'truststore.pem',
+      'ca.crt',
+      'key.pem',
+      'keystore.jks',
+      'keystore.p12',
+      'keystore.pass',
+      'keystore.pem',
+      'tls.crt',
+      'truststore.jks',
+      'truststore.p12',
+      'truststore.pass',
+      'truststore.pem',
     ]);
     assert.equal((await stat(join(out, 'keystore.pass'))).mode & 0o077, 0);
     const leaf = new X509Certificate(await readFile(join(out, 'tls.crt')));

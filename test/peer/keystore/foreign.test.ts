@@ -35,21 +35,106 @@ describe('our readers on stores made by keytool and openssl', function () {
   before(async () => {
     writeFileSync(path('chain.pem'), intermediate.certPem);
     writeFileSync(path('bundle.pem'), cas.map((c) => c.certPem).join(''));
-    await openssl('pkcs12', '-export', '-inkey', leaf.keyPath, '-in', leaf.certPath, '-certfile', path('chain.pem'), '-name', 'MyKey', '-out', path('openssl.p12'), '-passout', `pass:${PASSWORD}`);
-    await openssl('pkcs12', '-export', '-legacy', '-inkey', leaf.keyPath, '-in', leaf.certPath, '-certfile', path('chain.pem'), '-name', 'MyKey', '-out', path('openssl-legacy.p12'), '-passout', `pass:${PASSWORD}`);
+    await openssl(
+      'pkcs12',
+      '-export',
+      '-inkey',
+      leaf.keyPath,
+      '-in',
+      leaf.certPath,
+      '-certfile',
+      path('chain.pem'),
+      '-name',
+      'MyKey',
+      '-out',
+      path('openssl.p12'),
+      '-passout',
+      `pass:${PASSWORD}`,
+    );
+    await openssl(
+      'pkcs12',
+      '-export',
+      '-legacy',
+      '-inkey',
+      leaf.keyPath,
+      '-in',
+      leaf.certPath,
+      '-certfile',
+      path('chain.pem'),
+      '-name',
+      'MyKey',
+      '-out',
+      path('openssl-legacy.p12'),
+      '-passout',
+      `pass:${PASSWORD}`,
+    );
     await openssl('pkcs12', '-export', '-nokeys', '-in', path('bundle.pem'), '-out', path('openssl-trust.p12'), '-passout', `pass:${PASSWORD}`);
     const importCerts = (storeType: string, file: string) => async () => {
       for (const [i, ca] of cas.entries()) {
-        await keytool('-importcert', '-noprompt', '-storetype', storeType, '-keystore', path(file), '-storepass', PASSWORD, '-alias', `Root-${i + 1}`, '-file', ca.certPath);
+        await keytool(
+          '-importcert',
+          '-noprompt',
+          '-storetype',
+          storeType,
+          '-keystore',
+          path(file),
+          '-storepass',
+          PASSWORD,
+          '-alias',
+          `Root-${i + 1}`,
+          '-file',
+          ca.certPath,
+        );
       }
     };
-    await inParallel([
-      importCerts('JKS', 'keytool-trust.jks'),
-      importCerts('PKCS12', 'keytool-trust.p12'),
-      () => keytool('-genkeypair', '-storetype', 'JKS', '-keystore', path('keytool-key.jks'), '-storepass', PASSWORD, '-keypass', PASSWORD, '-alias', 'generated', '-keyalg', 'EC', '-groupname', 'secp256r1', '-dname', 'CN=keytool generated', '-validity', '2'),
-      () => keytool('-importkeystore', '-noprompt', '-srcstoretype', 'PKCS12', '-srckeystore', path('openssl.p12'), '-srcstorepass', PASSWORD,
-        '-deststoretype', 'JKS', '-destkeystore', path('imported.jks'), '-deststorepass', PASSWORD, '-destkeypass', PASSWORD),
-    ], 2);
+    await inParallel(
+      [
+        importCerts('JKS', 'keytool-trust.jks'),
+        importCerts('PKCS12', 'keytool-trust.p12'),
+        () =>
+          keytool(
+            '-genkeypair',
+            '-storetype',
+            'JKS',
+            '-keystore',
+            path('keytool-key.jks'),
+            '-storepass',
+            PASSWORD,
+            '-keypass',
+            PASSWORD,
+            '-alias',
+            'generated',
+            '-keyalg',
+            'EC',
+            '-groupname',
+            'secp256r1',
+            '-dname',
+            'CN=keytool generated',
+            '-validity',
+            '2',
+          ),
+        () =>
+          keytool(
+            '-importkeystore',
+            '-noprompt',
+            '-srcstoretype',
+            'PKCS12',
+            '-srckeystore',
+            path('openssl.p12'),
+            '-srcstorepass',
+            PASSWORD,
+            '-deststoretype',
+            'JKS',
+            '-destkeystore',
+            path('imported.jks'),
+            '-deststorepass',
+            PASSWORD,
+            '-destkeypass',
+            PASSWORD,
+          ),
+      ],
+      2,
+    );
   });
   after(() => pki.dispose());
 
@@ -58,8 +143,16 @@ describe('our readers on stores made by keytool and openssl', function () {
     const jks = trusted(readJks(readFileSync(path('keytool-trust.jks')), PASSWORD)).sort((a, b) => a.alias.localeCompare(b.alias));
     assert.deepEqual(jks, expected);
     const p12 = readPkcs12(readFileSync(path('keytool-trust.p12')), PASSWORD);
-    assert.deepEqual(p12.entries.map((e) => e.kind), ['trustedCertificate', 'trustedCertificate', 'trustedCertificate']);
-    assert.deepEqual(trusted(p12.entries).map((t) => t.cn).sort(), cas.map((c) => c.name).sort());
+    assert.deepEqual(
+      p12.entries.map((e) => e.kind),
+      ['trustedCertificate', 'trustedCertificate', 'trustedCertificate'],
+    );
+    assert.deepEqual(
+      trusted(p12.entries)
+        .map((t) => t.cn)
+        .sort(),
+      cas.map((c) => c.name).sort(),
+    );
     assert.equal(p12.protection.macHash, 'sha256');
   });
 
@@ -83,7 +176,10 @@ describe('our readers on stores made by keytool and openssl', function () {
     assert.ok(createPrivateKey({ key: entry.pkcs8, format: 'der', type: 'pkcs8' }).equals(leaf.key));
   });
 
-  for (const [file, mac] of [['openssl.p12', 'sha256'], ['openssl-legacy.p12', 'sha1']] as const) {
+  for (const [file, mac] of [
+    ['openssl.p12', 'sha256'],
+    ['openssl-legacy.p12', 'sha1'],
+  ] as const) {
     it(`reads openssl pkcs12 -export ${file === 'openssl.p12' ? '(OpenSSL 3 default)' : '-legacy (RC2-40 certificates)'}`, () => {
       const { entries, protection } = readPkcs12(readFileSync(path(file)), PASSWORD);
       assert.equal(protection.macHash, mac);
@@ -99,7 +195,10 @@ describe('our readers on stores made by keytool and openssl', function () {
 
   it('reads an openssl pkcs12 -export -nokeys bundle as trusted certificates', () => {
     const { entries } = readPkcs12(readFileSync(path('openssl-trust.p12')), PASSWORD);
-    assert.deepEqual(trusted(entries).map((t) => t.cn), cas.map((c) => c.name));
+    assert.deepEqual(
+      trusted(entries).map((t) => t.cn),
+      cas.map((c) => c.name),
+    );
   });
 
   it('rejects a wrong password on every foreign store', () => {

@@ -63,7 +63,9 @@ describe('keytool -list -v on our stores', function () {
         writeFileSync(`${base}-truststore.${extension}`, built.files[`truststore.${extension}`]!);
         const entry = { label: `${label}, ${keyType} key, ${distinctCas} CAs`, distinctCas, expectedTrusted, expectedChain } as Listed;
         listed.push(entry);
-        jobs.push(async () => { entry.keystore = await keytoolList(`${base}-keystore.${extension}`, storeType, passwordFile); });
+        jobs.push(async () => {
+          entry.keystore = await keytoolList(`${base}-keystore.${extension}`, storeType, passwordFile);
+        });
         jobs.push(async () => {
           entry.truststore = await keytoolList(`${base}-truststore.${extension}`, storeType, passwordFile);
           if (distinctCas === 20) twentyCaListings.push(`${label} truststore: ${summarize(entry.truststore)}`);
@@ -88,7 +90,11 @@ describe('keytool -list -v on our stores', function () {
       const { truststore, distinctCas, expectedTrusted, label } = entry;
       assert.equal(truststore.declaredCount, distinctCas, label);
       assert.equal(truststore.entries.length, distinctCas, label);
-      assert.deepEqual(truststore.entries.map((e) => e.type), Array(distinctCas).fill('trustedCertEntry'), label);
+      assert.deepEqual(
+        truststore.entries.map((e) => e.type),
+        Array(distinctCas).fill('trustedCertEntry'),
+        label,
+      );
       // keytool sorts nothing for PKCS#12 but lists JKS in hash order: compare as sets of (alias, owner).
       const pairs = truststore.entries.map((e) => `${e.alias} ${e.owners[0]}`).sort();
       const expected = expectedTrusted.map((owner, i) => `trusted-certificate-${i + 1} ${owner}`).sort();

@@ -69,10 +69,16 @@ describe('openssl pkcs12 on our PKCS#12 files', function () {
     assert.match(text, /MAC: sha256, Iteration 2048/);
     assert.match(text, /PKCS7 Encrypted data: PBES2, PBKDF2, AES-256-CBC, Iteration 2048, PRF hmacWithSHA256/);
     const names = [...text.matchAll(/friendlyName: (.*)$/gm)].map((m) => m[1]);
-    assert.deepEqual(names, cas.map((_, i) => `trusted-certificate-${i + 1}`));
+    assert.deepEqual(
+      names,
+      cas.map((_, i) => `trusted-certificate-${i + 1}`),
+    );
     assert.equal([...text.matchAll(/^\s+2\.16\.840\.1\.113894\.746875\.1\.1: /gm)].length, cas.length);
     const subjects = [...text.matchAll(/^subject=CN = (.*), O = /gm)].map((m) => m[1]);
-    assert.deepEqual(subjects, cas.map((c) => c.name));
+    assert.deepEqual(
+      subjects,
+      cas.map((c) => c.name),
+    );
   });
 
   it('reads LegacyDES without -legacy', async () => {
@@ -108,9 +114,28 @@ describe('PKCS#12 KDF against openssl kdf PKCS12KDF', function () {
     { hash: 'sha512', id: 3, iterations: 5, length: 64, password: 'x', salt: '0102030405060708' },
   ];
   it('derives the same bytes as OpenSSL for SHA-1, SHA-256 and SHA-512, single and multi-block', async () => {
-    const results = await inParallel(cases.map((c) => () => run('openssl', ['kdf', '-keylen', String(c.length), '-kdfopt', `digest:${c.hash.toUpperCase()}`,
-      // The KDF takes raw bytes: give it the NUL-terminated BMPString RFC 7292 B.1 prescribes.
-      '-kdfopt', `hexpass:${bmpPassword(c.password).toString('hex')}`, '-kdfopt', `hexsalt:${c.salt}`, '-kdfopt', `iter:${c.iterations}`, '-kdfopt', `id:${c.id}`, 'PKCS12KDF'])));
+    const results = await inParallel(
+      cases.map(
+        (c) => () =>
+          run('openssl', [
+            'kdf',
+            '-keylen',
+            String(c.length),
+            '-kdfopt',
+            `digest:${c.hash.toUpperCase()}`,
+            // The KDF takes raw bytes: give it the NUL-terminated BMPString RFC 7292 B.1 prescribes.
+            '-kdfopt',
+            `hexpass:${bmpPassword(c.password).toString('hex')}`,
+            '-kdfopt',
+            `hexsalt:${c.salt}`,
+            '-kdfopt',
+            `iter:${c.iterations}`,
+            '-kdfopt',
+            `id:${c.id}`,
+            'PKCS12KDF',
+          ]),
+      ),
+    );
     cases.forEach((c, i) => {
       assert.equal(results[i].code, 0, results[i].stderr);
       const expected = results[i].stdout.trim().replace(/:/g, '').toLowerCase();

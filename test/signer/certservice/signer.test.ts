@@ -54,7 +54,10 @@ const ecKey = (): KeyPair => generateKeyPairSync('ec', { namedCurve: 'P-256' });
 const rsaKey = (): KeyPair => generateKeyPairSync('rsa', { modulusLength: 2048 });
 
 function csrPem(key: KeyPair): string {
-  return toPem('CERTIFICATE REQUEST', buildCsr({ key: key.privateKey, subject: parseDistinguishedName('CN=web.apps'), subjectAltNames: [parseSubjectAltName('web.apps.svc')] }));
+  return toPem(
+    'CERTIFICATE REQUEST',
+    buildCsr({ key: key.privateKey, subject: parseDistinguishedName('CN=web.apps'), subjectAltNames: [parseSubjectAltName('web.apps.svc')] }),
+  );
 }
 
 function view(key: KeyPair, extra: Partial<RequestView> = {}): RequestView {
@@ -145,7 +148,10 @@ describe('signer/certservice/signer (against the CertService double, mTLS)', fun
     const first = await signer.sign(view(oldKey), issuerView(double));
     const oldLeaf = first.chainPem.slice(0, first.chainPem.indexOf('-----END CERTIFICATE-----') + 26);
     secrets.certificates.set('apps/web', 'web-tls');
-    secrets.secrets.set('apps/web-tls', { 'tls.crt': Buffer.from(first.chainPem), 'tls.key': Buffer.from(oldKey.privateKey.export({ type: 'sec1', format: 'pem' }).toString()) });
+    secrets.secrets.set('apps/web-tls', {
+      'tls.crt': Buffer.from(first.chainPem),
+      'tls.key': Buffer.from(oldKey.privateKey.export({ type: 'sec1', format: 'pem' }).toString()),
+    });
     const newKey = ecKey();
     withKey(newKey);
     double.requests.length = 0;
@@ -166,7 +172,10 @@ describe('signer/certservice/signer (against the CertService double, mTLS)', fun
     secrets.secrets.set('apps/web-tls', { 'tls.crt': Buffer.from('not a certificate'), 'tls.key': Buffer.from('nor a key') });
     await signer.sign(view(key, { revision: 3, certificateName: 'web' }), issuerView(double));
     await signer.sign(view(key, { revision: 3, certificateName: 'web' }), issuerView(double, { updateEndpoint: undefined }));
-    assert.deepEqual(double.requests.map((r) => r.path), ['/v1/certificate/RA', '/v1/certificate/RA', '/v1/certificate/RA']);
+    assert.deepEqual(
+      double.requests.map((r) => r.path),
+      ['/v1/certificate/RA', '/v1/certificate/RA', '/v1/certificate/RA'],
+    );
     assert.ok(double.requests.every((r) => r.headers.OLD_CERT === undefined && r.headers.OLD_PK === undefined));
   });
 
@@ -180,17 +189,59 @@ describe('signer/certservice/signer (against the CertService double, mTLS)', fun
 
   describe('error answers', function () {
     const cases: Array<{ name: string; status: number; body: string | Record<string, unknown>; type: 'permanent' | 'retry'; message: RegExp }> = [
-      { name: '400 wrong CSR', status: 400, body: { errorMessage: 'Wrong certificate signing request (CSR) format' }, type: 'permanent', message: /HTTP 400\): Wrong certificate signing request \(CSR\) format$/ },
-      { name: '400 wrong PK', status: 400, body: { errorMessage: 'Wrong key (PK) format' }, type: 'permanent', message: /HTTP 400\): Wrong key \(PK\) format$/ },
-      { name: '404 unknown CA', status: 404, body: { errorMessage: 'Certification authority not found for given CAName' }, type: 'permanent', message: /HTTP 404\): Certification authority not found for given CAName$/ },
-      { name: '400 without errorMessage (Spring default body)', status: 400, body: { status: 400, error: 'Bad Request' }, type: 'permanent', message: /HTTP 400\): no errorMessage given/ },
-      { name: '500 CMP trouble behind CertService', status: 500, body: { errorMessage: 'Exception occurred during call to cmp client: connection refused' }, type: 'retry', message: /HTTP 500\): Exception occurred during call to cmp client/ },
-      { name: '500 CA rejection relayed by CertService', status: 500, body: { errorMessage: 'CMPv2 server returned following error: badRequest' }, type: 'permanent', message: /CA rejected the request \(HTTP 500\): CMPv2 server returned following error: badRequest$/ },
+      {
+        name: '400 wrong CSR',
+        status: 400,
+        body: { errorMessage: 'Wrong certificate signing request (CSR) format' },
+        type: 'permanent',
+        message: /HTTP 400\): Wrong certificate signing request \(CSR\) format$/,
+      },
+      {
+        name: '400 wrong PK',
+        status: 400,
+        body: { errorMessage: 'Wrong key (PK) format' },
+        type: 'permanent',
+        message: /HTTP 400\): Wrong key \(PK\) format$/,
+      },
+      {
+        name: '404 unknown CA',
+        status: 404,
+        body: { errorMessage: 'Certification authority not found for given CAName' },
+        type: 'permanent',
+        message: /HTTP 404\): Certification authority not found for given CAName$/,
+      },
+      {
+        name: '400 without errorMessage (Spring default body)',
+        status: 400,
+        body: { status: 400, error: 'Bad Request' },
+        type: 'permanent',
+        message: /HTTP 400\): no errorMessage given/,
+      },
+      {
+        name: '500 CMP trouble behind CertService',
+        status: 500,
+        body: { errorMessage: 'Exception occurred during call to cmp client: connection refused' },
+        type: 'retry',
+        message: /HTTP 500\): Exception occurred during call to cmp client/,
+      },
+      {
+        name: '500 CA rejection relayed by CertService',
+        status: 500,
+        body: { errorMessage: 'CMPv2 server returned following error: badRequest' },
+        type: 'permanent',
+        message: /CA rejected the request \(HTTP 500\): CMPv2 server returned following error: badRequest$/,
+      },
       { name: '503 not JSON', status: 503, body: '<html>unavailable</html>', type: 'retry', message: /HTTP 503\): no errorMessage given/ },
       { name: '429 rate limited', status: 429, body: { errorMessage: 'slow down' }, type: 'retry', message: /HTTP 429\): slow down/ },
       { name: '200 not JSON', status: 200, body: 'certificate?', type: 'permanent', message: /not JSON/ },
       { name: '200 wrong shape', status: 200, body: { certificate: 'x' }, type: 'permanent', message: /certificateChain/ },
-      { name: '200 unreadable certificate', status: 200, body: { certificateChain: ['-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n'], trustedCertificates: [] }, type: 'permanent', message: /certificateChain\[0\]/ },
+      {
+        name: '200 unreadable certificate',
+        status: 200,
+        body: { certificateChain: ['-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n'], trustedCertificates: [] },
+        type: 'permanent',
+        message: /certificateChain\[0\]/,
+      },
     ];
     for (const c of cases) {
       it(`${c.name} → ${c.type === 'permanent' ? 'PermanentError' : 'retryable Error'} with the message`, async function () {
@@ -256,11 +307,18 @@ describe('signer/certservice/signer (against the CertService double, mTLS)', fun
       const err = await rejection(signer.sign(view(key), issuerView({ url: `https://127.0.0.1:${port}`, caName: 'RA' })));
       assert.ok(!(err instanceof PermanentError));
       assert.match(err.message, /cannot reach CertService.*ECONNREFUSED/);
-      assert.ok(err.cause instanceof CertServiceTransportError && err.cause.cause instanceof Error, 'caused by the transport error, itself by the socket error');
+      assert.ok(
+        err.cause instanceof CertServiceTransportError && err.cause.cause instanceof Error,
+        'caused by the transport error, itself by the socket error',
+      );
     });
 
     it('the double refuses a client certificate it does not trust (mTLS) → retryable, nothing signed', async function () {
-      secrets.secrets.set('apps/cs-client', { 'tls.crt': Buffer.from(double.strangerTls.cert), 'tls.key': Buffer.from(double.strangerTls.key), 'ca.crt': Buffer.from(double.clientTls.ca) });
+      secrets.secrets.set('apps/cs-client', {
+        'tls.crt': Buffer.from(double.strangerTls.cert),
+        'tls.key': Buffer.from(double.strangerTls.key),
+        'ca.crt': Buffer.from(double.clientTls.ca),
+      });
       const key = ecKey();
       withKey(key);
       const err = await rejection(signer.sign(view(key), issuerView(double)));
@@ -290,7 +348,11 @@ describe('signer/certservice/signer (against the CertService double, mTLS)', fun
       const noKey = await rejection(signer.check(issuerView(double)));
       assert.ok(noKey instanceof IssuerError);
       assert.match(noKey.message, /has no key tls.key/);
-      secrets.secrets.set('apps/cs-client', { 'tls.crt': Buffer.from(double.clientTls.cert), 'tls.key': Buffer.from(double.strangerTls.key), 'ca.crt': Buffer.from(double.clientTls.ca) });
+      secrets.secrets.set('apps/cs-client', {
+        'tls.crt': Buffer.from(double.clientTls.cert),
+        'tls.key': Buffer.from(double.strangerTls.key),
+        'ca.crt': Buffer.from(double.clientTls.ca),
+      });
       const mismatch = await rejection(signer.check(issuerView(double)));
       assert.ok(mismatch instanceof IssuerError, `${mismatch.name}: ${mismatch.message}`);
       assert.doesNotMatch(mismatch.message, /PRIVATE KEY/);
@@ -300,7 +362,10 @@ describe('signer/certservice/signer (against the CertService double, mTLS)', fun
   describe('check (health endpoint over mTLS)', function () {
     it('200 → resolves; the request carried the client certificate', async function () {
       await signer.check(issuerView(double));
-      assert.deepEqual(double.requests.map((r) => [r.path, r.clientSubject]), [['/actuator/health', 'CN=cmpv2-operator']]);
+      assert.deepEqual(
+        double.requests.map((r) => [r.path, r.clientSubject]),
+        [['/actuator/health', 'CN=cmpv2-operator']],
+      );
     });
     it('503 → retryable error naming the status', async function () {
       double.healthStatus = 503;
@@ -310,7 +375,11 @@ describe('signer/certservice/signer (against the CertService double, mTLS)', fun
       assert.ok(err.cause instanceof CertServiceHttpError && err.cause.status === 503);
     });
     it('a server certificate from an untrusted CA → retryable, never signed', async function () {
-      secrets.secrets.set('apps/cs-client', { 'tls.crt': Buffer.from(double.clientTls.cert), 'tls.key': Buffer.from(double.clientTls.key), 'ca.crt': Buffer.from(double.rootsPem[0]) });
+      secrets.secrets.set('apps/cs-client', {
+        'tls.crt': Buffer.from(double.clientTls.cert),
+        'tls.key': Buffer.from(double.clientTls.key),
+        'ca.crt': Buffer.from(double.rootsPem[0]),
+      });
       const err = await rejection(signer.check(issuerView(double)));
       assert.match(err.message, /cannot reach CertService/);
       assert.equal(double.requests.length, 0);

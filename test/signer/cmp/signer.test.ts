@@ -29,7 +29,13 @@ class MemorySecrets implements SecretSource {
 }
 
 function issuerView(cmp: Record<string, unknown>): IssuerView {
-  const parsed = parseIssuerSpec({ cmp: { url: 'http://in-process.invalid/.well-known/cmp', protection: { passwordBasedMac: { secretRef: { name: 'iak', key: 'password' }, reference: 'rv-1' } }, ...cmp } });
+  const parsed = parseIssuerSpec({
+    cmp: {
+      url: 'http://in-process.invalid/.well-known/cmp',
+      protection: { passwordBasedMac: { secretRef: { name: 'iak', key: 'password' }, reference: 'rv-1' } },
+      ...cmp,
+    },
+  });
   if (!parsed.ok) throw new Error(parsed.error);
   return { kind: 'CMPv2Issuer', name: 'ca', namespace: 'apps', secretsNamespace: 'apps', generation: 1, spec: parsed.value };
 }
@@ -96,11 +102,15 @@ describe('signer/cmp/signer (against the development CA, in process)', function 
     });
   });
 
-  it('renewal: kur signed with the old key from the Certificate\'s Secret', async function () {
+  it("renewal: kur signed with the old key from the Certificate's Secret", async function () {
     const oldKey = newKey();
     const first = await signer.sign(view(oldKey), issuerView({}));
     secrets.certificates.set('apps/web', 'web-tls');
-    secrets.secrets.set('apps/web-tls', { 'ca.crt': Buffer.from(first.caPem), 'tls.crt': Buffer.from(first.chainPem), 'tls.key': Buffer.from(oldKey.privateKey.export({ format: 'pem', type: 'pkcs8' })) });
+    secrets.secrets.set('apps/web-tls', {
+      'ca.crt': Buffer.from(first.caPem),
+      'tls.crt': Buffer.from(first.chainPem),
+      'tls.key': Buffer.from(oldKey.privateKey.export({ format: 'pem', type: 'pkcs8' })),
+    });
     const nextKey = newKey();
     secrets.secrets.set('apps/web-key-next', { 'tls.key': Buffer.from(nextKey.privateKey.export({ format: 'pem', type: 'pkcs8' })) });
     const before = ca.stats.requests.get('kur') ?? 0;
@@ -116,7 +126,7 @@ describe('signer/cmp/signer (against the development CA, in process)', function 
     assert.equal(ca.stats.requests.get('kur') ?? 0, before);
   });
 
-  it('a wrong shared secret: Failed for good, with the CA\'s words', async function () {
+  it("a wrong shared secret: Failed for good, with the CA's words", async function () {
     secrets.secrets.set('apps/iak', { password: Buffer.from('not-the-iak-9f3c') });
     await assert.rejects(signer.sign(view(newKey()), issuerView({})), (err: unknown) => {
       assert.ok(err instanceof PermanentError, String(err));
@@ -139,7 +149,14 @@ describe('signer/cmp/signer (against the development CA, in process)', function 
   });
 
   it('a CA that cannot be reached: retryable', async function () {
-    signer = new CmpSigner({ secrets, transport: () => ({ send: async () => { throw new CmpTransportError('connect ECONNREFUSED 127.0.0.1:9'); } }) });
+    signer = new CmpSigner({
+      secrets,
+      transport: () => ({
+        send: async () => {
+          throw new CmpTransportError('connect ECONNREFUSED 127.0.0.1:9');
+        },
+      }),
+    });
     await assert.rejects(signer.sign(view(newKey()), issuerView({})), (err: unknown) => {
       assert.ok(!(err instanceof PermanentError) && !(err instanceof PendingError));
       assert.match((err as Error).message, /cannot reach the CMP server: connect ECONNREFUSED/);
@@ -147,7 +164,7 @@ describe('signer/cmp/signer (against the development CA, in process)', function 
     });
   });
 
-  it('a missing issuer Secret is the issuer\'s fault', async function () {
+  it("a missing issuer Secret is the issuer's fault", async function () {
     secrets.secrets.delete('apps/iak');
     await assert.rejects(signer.sign(view(newKey()), issuerView({})), IssuerError);
   });
@@ -202,7 +219,9 @@ describe('signer/cmp/signer error mapping (the cause chain)', function () {
   const failingWith = (err: Error) => new CmpSigner({ secrets, transport: () => ({ send: async () => Promise.reject(err) }) });
 
   it('a CA rejection (badPOP, unverified): PermanentError caused by the CmpRejectedError; the described failure carries badPOP and the unverified mark', async function () {
-    const rejection = rejectedError('the CA rejected the request', { status: 'rejection', failInfo: ['badPOP'], statusString: ['signature invalid'] }, false, { unverifiedReason: 'no shared secret' });
+    const rejection = rejectedError('the CA rejected the request', { status: 'rejection', failInfo: ['badPOP'], statusString: ['signature invalid'] }, false, {
+      unverifiedReason: 'no shared secret',
+    });
     await assert.rejects(failingWith(rejection).sign(view(newKey()), issuerView({})), (err: unknown) => {
       assert.ok(err instanceof PermanentError, String(err));
       assert.equal(err.cause, rejection);
@@ -238,10 +257,13 @@ describe('signer/cmp/signer error mapping (the cause chain)', function () {
       assert.deepEqual(failureDetails(err), { message: err.message });
       return true;
     });
-    await assert.rejects(failingWith(refused).check(issuerView({})), (err: unknown) => err instanceof Error && !(err instanceof PermanentError) && err.cause === refused);
+    await assert.rejects(
+      failingWith(refused).check(issuerView({})),
+      (err: unknown) => err instanceof Error && !(err instanceof PermanentError) && err.cause === refused,
+    );
   });
 
-  it("an answer that fails a check (not retryable) is permanent, with its cause", function () {
+  it('an answer that fails a check (not retryable) is permanent, with its cause', function () {
     for (const failure of [new CmpProtocolError('recipNonce does not match'), new CmpDecodeError('not a PKIMessage')]) {
       const mapped = cmpSignerError(failure);
       assert.ok(mapped instanceof PermanentError);
@@ -253,7 +275,12 @@ describe('signer/cmp/signer error mapping (the cause chain)', function () {
   });
 
   it('a refused MAC on the probe is permanent, caused by the rejection', async function () {
-    const refusal = new CmpRejectedError('the CA refused the genm: rejection (badMessageCheck)', { status: 'rejection', statusString: [], failInfo: ['badMessageCheck'], verified: false });
+    const refusal = new CmpRejectedError('the CA refused the genm: rejection (badMessageCheck)', {
+      status: 'rejection',
+      statusString: [],
+      failInfo: ['badMessageCheck'],
+      verified: false,
+    });
     await assert.rejects(failingWith(refusal).check(issuerView({})), (err: unknown) => {
       assert.ok(err instanceof PermanentError);
       assert.equal(err.cause, refusal);
@@ -287,7 +314,7 @@ describe('signer/cmp/signer passes the abort signal to the transport', function 
         assert.ok(err.cause instanceof CmpTransportError);
         return true;
       });
-      assert.deepEqual(seen, [controller.signal], 'the controller\'s signal reached the transport');
+      assert.deepEqual(seen, [controller.signal], "the controller's signal reached the transport");
       assert.ok(Date.now() - started < 2000, 'promptly');
     });
   }
