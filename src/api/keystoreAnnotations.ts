@@ -35,6 +35,11 @@ export interface TrustSourceRef {
   kind: 'secret' | 'configmap';
   name: string;
   key: string;
+  /**
+   * Set for a JKS or PKCS#12 truststore: the key of the same object that holds its password
+   * (`?password-key=<key>`). Absent: the key holds a PEM bundle.
+   */
+  passwordKey?: string;
 }
 
 export interface KeystoreRequest {
@@ -76,13 +81,26 @@ function secretRef(annotations: Record<string, string>, secretAnnotation: string
   return { name, key: k };
 }
 
+// `secret:<name>/<key>`, `configmap:<name>/<key>`, each optionally `?password-key=<key>`.
+const TRUST_SOURCE = /^(secret|configmap):([^/?]+)\/([^?]+)(?:\?(.*))?$/;
+const PASSWORD_QUERY = /^password-key=([^&=]*)$/;
+
 function trustSource(entry: string): TrustSourceRef | string {
-  const match = /^(secret|configmap):([^/]+)\/(.+)$/.exec(entry);
-  if (!match) return `trust source '${entry}' is not 'secret:<name>/<key>' or 'configmap:<name>/<key>'`;
-  const [, kind, name, key] = match;
+  const match = TRUST_SOURCE.exec(entry);
+  if (!match) {
+    return `trust source '${entry}' is not 'secret:<name>/<key>' or 'configmap:<name>/<key>' (add '?password-key=<key>' for a JKS or PKCS#12 truststore)`;
+  }
+  const [, kind, name, key, query] = match;
   if (!OBJECT_NAME.test(name)) return `trust source '${entry}': '${name}' is not an object name`;
   if (!DATA_KEY.test(key)) return `trust source '${entry}': '${key}' is not a valid data key`;
-  return { kind: kind as 'secret' | 'configmap', name, key };
+  const ref: TrustSourceRef = { kind: kind as 'secret' | 'configmap', name, key };
+  if (query === undefined) return ref;
+  const option = PASSWORD_QUERY.exec(query);
+  if (!option) return `trust source '${entry}': the only option is '?password-key=<key>' (the key of the same object that holds the truststore's password)`;
+  const passwordKey = option[1];
+  if (!DATA_KEY.test(passwordKey)) return `trust source '${entry}': password-key '${passwordKey}' is not a valid data key`;
+  if (passwordKey === key) return `trust source '${entry}': password-key names the truststore itself; name the key that holds its password`;
+  return { ...ref, passwordKey };
 }
 
 /** Reads the annotations; undefined when the object does not opt in. */
@@ -144,6 +162,7 @@ export const FAILURE_REASON = {
   notTlsSecret: 'NotATlsSecret',
   passwordSecretMissing: 'PasswordSecretMissing',
   trustSourceMissing: 'TrustSourceMissing',
+  trustSourceUnreadable: 'TrustSourceUnreadable',
   keyMismatch: 'KeyMismatch',
   noTrustedCertificates: 'NoTrustedCertificates',
   unreadableKey: 'UnreadablePrivateKey',

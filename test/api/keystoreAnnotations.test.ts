@@ -27,6 +27,20 @@ describe('controllers/keystore/annotations', () => {
         ],
       },
     ],
+    [
+      'binary trust sources with their password key, and a PEM one beside them',
+      {
+        [a.formats]: 'jks',
+        [a.trustSources]: 'secret:stores/truststore.jks?password-key=truststore.pass,configmap:cas/t.p12?password-key=p,secret:pem/ca.crt',
+      },
+      {
+        trustSources: [
+          { kind: 'secret', name: 'stores', key: 'truststore.jks', passwordKey: 'truststore.pass' },
+          { kind: 'configmap', name: 'cas', key: 't.p12', passwordKey: 'p' },
+          { kind: 'secret', name: 'pem', key: 'ca.crt' },
+        ],
+      },
+    ],
   ];
   for (const [label, annotations, expected] of valid) {
     it(`reads ${label}`, () => {
@@ -49,6 +63,13 @@ describe('controllers/keystore/annotations', () => {
       /not 'secret:<name>\/<key>' or 'configmap:<name>\/<key>'/,
     ],
     ['a trust source without key', { [a.formats]: 'pem', [a.trustSources]: 'configmap:roots' }, /not 'secret:<name>\/<key>'/],
+    [
+      'a trust source option other than password-key',
+      { [a.formats]: 'jks', [a.trustSources]: 'secret:s/t.jks?password=changeit' },
+      /the only option is '\?password-key=<key>'/,
+    ],
+    ['an empty password key', { [a.formats]: 'jks', [a.trustSources]: 'secret:s/t.jks?password-key=' }, /password-key '' is not a valid data key/],
+    ['a password key naming the store itself', { [a.formats]: 'jks', [a.trustSources]: 'secret:s/t.jks?password-key=t.jks' }, /names the truststore itself/],
   ];
   for (const [label, annotations, message] of invalid) {
     it(`refuses ${label} with a fix in the message`, () => {

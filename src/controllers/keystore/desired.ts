@@ -9,6 +9,10 @@ import type { ConfigMap, Secret } from '../../k8s/meta.js';
 import {
   buildStoreFiles,
   KeyMismatchError,
+  readJks,
+  readPkcs12,
+  StoreReadError,
+  type ReadEntry,
   KeystoreInputError,
   NoCertificateError,
   NoTrustedCertificatesError,
@@ -20,7 +24,8 @@ import {
   type StoreInput,
   type StoreSettings,
 } from '../../keystore/index.js';
-import { KEYSTORE_ANNOTATIONS, MANAGED_LABEL, type KeystoreRequest, type SecretKeyRef } from '../../api/keystoreAnnotations.js';
+import { KEYSTORE_ANNOTATIONS, MANAGED_LABEL, type KeystoreRequest, type SecretKeyRef, type TrustSourceRef } from '../../api/keystoreAnnotations.js';
+import { toPem } from '../../pki/pem.js';
 
 /** Formats whose keys cert-manager itself writes (`spec.keystores.<format>.create: true`). */
 export type CertManagerFormat = 'jks' | 'pkcs12';
@@ -112,15 +117,96 @@ function readPassword(input: DesiredInput, ref: SecretKeyRef, what: string, anno
   return value;
 }
 
-function trustSourcePem(input: DesiredInput, kind: 'secret' | 'configmap', name: string, key: string): string | undefined {
-  if (kind === 'secret') {
-    const value = input.secrets.get(name)?.data?.[key];
-    return value === undefined ? undefined : Buffer.from(value, 'base64').toString('utf8');
-  }
+/** The bytes of a key of a referenced Secret or ConfigMap (`data` or `binaryData`); undefined when absent. */
+function sourceBytes(input: DesiredInput, kind: 'secret' | 'configmap', name: string, key: string): Buffer | undefined {
+  if (kind === 'secret') return decode(input.secrets.get(name)?.data?.[key]);
   const configMap = input.configMaps.get(name);
-  if (configMap?.data?.[key] !== undefined) return configMap.data[key];
-  const binary = configMap?.binaryData?.[key];
-  return binary === undefined ? undefined : Buffer.from(binary, 'base64').toString('utf8');
+  if (configMap?.data?.[key] !== undefined) return Buffer.from(configMap.data[key], 'utf8');
+  return decode(configMap?.binaryData?.[key]);
+}
+
+type SourceText = { pem: string } | { failure: DesiredResult };
+
+/**
+ * A trust source as PEM text. A JKS or PKCS#12 truststore (named with `?password-key=`) is read
+ * with the keystore library's readers; its trusted certificates, in store order, become PEM
+ * blocks, so they join the truststores like a PEM bundle's (de-duplicated, in order).
+ */
+function trustSourceText(input: DesiredInput, source: TrustSourceRef, warnings: EventRecord[]): SourceText {
+  const namespace = input.target.metadata.namespace ?? '';
+  const kind = source.kind === 'secret' ? 'Secret' : 'ConfigMap';
+  const label = trustSourceLabel(source);
+  const bytes = sourceBytes(input, source.kind, source.name, source.key);
+  if (bytes === undefined) {
+    return {
+      failure: failed(
+        FAILURE_REASON.trustSourceMissing,
+        `trust source ${label}: ${kind} ${namespace}/${source.name} or its key '${source.key}' does not exist; create it or remove it from the ${KEYSTORE_ANNOTATIONS.trustSources} annotation; the old stores stay until then`,
+        warnings,
+      ),
+    };
+  }
+  const store = storeKind(bytes);
+  if (source.passwordKey === undefined) {
+    if (store === undefined) return { pem: bytes.toString('utf8') };
+    return {
+      failure: failed(
+        FAILURE_REASON.trustSourceUnreadable,
+        `trust source ${label}: ${kind} ${namespace}/${source.name} key '${source.key}' holds a ${store} truststore, not PEM; name its password as ${label}?password-key=<key> in the ${KEYSTORE_ANNOTATIONS.trustSources} annotation; the old stores stay until then`,
+        warnings,
+      ),
+    };
+  }
+  if (store === undefined && bytes.includes('-----BEGIN')) return { pem: bytes.toString('utf8') };
+  const password = sourceBytes(input, source.kind, source.name, source.passwordKey)
+    ?.toString('utf8')
+    .replace(/\r?\n$/, '');
+  if (password === undefined) {
+    return {
+      failure: failed(
+        FAILURE_REASON.trustSourceMissing,
+        `trust source ${label}: ${kind} ${namespace}/${source.name} has no key '${source.passwordKey}' with the truststore's password; add it or name the right key in password-key; the old stores stay until then`,
+        warnings,
+      ),
+    };
+  }
+  let entries: ReadEntry[];
+  try {
+    entries = store === 'JKS' ? readJks(bytes, password) : readPkcs12(bytes, password).entries;
+  } catch (err) {
+    if (!(err instanceof StoreReadError)) throw err;
+    return {
+      failure: failed(
+        FAILURE_REASON.trustSourceUnreadable,
+        `trust source ${label}: cannot read ${kind} ${namespace}/${source.name} key '${source.key}' as ${store ?? 'JKS or PKCS#12'} (${err.message}); check the password in key '${source.passwordKey}' and the store; the old stores stay until then`,
+        warnings,
+      ),
+    };
+  }
+  const trusted = entries.flatMap((e) => (e.kind === 'trustedCertificate' ? [e.certificate] : []));
+  if (trusted.length === 0) {
+    return {
+      failure: failed(
+        FAILURE_REASON.trustSourceUnreadable,
+        `trust source ${label}: the ${store ?? 'PKCS#12'} truststore in ${kind} ${namespace}/${source.name} key '${source.key}' holds no trusted certificate entry; put the CA certificates in it as trusted entries; the old stores stay until then`,
+        warnings,
+      ),
+    };
+  }
+  return { pem: trusted.map((der) => toPem('CERTIFICATE', der)).join('') };
+}
+
+/** `JKS` by its magic number, `PKCS#12` for DER (a SEQUENCE), undefined for anything else (PEM text). */
+function storeKind(bytes: Buffer): 'JKS' | 'PKCS#12' | undefined {
+  if (bytes.length >= 4 && bytes.readUInt32BE(0) === 0xfeedfeed) return 'JKS';
+  if (bytes.length >= 2 && bytes[0] === 0x30 && bytes[1] >= 0x80) return 'PKCS#12';
+  return undefined;
+}
+
+/** The trust source as the annotation names it. */
+function trustSourceLabel(source: TrustSourceRef): string {
+  const base = `${source.kind}:${source.name}/${source.key}`;
+  return source.passwordKey === undefined ? base : `${base}?password-key=${source.passwordKey}`;
 }
 
 function failureOf(err: KeystoreInputError | PkiInputError): FailureReason {
@@ -206,20 +292,12 @@ export function computeDesired(input: DesiredInput): DesiredResult {
     }
   }
 
-  // 5. Trust sources, each a PEM bundle that must exist.
+  // 5. Trust sources, each a PEM bundle or a JKS / PKCS#12 truststore that must exist and be readable.
   const trustSources: { name: string; pem: string }[] = [];
   for (const source of request.trustSources) {
-    const label = `${source.kind}:${source.name}/${source.key}`;
-    const pem = trustSourcePem(input, source.kind, source.name, source.key);
-    if (pem === undefined) {
-      const kind = source.kind === 'secret' ? 'Secret' : 'ConfigMap';
-      return failed(
-        FAILURE_REASON.trustSourceMissing,
-        `trust source ${label}: ${kind} ${namespace}/${source.name} or its key '${source.key}' does not exist; create it or remove it from the ${KEYSTORE_ANNOTATIONS.trustSources} annotation; the old stores stay until then`,
-        warnings,
-      );
-    }
-    trustSources.push({ name: label, pem });
+    const text = trustSourceText(input, source, warnings);
+    if ('failure' in text) return text.failure;
+    trustSources.push({ name: `${source.kind}:${source.name}/${source.key}`, pem: text.pem });
   }
 
   const storeInput: StoreInput = { tlsCrt, tlsKey, caCrt: decode(data['ca.crt'])?.toString('utf8'), trustSources };

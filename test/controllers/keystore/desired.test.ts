@@ -5,7 +5,11 @@ import { KEYSTORE_ANNOTATIONS as a, MANAGED_LABEL, parseKeystoreRequest, FAILURE
 import { computeDesired, type DesiredInput, type DesiredResult, type DesiredStores } from '../../../src/controllers/keystore/desired.js';
 import type { ConfigMap, Secret } from '../../../src/k8s/meta.js';
 import { readJks } from '../../../src/keystore/index.js';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
 import { Pki } from '../../keystore/fixtures.js';
+import { FAST_JVM } from '../../peer/keystore/javaTools.js';
 
 const b64 = (text: string): string => Buffer.from(text, 'utf8').toString('base64');
 
@@ -243,5 +247,138 @@ describe('controllers/keystore/desired', () => {
     assert.deepEqual(desired.keys, []);
     const again = ready(computeDesired(input({ [a.formats]: 'pkcs12' }, { certManagerFormats: ['pkcs12'], target: applied(target(), desired) })));
     assert.equal(again.unchanged, true);
+  });
+  describe('binary trust sources (JKS / PKCS#12 with ?password-key=)', () => {
+    // Stores made by the real tools: keytool writes the JKS, OpenSSL the PKCS#12.
+    let jks: Buffer;
+    let p12: Buffer;
+    const [second, third] = pki.roots('desired binary', 2);
+    before(function () {
+      this.timeout(60_000);
+      const jksPath = pki.path('trust.jks');
+      for (const [alias, ca] of [
+        ['extra', extra],
+        ['root', root],
+      ] as const) {
+        execFileSync(
+          'keytool',
+          [
+            ...FAST_JVM.map((f) => `-J${f}`),
+            '-importcert',
+            '-noprompt',
+            '-storetype',
+            'JKS',
+            '-keystore',
+            jksPath,
+            '-storepass',
+            'jks-secret',
+            '-alias',
+            alias,
+            '-file',
+            ca.certPath,
+          ],
+          { stdio: 'ignore' },
+        );
+      }
+      jks = readFileSync(jksPath);
+      const bundle = pki.path('p12-bundle.pem');
+      execFileSync('sh', ['-c', `cat '${second.certPath}' '${third.certPath}' > '${bundle}'`]);
+      execFileSync('openssl', ['pkcs12', '-export', '-nokeys', '-in', bundle, '-passout', 'pass:p12-secret', '-out', pki.path('trust.p12')]);
+      p12 = readFileSync(pki.path('trust.p12'));
+    });
+
+    const fingerprints = (desired: DesiredStores): string[] =>
+      readJks(Buffer.from(desired.data['truststore.jks'], 'base64'), Buffer.from(desired.data['truststore.pass'], 'base64').toString()).map((e) =>
+        e.kind === 'trustedCertificate' ? new X509Certificate(e.certificate).subject : 'key',
+      );
+    const subject = (ca: { certPem: string }): string => new X509Certificate(ca.certPem).subject;
+
+    function secrets(data: Record<string, Buffer | string>): Map<string, Secret | undefined> {
+      const encoded = Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v).toString('base64')]));
+      return new Map([['trust', { metadata: { name: 'trust' }, data: encoded }]]);
+    }
+
+    it('a keytool JKS in a Secret: its certificates join after ca.crt, de-duplicated, in store order', () => {
+      const desired = ready(
+        computeDesired(
+          input(
+            { [a.formats]: 'jks', [a.trustSources]: 'secret:trust/truststore.jks?password-key=truststore.pass' },
+            { secrets: secrets({ 'truststore.jks': jks, 'truststore.pass': 'jks-secret\n' }) },
+          ),
+        ),
+      );
+      assert.deepEqual(fingerprints(desired), [subject(root), subject(extra)]);
+    });
+
+    it('an OpenSSL PKCS#12 in a ConfigMap (binaryData) with its password in the same ConfigMap, next to a PEM source', () => {
+      const configMaps = new Map<string, ConfigMap | undefined>([
+        [
+          'cas',
+          { metadata: { name: 'cas' }, data: { 'p12.pass': 'p12-secret', 'ca.pem': extra.certPem }, binaryData: { 'trust.p12': p12.toString('base64') } },
+        ],
+      ]);
+      const desired = ready(
+        computeDesired(input({ [a.formats]: 'jks', [a.trustSources]: 'configmap:cas/ca.pem,configmap:cas/trust.p12?password-key=p12.pass' }, { configMaps })),
+      );
+      assert.deepEqual(fingerprints(desired), [subject(root), subject(extra), subject(second), subject(third)]);
+    });
+
+    it('a different store content changes the hash (rebuild); the same content under a new password does not', () => {
+      const ref = { [a.formats]: 'jks', [a.trustSources]: 'secret:trust/t?password-key=p' };
+      const fromJks = ready(computeDesired(input(ref, { secrets: secrets({ t: jks, p: 'jks-secret' }) })));
+      const fromP12 = ready(computeDesired(input(ref, { secrets: secrets({ t: p12, p: 'p12-secret' }) })));
+      assert.notEqual(fromJks.hash, fromP12.hash);
+      const again = ready(computeDesired(input(ref, { secrets: secrets({ t: jks, p: 'jks-secret' }), target: applied(target(), fromJks) })));
+      assert.equal(again.unchanged, true);
+    });
+
+    const bad: [string, string, Record<string, Buffer | string>, string, RegExp][] = [
+      [
+        'a wrong JKS password',
+        'secret:trust/t?password-key=p',
+        { t: '', p: 'not-it' },
+        FAILURE_REASON.trustSourceUnreadable,
+        /cannot read Secret apps\/trust key 't' as JKS \(JKS integrity check failed: wrong password or damaged store\); check the password in key 'p'.*the old stores stay/,
+      ],
+      [
+        'a wrong PKCS#12 password',
+        'secret:trust/t?password-key=p',
+        { t: 'p12', p: 'not-it' },
+        FAILURE_REASON.trustSourceUnreadable,
+        /cannot read Secret apps\/trust key 't' as PKCS#12 \(.*\); check the password in key 'p'/,
+      ],
+      [
+        'a damaged store',
+        'secret:trust/t?password-key=p',
+        { t: Buffer.from('not a keystore at all'), p: 'x' },
+        FAILURE_REASON.trustSourceUnreadable,
+        /cannot read Secret apps\/trust key 't' as JKS or PKCS#12/,
+      ],
+      [
+        'a JKS named without its password',
+        'secret:trust/t',
+        { t: '' },
+        FAILURE_REASON.trustSourceUnreadable,
+        /holds a JKS truststore, not PEM; name its password as secret:trust\/t\?password-key=<key>/,
+      ],
+      [
+        'a missing password key',
+        'secret:trust/t?password-key=p',
+        { t: '' },
+        FAILURE_REASON.trustSourceMissing,
+        /Secret apps\/trust has no key 'p' with the truststore's password/,
+      ],
+    ];
+    for (const [label, source, data, reason, message] of bad) {
+      it(`${label}: the old stores stay, ${reason} names the fix, no password in the message`, () => {
+        const stores: Record<string, Buffer | string> = Object.fromEntries(Object.entries(data).map(([k, v]) => [k, v === '' ? jks : v === 'p12' ? p12 : v]));
+        const result = computeDesired(input({ [a.formats]: 'jks', [a.trustSources]: source }, { secrets: secrets(stores) }));
+        assert.equal(result.status, 'failed');
+        if (result.status !== 'failed') return;
+        assert.equal(result.reason, reason);
+        assert.match(result.message, message);
+        assert.doesNotMatch(result.message, /jks-secret|p12-secret|not-it/);
+      });
+    }
   });
 });
