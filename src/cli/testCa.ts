@@ -24,9 +24,14 @@ const TestCaFlags = z
     tlsCert: z.string().min(1).optional(),
     tlsKey: z.string().min(1).optional(),
     poll: integer('--poll', 0, 100),
+    tlsClientCa: z.string().min(1).optional(),
+    capubs: z.boolean().default(true),
   })
   .refine((flags) => (flags.tlsCert === undefined) === (flags.tlsKey === undefined), {
     message: '--tls-cert and --tls-key go together',
+  })
+  .refine((flags) => flags.tlsClientCa === undefined || flags.tlsCert !== undefined, {
+    message: '--tls-client-ca needs HTTPS: give --tls-cert and --tls-key too',
   });
 
 /** Resolves once the process is asked to stop. */
@@ -50,13 +55,19 @@ export function registerTestCaCommand(program: Command): void {
     .option('--tls-cert <file>', 'PEM certificate (chain) for HTTPS; with --tls-key')
     .option('--tls-key <file>', 'PEM private key for HTTPS; with --tls-cert')
     .option('--poll <n>', 'answer `waiting` this many times before sending the certificate', '0')
-    .action(async (raw: Record<string, string | undefined>) => {
+    .option('--tls-client-ca <file>', 'PEM CA(s): require a client certificate issued by them (mTLS); with --tls-cert')
+    .option('--no-capubs', 'leave caPubs out of cp and kup answers (ip keeps them), as OpenSSL and RFC 9483 servers do')
+    .action(async (raw: Record<string, string | boolean | undefined>) => {
       const parsed = TestCaFlags.safeParse(raw);
       if (!parsed.success) throw new Error(parsed.error.issues[0].message);
       const flags = parsed.data;
       const tls =
         flags.tlsCert && flags.tlsKey
-          ? { cert: readInputFile(flags.tlsCert, 'the --tls-cert file'), key: readInputFile(flags.tlsKey, 'the --tls-key file') }
+          ? {
+              cert: readInputFile(flags.tlsCert, 'the --tls-cert file'),
+              key: readInputFile(flags.tlsKey, 'the --tls-key file'),
+              ...(flags.tlsClientCa ? { clientCa: readInputFile(flags.tlsClientCa, 'the --tls-client-ca file') } : {}),
+            }
           : undefined;
       const ca = await startDevelopmentCa({
         port: flags.port,
@@ -68,6 +79,7 @@ export function registerTestCaCommand(program: Command): void {
         ...(flags.stateDir !== undefined ? { stateDir: flags.stateDir } : {}),
         ...(tls ? { tls } : {}),
         poll: flags.poll,
+        noCaPubs: !flags.capubs,
       });
       const stopped = untilStopped();
       process.stdout.write(`${ca.url}\n`);

@@ -1,6 +1,7 @@
 // Facts about DER certificates that CMP needs: subject, issuer, serial, SKI, public key, self-signed,
 // who issued whom. PEM and the structural certificate reader are in src/pki.
 import { X509Certificate } from 'node:crypto';
+import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { octetString, parseDer } from './asn1/der.js';
 import { CmpProtocolError } from './errors.js';
@@ -63,4 +64,57 @@ export function isSelfSigned(der: Uint8Array): boolean {
 /** Byte equality. */
 export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.byteLength === b.byteLength && Buffer.from(a).equals(Buffer.from(b));
+}
+
+const KEY_USAGE = '2.5.29.15';
+const BASIC_CONSTRAINTS = '2.5.29.19';
+/** keyUsage bit names in bit order (RFC 5280 §4.2.1.3). */
+const KEY_USAGE_BITS = ['digitalSignature', 'nonRepudiation', 'keyEncipherment', 'dataEncipherment', 'keyAgreement', 'keyCertSign', 'cRLSign'] as const;
+export type KeyUsageName = (typeof KEY_USAGE_BITS)[number];
+/**
+ * Extensions a path check may meet marked critical and still accept: those it evaluates (key
+ * usage, basic constraints) and those that only describe (names, key ids, policies, pointers).
+ */
+const UNDERSTOOD_EXTENSIONS = new Set([
+  KEY_USAGE,
+  BASIC_CONSTRAINTS,
+  SUBJECT_KEY_IDENTIFIER,
+  '2.5.29.35', // authorityKeyIdentifier
+  '2.5.29.17', // subjectAltName
+  '2.5.29.18', // issuerAltName
+  '2.5.29.37', // extKeyUsage
+  '2.5.29.32', // certificatePolicies (no policy processing asked for)
+  '2.5.29.31', // cRLDistributionPoints
+  '1.3.6.1.5.5.7.1.1', // authorityInfoAccess
+]);
+
+/** What a path check needs of a certificate: key usage bits (undefined: no extension), CA flag, pathLen, unknown critical extensions. */
+export interface CertificateConstraints {
+  keyUsage?: Set<KeyUsageName>;
+  ca: boolean;
+  pathLen?: number;
+  unknownCritical: string[];
+}
+
+/** Reads key usage, basic constraints and the critical extensions this library does not evaluate. */
+export function certificateConstraints(der: Uint8Array): CertificateConstraints {
+  const cert = parseCertificate(der);
+  const result: CertificateConstraints = { ca: false, unknownCritical: [] };
+  for (const ext of cert.extensions ?? []) {
+    if (ext.critical && !UNDERSTOOD_EXTENSIONS.has(ext.extnID)) result.unknownCritical.push(ext.extnID);
+    if (ext.extnID === KEY_USAGE) {
+      const bits = ext.parsedValue instanceof asn1js.BitString ? ext.parsedValue.valueBlock.valueHexView : new Uint8Array(0);
+      const usage = new Set<KeyUsageName>();
+      KEY_USAGE_BITS.forEach((name, i) => {
+        if ((bits[i >> 3] ?? 0) & (0x80 >> (i & 7))) usage.add(name);
+      });
+      result.keyUsage = usage;
+    } else if (ext.extnID === BASIC_CONSTRAINTS && ext.parsedValue instanceof pkijs.BasicConstraints) {
+      result.ca = ext.parsedValue.cA === true;
+      const len = ext.parsedValue.pathLenConstraint;
+      if (typeof len === 'number') result.pathLen = len;
+      else if (len instanceof asn1js.Integer) result.pathLen = len.valueBlock.valueDec;
+    }
+  }
+  return result;
 }

@@ -1,9 +1,12 @@
 // Certificate path building for signature-protected messages: from the signer up to a certificate of
 // the trust bundle, through intermediates the message carries. Small on purpose: issuer/subject
-// match, signature, validity period, CA flag on intermediates.
+// match, signature, validity period; intermediates must be CAs allowed to sign certificates
+// (basicConstraints cA, keyUsage keyCertSign when present, pathLenConstraint); a critical
+// extension this check does not understand refuses the certificate (cf. OpenSSL's
+// check_chain_extensions).
 import type { X509Certificate } from 'node:crypto';
 import { subjectLine } from '../pki/certificate.js';
-import { issuedBy, readX509 } from './certificates.js';
+import { certificateConstraints, issuedBy, readX509 } from './certificates.js';
 import { CmpProtocolError } from './errors.js';
 
 export interface ChainOptions {
@@ -28,7 +31,7 @@ export function verifyCertificateChain(leafDer: Uint8Array, options: ChainOption
   if (!leaf) throw new CmpProtocolError('signer certificate is not a readable X.509 certificate');
   const anchors = options.trusted.map(readX509).filter((c): c is X509Certificate => c !== undefined);
   if (anchors.length === 0) throw new CmpProtocolError('no trusted certificates configured to verify signature protection');
-  const intermediates = (options.untrusted ?? []).map(readX509).filter((c): c is X509Certificate => c !== undefined && c.ca);
+  const intermediates = (options.untrusted ?? []).map(readX509).filter((c): c is X509Certificate => c !== undefined && !c.raw.equals(leaf.raw));
   const path = [leaf];
   let current = leaf;
   for (let depth = 0; depth < MAX_DEPTH; depth++) {
@@ -40,8 +43,33 @@ export function verifyCertificateChain(leafDer: Uint8Array, options: ChainOption
     if (anchor) return [...path, anchor];
     const next = intermediates.find((c) => !path.some((p) => p.raw.equals(c.raw)) && issuedBy(current, c));
     if (!next) break;
+    checkIntermediate(next, path.length - 1);
     path.push(next);
     current = next;
   }
   throw new CmpProtocolError(`no chain from "${subjectLine(leaf)}" to a trusted certificate`);
+}
+
+/** Refuses an extension the check cannot evaluate when it is critical (the signer certificate's own check). */
+export function checkCriticalExtensions(cert: X509Certificate): void {
+  const unknown = certificateConstraints(new Uint8Array(cert.raw)).unknownCritical;
+  if (unknown.length > 0) {
+    throw new CmpProtocolError(`certificate "${subjectLine(cert)}" has critical extensions this check does not support: ${unknown.join(', ')}`);
+  }
+}
+
+/** An intermediate with `below` intermediates under it must be a CA allowed to sign certificates. */
+function checkIntermediate(cert: X509Certificate, below: number): void {
+  const constraints = certificateConstraints(new Uint8Array(cert.raw));
+  const name = subjectLine(cert);
+  if (!constraints.ca) throw new CmpProtocolError(`intermediate "${name}" is not a CA certificate (basicConstraints cA is not set)`);
+  if (constraints.keyUsage && !constraints.keyUsage.has('keyCertSign')) {
+    throw new CmpProtocolError(`intermediate "${name}" may not sign certificates (its keyUsage lacks keyCertSign)`);
+  }
+  if (constraints.pathLen !== undefined && below > constraints.pathLen) {
+    throw new CmpProtocolError(`intermediate "${name}" allows ${constraints.pathLen} intermediate(s) below it, the path has ${below}`);
+  }
+  if (constraints.unknownCritical.length > 0) {
+    throw new CmpProtocolError(`intermediate "${name}" has critical extensions this check does not support: ${constraints.unknownCritical.join(', ')}`);
+  }
 }

@@ -1,9 +1,11 @@
 // CmpClient: the enrolment flows (cf. OpenSSL cmp_client) on top of the message layer.
 // - p10cr (the CSR as it is), ir / cr (CertTemplate from the CSR, signature POP), kur (signed with
 //   the old key, old certificate in extraCerts, oldCertID control);
-// - certConf with certHash, or none when implicitConfirm was asked and granted; a rejecting certConf
-//   when the certificate is for another key;
-// - waiting → pollReq/pollRep honouring checkAfter, under an overall deadline;
+// - every returned certificate read as X.509, its key compared and its roots found (result.ts)
+//   before anything is confirmed; certConf with certHash (hashAlg and pvno 3 for EdDSA), or none
+//   when implicitConfirm was asked and granted; a rejecting certConf for a certificate we refuse;
+// - waiting → pollReq/pollRep; enroll() waits by the one checkAfter rule (checkAfter.ts) and caps
+//   every round trip at its overall deadline;
 // - genm for CA certificates.
 // A non-blocking step API (cf. OpenSSL's try_certreq) serves a reconcile loop: startEnrollment /
 // continueEnrollment return issued | waiting (with a serializable transaction state) | rejected.
@@ -14,13 +16,14 @@ import { z } from 'zod';
 import type { CertResponse } from './asn1/CertRepMessage.js';
 import { decodeCaCertsValue, ID_IT_CA_CERTS } from './asn1/InfoTypeAndValue.js';
 import type { PKIBody, PKIBodyName } from './asn1/PKIBody.js';
-import { directoryName } from './asn1/PKIHeader.js';
+import { directoryName, PVNO_CMP2021 } from './asn1/PKIHeader.js';
 import { decodePKIMessage, encodePKIMessage } from './asn1/PKIMessage.js';
-import { parseCertificate, publicKeyDer } from './certificates.js';
+import { pollDelayMs } from './checkAfter.js';
+import { parseCertificate, publicKeyDer, readX509 } from './certificates.js';
 import { certTemplateFromCsr, csrPublicKeyDer } from './csr.js';
 import { CmpProtocolError, CmpRejectedError, CmpTransportError } from './errors.js';
 import { buildHeader, hasImplicitConfirm, newNonce, newTransactionID } from './header.js';
-import { buildCertReqMsg, certConfBody, genmCaCertsBody, oldCertIdControl, p10crBody, pollReqBody } from './messages.js';
+import { buildCertReqMsg, certConfBody, genmCaCertsBody, needsCmp2021, oldCertIdControl, p10crBody, pollReqBody } from './messages.js';
 import { protectMessage, type ProtectionCredentials, type ProtectionTrust } from './protection.js';
 import { type EnrollmentResult, splitCertificates } from './result.js';
 import { classifyStatus, rejectedError } from './status.js';
@@ -50,11 +53,13 @@ export interface CmpClientOptions {
   protection: ProtectionCredentials;
   /** Trust anchors for signature-protected answers. A PBM secret is taken from `protection`. */
   trusted?: Uint8Array[];
+  /** Self-signed roots from a verified genm answer: trusted roots of every issued certificate (SPEC §3 rule c). */
+  knownRoots?: Uint8Array[];
   /** header.recipient; default NULL-DN (for kur: the old certificate's issuer). */
   recipient?: pkijs.RelativeDistinguishedNames;
   /** Ask for implicit confirmation. */
   implicitConfirm?: boolean;
-  /** Overall deadline of `enroll()` including polling, in ms. Default 10 minutes. */
+  /** Overall deadline of `enroll()` including polling and every round trip, in ms. Default 10 minutes. */
   pollTimeoutMs?: number;
   /**
    * Step API only: keep the connection open when a step ends in `waiting` (OpenSSL's mock server
@@ -137,21 +142,39 @@ export class CmpClient {
     this.options = options;
   }
 
-  /** Enrols and waits (polling as told) until issued; throws CmpRejectedError, CmpProtocolError or CmpTransportError. */
+  /**
+   * Enrols and waits (polling as told) until issued; throws CmpRejectedError, CmpProtocolError or
+   * CmpTransportError. Waits follow checkAfter.ts (≥ 1 s, ≤ the time left, ≤ a timer's range)
+   * and each round trip is aborted at the deadline, so nothing outlives `pollTimeoutMs`.
+   */
   async enroll(request: EnrollmentRequest, signal?: AbortSignal): Promise<EnrollmentResult> {
     const now = this.options.now ?? Date.now;
     const sleep = this.options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-    const deadline = now() + (this.options.pollTimeoutMs ?? 600_000);
+    const totalMs = this.options.pollTimeoutMs ?? 600_000;
+    const deadline = now() + totalMs;
+    const timedOut = `the CA did not issue within the total timeout of ${Math.round(totalMs / 1000)}s`;
+    // The deadline as a signal, so a round trip in flight ends with it too.
+    const deadlineSignal = AbortSignal.timeout(Math.min(totalMs, 2 ** 31 - 1));
+    const bounded = signal ? AbortSignal.any([signal, deadlineSignal]) : deadlineSignal;
+    const roundTrip = async <T>(what: () => Promise<T>): Promise<T> => {
+      try {
+        return await what();
+      } catch (err) {
+        if (deadlineSignal.aborted && !signal?.aborted) throw new CmpTransportError(timedOut);
+        throw err;
+      }
+    };
     this.polling = true;
     try {
-      let step = await this.startEnrollment(request, signal);
+      let step = await roundTrip(() => this.startEnrollment(request, bounded));
       while (step.status === 'waiting') {
-        const wait = step.checkAfterSeconds * 1000;
-        if (now() + wait > deadline) {
-          throw new CmpTransportError(`the CA is still processing the request (checkAfter ${step.checkAfterSeconds}s would pass the polling deadline)`);
+        const wait = pollDelayMs(step.checkAfterSeconds, deadline - now());
+        if (wait <= 0 || now() + wait >= deadline) {
+          throw new CmpTransportError(`${timedOut} (the CA is still processing the request; it asked to wait ${step.checkAfterSeconds}s)`);
         }
         await sleep(wait);
-        step = await this.continueEnrollment(request, step.state, signal);
+        const state = step.state;
+        step = await roundTrip(() => this.continueEnrollment(request, state, bounded));
       }
       if (step.status === 'rejected') throw step.error;
       return step.result;
@@ -174,7 +197,7 @@ export class CmpClient {
     return this.keepOpenWhileWaiting(async () => {
       const body = this.requestBody(request);
       const answer = await this.exchange(tx, request, body, [CERT_REP_OF[request.type]], signal, tx.implicitConfirm);
-      return this.onCertResponse(tx, request, answer, signal);
+      return this.onCertResponse(tx, request, answer, signal, false);
     });
   }
 
@@ -199,8 +222,13 @@ export class CmpClient {
     this.options.transport.close?.();
   }
 
-  /** Asks the CA for its CA certificates (genm id-it-caCerts). */
+  /** Asks the CA for its CA certificates (genm id-it-caCerts); `verified` false when the answer's protection could not be checked. */
   async getCaCertificates(signal?: AbortSignal): Promise<Uint8Array[]> {
+    return (await this.getCaCertificatesChecked(signal)).certificates;
+  }
+
+  /** genm id-it-caCerts with the answer's verification state: only a verified answer's certificates may become roots. */
+  async getCaCertificatesChecked(signal?: AbortSignal): Promise<{ certificates: Uint8Array[]; verified: boolean }> {
     const tx: Transaction = {
       type: 'p10cr',
       transactionID: newTransactionID(),
@@ -215,7 +243,7 @@ export class CmpClient {
       if (body.type === 'error') throw this.errorRejection('the CA refused the genm', answer);
       if (body.type !== 'genp') throw new CmpProtocolError(`unexpected answer ${body.type} to genm`);
       const item = body.content.find((i) => i.infoType === ID_IT_CA_CERTS);
-      return item?.infoValue ? decodeCaCertsValue(item.infoValue) : [];
+      return { certificates: item?.infoValue ? decodeCaCertsValue(item.infoValue) : [], verified: answer.verified };
     } finally {
       this.options.transport.close?.();
     }
@@ -281,6 +309,8 @@ export class CmpClient {
       recipNonce: tx.recipNonce,
       implicitConfirm,
     });
+    // certConf with hashAlg (EdDSA certificates) is a cmp2021 message (RFC 9810 §7).
+    if (needsCmp2021(body)) header.pvno = PVNO_CMP2021;
     const message = protectMessage({ header, body }, this.credentials(request));
     const answer = decodePKIMessage(await this.options.transport.send(encodePKIMessage(message), signal));
     const checked = checkResponse(answer, { bodyTypes, transactionID: tx.transactionID, senderNonce: tx.senderNonce, trust: this.trust() });
@@ -315,11 +345,13 @@ export class CmpClient {
     const answer = await this.exchange(tx, request, pollReqBody([tx.certReqId]), ['pollRep', CERT_REP_OF[tx.type]], signal);
     const body = answer.message.body;
     if (body.type === 'pollRep') {
-      const entry = body.content.find((p) => p.certReqId === tx.certReqId) ?? (body.content.length === 1 ? body.content[0] : undefined);
-      if (!entry) throw new CmpProtocolError(`pollRep without an entry for certReqId ${tx.certReqId}`);
+      const entry = body.content.find((p) => p.certReqId === tx.certReqId);
+      if (!entry) {
+        throw new CmpProtocolError(`pollRep without an entry for certReqId ${tx.certReqId} (got ${body.content.map((p) => p.certReqId).join(', ') || 'none'})`);
+      }
       return { status: 'waiting', checkAfterSeconds: entry.checkAfter, reason: entry.reason ?? [], state: this.state(tx) };
     }
-    return this.onCertResponse(tx, request, answer, signal);
+    return this.onCertResponse(tx, request, answer, signal, true);
   }
 
   private findResponse(tx: Transaction, responses: CertResponse[]): CertResponse {
@@ -332,7 +364,13 @@ export class CmpClient {
     return found;
   }
 
-  private async onCertResponse(tx: Transaction, request: EnrollmentRequest, answer: CheckedResponse, signal: AbortSignal | undefined): Promise<EnrollmentStep> {
+  private async onCertResponse(
+    tx: Transaction,
+    request: EnrollmentRequest,
+    answer: CheckedResponse,
+    signal: AbortSignal | undefined,
+    afterPoll: boolean,
+  ): Promise<EnrollmentStep> {
     const body = answer.message.body;
     if (body.type === 'error') return { status: 'rejected', error: this.errorRejection('the CA rejected the request', answer) };
     if (body.type !== 'ip' && body.type !== 'cp' && body.type !== 'kup') {
@@ -340,14 +378,16 @@ export class CmpClient {
     }
     const response = this.findResponse(tx, body.content.response);
     tx.certReqId = response.certReqId;
-    switch (classifyStatus(response.status)) {
+    switch (classifyStatus(response.status, body.type)) {
       case 'rejected':
         return {
           status: 'rejected',
           error: rejectedError('the CA rejected the request', response.status, answer.verified, { unverifiedReason: answer.unverifiedReason }),
         };
       case 'waiting':
-        // Like OpenSSL: ask at once, the pollRep tells how long to wait.
+        // Like OpenSSL: after the request, ask at once (the pollRep tells how long to wait). A
+        // waiting answer to a pollReq names no delay: the caller waits its minimum (checkAfter.ts).
+        if (afterPoll) return { status: 'waiting', checkAfterSeconds: 0, reason: response.status.statusString ?? [], state: this.state(tx) };
         return this.poll(tx, request, signal);
       default:
         break;
@@ -359,18 +399,33 @@ export class CmpClient {
       );
     }
     const certificate = choice.certificate;
-    const requested = normalizedSpki(csrPublicKeyDer(request.csr));
-    if (!normalizedSpki(publicKeyDer(certificate)).equals(requested)) {
-      await this.rejectCertificate(tx, request, certificate, 'the certificate is not for the requested public key', signal);
-      throw new CmpProtocolError('the CA returned a certificate for a different public key; refused it with a rejecting certConf');
+    // Everything about the certificate is decided before it is confirmed: readable, for our key, chained to its roots.
+    let split: ReturnType<typeof splitCertificates>;
+    try {
+      if (!readX509(certificate)) throw new CmpProtocolError('the issued certificate is not a readable X.509 certificate');
+      parseCertificate(certificate);
+      const requested = normalizedSpki(csrPublicKeyDer(request.csr));
+      if (!normalizedSpki(publicKeyDer(certificate)).equals(requested)) {
+        throw new CmpProtocolError('the CA returned a certificate for a different public key');
+      }
+      split = splitCertificates(certificate, {
+        extraCerts: answer.message.extraCerts ?? [],
+        caPubs: body.content.caPubs ?? [],
+        verified: answer.verified,
+        knownRoots: this.options.knownRoots,
+      });
+    } catch (err) {
+      if (!(err instanceof CmpProtocolError)) throw err;
+      const implicit = tx.implicitConfirm && hasImplicitConfirm(answer.message.header);
+      if (!implicit) await this.rejectCertificate(tx, request, certificate, err.message, signal);
+      throw new CmpProtocolError(`${err.message}; refused it${implicit ? '' : ' with a rejecting certConf'}`);
     }
     const implicitConfirmGranted = tx.implicitConfirm && hasImplicitConfirm(answer.message.header);
     if (!implicitConfirmGranted) {
       const conf = await this.exchange(tx, request, certConfBody([{ certificate, certReqId: tx.certReqId }]), ['pkiconf'], signal);
       if (conf.message.body.type === 'error') return { status: 'rejected', error: this.errorRejection('the CA refused our certConf', conf) };
     }
-    const { chain, trustedRoots } = splitCertificates(certificate, answer.message.extraCerts ?? [], body.content.caPubs ?? []);
-    return { status: 'issued', result: { certificate, chain, trustedRoots, implicitConfirmGranted } };
+    return { status: 'issued', result: { certificate, ...split, implicitConfirmGranted } };
   }
 
   /** Sends a certConf refusing the certificate; the CA's answer to it changes nothing. */

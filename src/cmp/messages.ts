@@ -68,12 +68,54 @@ export function oldCertIdControl(oldCertificate: Uint8Array): AttributeTypeAndVa
   return { type: ID_REG_CTRL_OLD_CERT_ID, value: toDer(encodeCertId(id)) };
 }
 
+const ID_RSASSA_PSS = '1.2.840.113549.1.1.10';
+const ED448_OID = '1.3.101.113';
+/** Digest names by OID, for RSASSA-PSS parameters and hashAlg. */
+const DIGEST_BY_OID: Record<string, string> = {
+  '1.3.14.3.2.26': 'sha1',
+  '2.16.840.1.101.3.4.2.4': 'sha224',
+  '2.16.840.1.101.3.4.2.1': 'sha256',
+  '2.16.840.1.101.3.4.2.2': 'sha384',
+  '2.16.840.1.101.3.4.2.3': 'sha512',
+};
+const ID_SHA256 = '2.16.840.1.101.3.4.2.1';
+const ID_SHA512 = '2.16.840.1.101.3.4.2.3';
+const ID_SHAKE256 = '2.16.840.1.101.3.4.2.18';
+
+/** The hash of a certificate for certConf, and the hashAlg to send when the certificate's signature names no hash. */
+export interface CertHash {
+  hash: Uint8Array;
+  /** Set for EdDSA certificates (and unreadable ones being refused): send it, with pvno 3 (RFC 9810 §5.3.18). */
+  hashAlg?: pkijs.AlgorithmIdentifier;
+}
+
+function hashWith(oid: string, certificate: Uint8Array): Uint8Array {
+  if (oid === ID_SHAKE256) return new Uint8Array(createHash('shake256', { outputLength: 64 }).update(certificate).digest());
+  return new Uint8Array(createHash(DIGEST_BY_OID[oid]).update(certificate).digest());
+}
+
+/** The digest of an RSASSA-PSS signature's parameters (default SHA-1, RFC 4055). */
+function pssDigest(cert: pkijs.Certificate): string | undefined {
+  const params = cert.signatureAlgorithm.algorithmParams;
+  if (!params) return 'sha1';
+  try {
+    const pss = new pkijs.RSASSAPSSParams({ schema: params });
+    return DIGEST_BY_OID[pss.hashAlgorithm.algorithmId];
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * certHash of a certificate (RFC 9810 §5.3.18): hashed with the digest of the certificate's own
- * signature algorithm; SHA-512 for Ed25519 and SHAKE256 for Ed448 (RFC 9481 §3.3).
+ * signature algorithm (for RSASSA-PSS, the one its parameters name). EdDSA signatures have no
+ * digest of their own: SHA-512 for Ed25519 and SHAKE256 for Ed448 (RFC 9481 §3.3), named in hashAlg.
  */
-export function certHash(certificate: Uint8Array): Uint8Array {
-  const alg = parseCertificate(certificate).signatureAlgorithm.algorithmId;
+export function certHashOf(certificate: Uint8Array): CertHash {
+  const cert = parseCertificate(certificate);
+  const alg = cert.signatureAlgorithm.algorithmId;
+  if (alg === '1.3.101.112') return { hash: hashWith(ID_SHA512, certificate), hashAlg: new pkijs.AlgorithmIdentifier({ algorithmId: ID_SHA512 }) };
+  if (alg === ED448_OID) return { hash: hashWith(ID_SHAKE256, certificate), hashAlg: new pkijs.AlgorithmIdentifier({ algorithmId: ID_SHAKE256 }) };
   const byOid: Record<string, string> = {
     '1.2.840.113549.1.1.5': 'sha1',
     '1.2.840.113549.1.1.11': 'sha256',
@@ -85,12 +127,22 @@ export function certHash(certificate: Uint8Array): Uint8Array {
     '1.2.840.10045.4.3.2': 'sha256',
     '1.2.840.10045.4.3.3': 'sha384',
     '1.2.840.10045.4.3.4': 'sha512',
-    '1.3.101.112': 'sha512',
   };
-  if (alg === '1.3.101.113') return new Uint8Array(createHash('shake256', { outputLength: 64 }).update(certificate).digest());
-  const digest = byOid[alg];
+  const digest = alg === ID_RSASSA_PSS ? pssDigest(cert) : byOid[alg];
   if (!digest) throw new CmpProtocolError(`cannot compute certHash: unsupported certificate signature algorithm ${alg}`);
-  return new Uint8Array(createHash(digest).update(certificate).digest());
+  return { hash: new Uint8Array(createHash(digest).update(certificate).digest()) };
+}
+
+/** certHash bytes only (see certHashOf). */
+export function certHash(certificate: Uint8Array): Uint8Array {
+  return certHashOf(certificate).hash;
+}
+
+/** The certHash a CA expects for an entry of certConf: with the entry's hashAlg when it names one. */
+export function expectedCertHash(certificate: Uint8Array, hashAlg: pkijs.AlgorithmIdentifier | undefined): Uint8Array | undefined {
+  if (!hashAlg) return certHash(certificate);
+  const oid = hashAlg.algorithmId;
+  return oid === ID_SHAKE256 || oid in DIGEST_BY_OID ? hashWith(oid, certificate) : undefined;
 }
 
 export interface CertConfEntry {
@@ -100,14 +152,30 @@ export interface CertConfEntry {
   reject?: { statusString: string[]; failInfo?: PKIFailureInfoName[] };
 }
 
-/** certConf body; an accepted certificate carries no statusInfo (RFC 9483 §4.1.1). */
+/**
+ * certConf body; an accepted certificate carries no statusInfo (RFC 9483 §4.1.1). A certificate
+ * that cannot be read (only ever refused) is hashed with SHA-256, named in hashAlg.
+ */
 export function certConfBody(entries: CertConfEntry[]): PKIBody {
   const content: CertStatus[] = entries.map((e) => {
-    const status: CertStatus = { certHash: certHash(e.certificate), certReqId: e.certReqId };
+    let hashed: CertHash;
+    try {
+      hashed = certHashOf(e.certificate);
+    } catch (err) {
+      if (!e.reject) throw err;
+      hashed = { hash: hashWith(ID_SHA256, e.certificate), hashAlg: new pkijs.AlgorithmIdentifier({ algorithmId: ID_SHA256 }) };
+    }
+    const status: CertStatus = { certHash: hashed.hash, certReqId: e.certReqId };
     if (e.reject) status.statusInfo = { status: 'rejection', statusString: e.reject.statusString, failInfo: e.reject.failInfo };
+    if (hashed.hashAlg) status.hashAlg = hashed.hashAlg;
     return status;
   });
   return { type: 'certConf', content };
+}
+
+/** True when a certConf body uses hashAlg, which needs pvno 3 (cmp2021). */
+export function needsCmp2021(body: PKIBody): boolean {
+  return body.type === 'certConf' && body.content.some((s) => s.hashAlg !== undefined);
 }
 
 /** pollReq body. */

@@ -1,13 +1,16 @@
 // Message protection (RFC 9810 §5.1.3): the protection value covers DER(ProtectedPart {header, body}).
 // PBM with a shared secret, or a signature whose signer certificate (and chain) travel in extraCerts
-// and whose senderKID is the signer's subject key identifier.
+// and whose senderKID is the signer's subject key identifier. A received signature counts only
+// when its signer certificate is the header's sender, may sign (keyUsage digitalSignature when
+// the extension is present), and chains to the trust anchors (cf. OpenSSL cert_acceptable).
 import { type KeyObject } from 'node:crypto';
 import * as pkijs from 'pkijs';
 import { decodePBMParameter } from './asn1/PBMParameter.js';
 import { directoryName, type PKIHeader } from './asn1/PKIHeader.js';
 import { type PKIMessage, protectedPartDer } from './asn1/PKIMessage.js';
-import { parseCertificate, sameBytes, subjectKeyIdentifier } from './certificates.js';
-import { verifyCertificateChain } from './chain.js';
+import { certificateConstraints, parseCertificate, readX509, sameBytes, subjectKeyIdentifier } from './certificates.js';
+import { checkCriticalExtensions, verifyCertificateChain } from './chain.js';
+import { formatDistinguishedName } from './names.js';
 import { CmpDecodeError, CmpProtocolError } from './errors.js';
 import { ID_PASSWORD_BASED_MAC, newPbmParameter, pbmAlgorithmIdentifier, pbmMac, pbmVerify, type PbmOptions } from './pbm.js';
 import { digestOfSignatureAlgorithm, signData, verifyData } from './signature.js';
@@ -20,6 +23,8 @@ export type ProtectionCredentials =
       secret: Uint8Array;
       /** Reference value sent as senderKID (ONAP "rv"). */
       reference?: Uint8Array;
+      /** header.sender; NULL-DN when absent (then `reference` is required, RFC 9810 §5.1.1). */
+      sender?: pkijs.RelativeDistinguishedNames;
       pbm?: PbmOptions;
     }
   | {
@@ -55,6 +60,7 @@ export function protectMessage(message: UnprotectedMessage, credentials: Protect
   if (credentials.type === 'pbm') {
     const parameter = newPbmParameter(credentials.pbm);
     const header: PKIHeader = { ...message.header, protectionAlg: pbmAlgorithmIdentifier(parameter) };
+    if (credentials.sender) header.sender = directoryName(credentials.sender);
     if (credentials.reference) header.senderKID = credentials.reference;
     const protection = pbmMac(credentials.secret, parameter, protectedPartDer({ header, body: message.body }));
     return { header, body: message.body, protection, ...(message.extraCerts?.length ? { extraCerts: message.extraCerts } : {}) };
@@ -99,6 +105,31 @@ function signerCandidates(message: PKIMessage, trust: ProtectionTrust): Uint8Arr
   });
 }
 
+function senderText(header: PKIHeader): string {
+  const sender = header.sender;
+  if (sender.type !== 4) return `(a GeneralName of type ${sender.type}, not a directoryName)`;
+  const dn = sender.value as pkijs.RelativeDistinguishedNames;
+  return dn.typesAndValues.length === 0 ? '(NULL-DN)' : formatDistinguishedName(dn);
+}
+
+/** The certificate whose key made the signature must be the sender's, allowed to sign, with no critical extension we cannot judge. */
+function acceptableSigner(der: Uint8Array, header: PKIHeader): void {
+  const cert = parseCertificate(der);
+  const sender = header.sender;
+  if (sender.type !== 4 || !(sender.value as pkijs.RelativeDistinguishedNames).isEqual(cert.subject)) {
+    throw new CmpProtocolError(
+      `the signer certificate's subject "${formatDistinguishedName(cert.subject)}" is not the header's sender ${JSON.stringify(senderText(header))}`,
+    );
+  }
+  const usage = certificateConstraints(der).keyUsage;
+  if (usage && !usage.has('digitalSignature')) {
+    throw new CmpProtocolError(`the signer certificate "${formatDistinguishedName(cert.subject)}" may not sign messages (its keyUsage lacks digitalSignature)`);
+  }
+  const x509 = readX509(der);
+  if (!x509) throw new CmpProtocolError('signer certificate is not a readable X.509 certificate');
+  checkCriticalExtensions(x509);
+}
+
 /** Verifies the protection of a received message; throws CmpProtocolError saying what is wrong. */
 export function verifyProtection(message: PKIMessage, trust: ProtectionTrust): VerifiedProtection {
   const type = protectionType(message);
@@ -130,6 +161,7 @@ export function verifyProtection(message: PKIMessage, trust: ProtectionTrust): V
   for (const candidate of candidates) {
     const spki = new Uint8Array(parseCertificate(candidate).subjectPublicKeyInfo.toSchema().toBER(false));
     if (!verifyData(spki, alg.algorithmId, data, protection)) continue;
+    acceptableSigner(candidate, message.header);
     try {
       verifyCertificateChain(candidate, { trusted: trust.trusted, untrusted: message.extraCerts, at: trust.at });
       return { type: 'signature', signer: candidate };

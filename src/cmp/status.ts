@@ -7,15 +7,20 @@ import { type CmpRejection, CmpRejectedError } from './errors.js';
 /** How an answer's status is handled: granted (take the certificate), waiting (poll), rejected (stop). */
 export type StatusClass = 'granted' | 'waiting' | 'rejected';
 
-/** accepted, grantedWithMods and the warnings grant; waiting waits; rejection and anything else rejects. */
-export function classifyStatus(info: PKIStatusInfo): StatusClass {
+/**
+ * accepted, grantedWithMods and the warnings grant; waiting waits; rejection and anything else
+ * rejects. keyUpdateWarning only answers a key update: in the answer to another request
+ * (`answerType` ip or cp) it is a protocol violation, treated as a rejection (cf. OpenSSL).
+ */
+export function classifyStatus(info: PKIStatusInfo, answerType?: PKIBody['type']): StatusClass {
   switch (info.status) {
     case 'accepted':
     case 'grantedWithMods':
     case 'revocationWarning':
     case 'revocationNotification':
-    case 'keyUpdateWarning':
       return 'granted';
+    case 'keyUpdateWarning':
+      return answerType === undefined || answerType === 'kup' ? 'granted' : 'rejected';
     case 'waiting':
       return 'waiting';
     default:
@@ -35,7 +40,7 @@ export function statusText(info: PKIStatusInfo, extraTexts: readonly string[] = 
 export function isNegativeAnswer(body: PKIBody): boolean {
   if (body.type === 'error') return true;
   if (body.type === 'ip' || body.type === 'cp' || body.type === 'kup') {
-    return body.content.response.length > 0 && body.content.response.every((r) => classifyStatus(r.status) === 'rejected');
+    return body.content.response.length > 0 && body.content.response.every((r) => classifyStatus(r.status, body.type) === 'rejected');
   }
   return false;
 }

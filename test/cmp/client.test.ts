@@ -1,5 +1,6 @@
 // CmpClient flows and the step API against the scripted in-process CA.
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { CmpClient, type EnrollmentRequest, parseTransactionState } from '../../src/cmp/client.js';
 import { CmpDecodeError, CmpProtocolError, CmpRejectedError, CmpTransportError } from '../../src/cmp/errors.js';
 import type { CmpTransport } from '../../src/cmp/transport.js';
@@ -25,10 +26,12 @@ describe('client', function () {
   });
 
   for (const type of ['ir', 'cr', 'p10cr'] as const) {
-    it(`${type}: issued for the requested key, chain = leaf + intermediate, roots = caPubs + self-signed extraCerts`, async () => {
+    it(`${type}: issued for the requested key, chain = leaf + intermediate, roots = caPubs + anchor (a self-signed extraCert is not a root)`, async () => {
       const result = await client().enroll(requests[type]);
       assert.deepEqual(result.chain.slice(1).map(hex), [hex(ca.intermediate)]);
-      assert.deepEqual(result.trustedRoots.map(hex), [ca.root1, ca.root2].map(hex));
+      // SPEC §3 (issue 10): root2 travels only in extraCerts, outside the protection — no longer trusted.
+      assert.deepEqual(result.trustedRoots.map(hex), [hex(ca.root1)]);
+      assert.deepEqual(result.extraRoots.map(hex), [hex(ca.root2)]);
       assert.deepEqual(
         ca.received.map((m) => m.body.type),
         [type, 'certConf'],
@@ -137,8 +140,10 @@ describe('client', function () {
   });
 
   it('checks pvno, body type, transactionID and recipNonce, reporting expected and actual', async () => {
+    ca.script = { tamperHeader: (h) => (h.pvno = 4) };
+    await assert.rejects(client().enroll(requests.ir), /unexpected pvno: expected 2 or 3, got 4/);
     ca.script = { tamperHeader: (h) => (h.pvno = 3) };
-    await assert.rejects(client().enroll(requests.ir), /unexpected pvno: expected 2, got 3/);
+    assert.equal((await client().enroll(requests.ir)).chain.length, 2, 'a cmp2021 (pvno 3) answer is accepted');
     ca.script = { replaceBody: { type: 'pkiconf' } };
     await assert.rejects(client().enroll(requests.ir), /unexpected answer: expected ip, got pkiconf/);
     ca.script = { tamperHeader: (h) => (h.transactionID = Uint8Array.from([1, 2])) };
@@ -193,5 +198,100 @@ describe('client', function () {
     );
     assert.equal(signals.length, 4);
     assert.ok(signals.every((s) => s === signal));
+  });
+
+  it('roots: the known roots of a verified genm are written with an answer that has no caPubs', async () => {
+    ca.script = { caPubs: [] };
+    const result = await client({ knownRoots: [ca.root1, ca.root2] }).enroll(requests.p10cr);
+    assert.deepEqual(result.trustedRoots.map(hex), [ca.root1, ca.root2].map(hex));
+  });
+
+  it('an unverified negative answer counts only when transactionID and recipNonce are ours; otherwise it is noise (retried)', async () => {
+    for (const tamper of [
+      (h: { transactionID?: Uint8Array }) => (h.transactionID = Uint8Array.from([9, 9])),
+      (h: { recipNonce?: Uint8Array }) => (h.recipNonce = Uint8Array.from([9])),
+    ]) {
+      ca.script = { sendError: true, unprotected: true, tamperHeader: tamper };
+      await assert.rejects(
+        client().enroll(requests.ir),
+        (err: unknown) =>
+          err instanceof CmpTransportError &&
+          err.retryable &&
+          /ignored an unverified negative answer \(the answer is not protected\): its (transactionID 0909|recipNonce 09)/.test(err.message),
+      );
+    }
+    ca.script = { sendError: true, wrongSecret: true, tamperHeader: (h) => delete h.recipNonce };
+    await assert.rejects(client().enroll(requests.ir), (err: unknown) => err instanceof CmpTransportError && /recipNonce \(absent\)/.test(err.message));
+    ca.script = { sendError: true, unprotected: true };
+    await assert.rejects(client().enroll(requests.ir), (err: unknown) => err instanceof CmpRejectedError && !err.rejection.verified);
+  });
+
+  it('enroll(): an endless waiting answer to pollReq, and pollRep checkAfter 0, wait ≥ 1 s each and end at the total timeout', async () => {
+    let clock = 0;
+    const waits: number[] = [];
+    const timed = (options: Partial<ConstructorParameters<typeof CmpClient>[0]>) =>
+      client({ now: () => clock, sleep: async (ms) => void (waits.push(ms), (clock += ms)), pollTimeoutMs: 10_000, ...options });
+    ca.script = { waitCount: 1, waitForever: true };
+    await assert.rejects(
+      timed({}).enroll(requests.ir),
+      (err: unknown) => err instanceof CmpTransportError && /did not issue within the total timeout of 10s/.test(err.message),
+    );
+    assert.ok(waits.length <= 10 && waits.every((w) => w >= 1000), waits.join(','));
+    assert.ok(ca.received.length <= 12, `${ca.received.length} messages`);
+    waits.length = 0;
+    clock = 0;
+    ca.received.length = 0;
+    ca.script = { waitCount: 1000, checkAfter: 0 };
+    await assert.rejects(timed({}).enroll(requests.ir), /did not issue within the total timeout/);
+    assert.ok(waits.every((w) => w === 1000) && waits.length === 9, waits.join(','));
+  });
+
+  it('enroll(): a round trip that hangs ends at the total timeout', async () => {
+    const hanging: CmpTransport = {
+      send: (_m, signal) => new Promise((_resolve, reject) => signal?.addEventListener('abort', () => reject(new Error('aborted')))),
+    };
+    await assert.rejects(client({ transport: hanging, pollTimeoutMs: 300 }).enroll(requests.ir), /did not issue within the total timeout/);
+  });
+
+  it('an unreadable certificate is refused with a rejecting certConf, before anything is returned', async () => {
+    ca.script = { damageCertificate: true };
+    await assert.rejects(
+      client().enroll(requests.ir),
+      (err: unknown) =>
+        err instanceof CmpProtocolError && /the issued certificate is not a readable X.509 certificate; refused it with a rejecting certConf/.test(err.message),
+    );
+    const conf = ca.received[1];
+    if (conf.body.type !== 'certConf') throw new Error(`expected certConf, got ${conf.body.type}`);
+    assert.equal(conf.body.content[0].statusInfo?.status, 'rejection');
+  });
+
+  it('junk caPubs entries are skipped and named, never trusted', async () => {
+    ca.script = { caPubs: [Uint8Array.from([0x30, 0x03, 0x02, 0x01, 0x00]), ca.root1] };
+    const result = await client().enroll(requests.ir);
+    assert.deepEqual(result.trustedRoots.map(hex), [hex(ca.root1)]);
+    assert.deepEqual(result.warnings, ['caPubs[0] is not a readable X.509 certificate; skipped']);
+  });
+
+  it('certConf for an Ed25519-signed certificate carries hashAlg SHA-512 and pvno 3 (RFC 9810 §5.3.18)', async () => {
+    ca.script = { ed25519Issuer: true };
+    const result = await client().enroll(requests.ir);
+    const conf = ca.received[1];
+    if (conf.body.type !== 'certConf') throw new Error(`expected certConf, got ${conf.body.type}`);
+    assert.equal(conf.header.pvno, 3);
+    assert.equal(conf.body.content[0].hashAlg?.algorithmId, '2.16.840.1.101.3.4.2.3');
+    assert.equal(hex(conf.body.content[0].certHash), createHash('sha512').update(result.certificate).digest('hex'));
+    assert.equal(ca.received[0].header.pvno, 2, 'other messages stay cmp2000');
+  });
+
+  it('keyUpdateWarning grants only in a kup; in an ip it is a rejection', async () => {
+    ca.script = { reject: { status: 'keyUpdateWarning' } };
+    await assert.rejects(client().enroll(requests.ir), (err: unknown) => err instanceof CmpRejectedError && /keyUpdateWarning/.test(err.message));
+  });
+
+  it('a pollRep entry for another certReqId is refused', async () => {
+    ca.script = { waitCount: 5 };
+    const step = await client().startEnrollment(requests.cr);
+    if (step.status !== 'waiting') throw new Error('expected waiting');
+    await assert.rejects(client().continueEnrollment(requests.cr, { ...step.state, certReqId: 5 }), /pollRep without an entry for certReqId 5 \(got 0\)/);
   });
 });

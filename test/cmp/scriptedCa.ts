@@ -31,6 +31,14 @@ export interface Script {
   replaceBody?: PKIBody;
   /** Raw bytes to answer instead of a message. */
   rawAnswer?: Uint8Array;
+  /** Answers every pollReq with a certificate response whose status is waiting (no checkAfter at all). */
+  waitForever?: boolean;
+  /** Changes one byte inside the issued certificate's signature algorithm, so X.509 readers refuse it. */
+  damageCertificate?: boolean;
+  /** caPubs to send instead of [root1]. */
+  caPubs?: Uint8Array[];
+  /** Issue through an Ed25519 intermediate (a certificate whose signature has no hash of its own). */
+  ed25519Issuer?: boolean;
 }
 
 interface Transaction {
@@ -50,6 +58,13 @@ export class ScriptedCa {
     issuer: { certificate: this.root1, key: this.root1Key },
     ca: true,
   });
+  readonly edIntermediateKey = makeKey('ed25519');
+  readonly edIntermediate = makeCertificate({
+    subject: 'CN=Scripted Ed25519 Intermediate',
+    key: this.edIntermediateKey,
+    issuer: { certificate: this.root1, key: this.root1Key },
+    ca: true,
+  });
   readonly received: PKIMessage[] = [];
   script: Script = {};
   private readonly transactions = new Map<string, Transaction>();
@@ -60,8 +75,16 @@ export class ScriptedCa {
   }
 
   private issue(spki: Uint8Array): Uint8Array {
-    const key: KeyPair = { spki, privateKey: this.intermediateKey.privateKey, publicKey: this.intermediateKey.publicKey };
-    return makeCertificate({ subject: 'CN=scripted-leaf', key, issuer: { certificate: this.intermediate, key: this.intermediateKey } });
+    const issuerKey = this.script.ed25519Issuer ? this.edIntermediateKey : this.intermediateKey;
+    const issuerCert = this.script.ed25519Issuer ? this.edIntermediate : this.intermediate;
+    const key: KeyPair = { spki, privateKey: issuerKey.privateKey, publicKey: issuerKey.publicKey };
+    const der = makeCertificate({ subject: 'CN=scripted-leaf', key, issuer: { certificate: issuerCert, key: issuerKey } });
+    if (this.script.damageCertificate) {
+      // TBSCertificate's version [0] tag (A0 03 02 01 02) becomes A1: a well-formed outer SEQUENCE no reader accepts.
+      const at = Buffer.from(der).indexOf(Buffer.from([0xa0, 0x03, 0x02, 0x01, 0x02]));
+      der[at] = 0xa1;
+    }
+    return der;
   }
 
   private requestedKey(request: PKIMessage): Uint8Array {
@@ -77,7 +100,7 @@ export class ScriptedCa {
     const spki = this.script.wrongKey ? makeKey('ec').spki : this.requestedKey(request);
     const content: CertRepMessage = this.script.reject
       ? { response: [{ certReqId, status: this.script.reject }] }
-      : { caPubs: [this.root1], response: [issuedCertResponse(certReqId, this.issue(spki))] };
+      : { caPubs: this.script.caPubs ?? [this.root1], response: [issuedCertResponse(certReqId, this.issue(spki))] };
     return { type, content };
   }
 
@@ -102,6 +125,9 @@ export class ScriptedCa {
         const tx = this.transactions.get(key);
         if (!tx) return errorBody({ statusString: ['unknown transaction'], failInfo: ['badRequest'] });
         tx.polls += 1;
+        if (this.script.waitForever) {
+          return { type: 'ip', content: { response: [{ certReqId: 0, status: { status: 'waiting' } }] } };
+        }
         if (tx.polls < (this.script.waitCount ?? 0)) return pollRepBody([{ certReqId: 0, checkAfter: this.script.checkAfter ?? 1, reason: ['busy'] }]);
         return this.certRep(tx.request);
       }
@@ -127,7 +153,7 @@ export class ScriptedCa {
     });
     this.script.tamperHeader?.(header);
     const body = this.script.replaceBody ?? this.answerBody(request);
-    const extraCerts = [this.intermediate, this.root2];
+    const extraCerts = [this.script.ed25519Issuer ? this.edIntermediate : this.intermediate, this.root2];
     if (this.script.unprotected) return encodePKIMessage({ header, body, extraCerts });
     const secret = this.script.wrongSecret ? new TextEncoder().encode('other') : this.secret;
     return encodePKIMessage(protectMessage({ header, body, extraCerts }, { type: 'pbm', secret }));

@@ -32,6 +32,8 @@ import { decodePKIFreeText, encodePKIFreeText } from './PKIFreeText.js';
 
 /** pvno we send: cmp2000. OpenSSL 3.0 rejects cmp2021 (3). */
 export const PVNO_CMP2000 = 2;
+/** pvno cmp2021: needed when a certConf carries hashAlg (RFC 9810 §7). */
+export const PVNO_CMP2021 = 3;
 
 export interface PKIHeader {
   pvno: number;

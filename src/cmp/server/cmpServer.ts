@@ -64,6 +64,12 @@ const MAX_ID_BYTES = 64;
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 
+/** Who protected a message: the signer certificate, or the PBM senderKID (empty when none). */
+function identityOf(message: PKIMessage, protection: VerifiedProtection): string {
+  if (protection.type === 'signature') return `signature:${hex(protection.signer ?? new Uint8Array(0))}`;
+  return `pbm:${hex(message.header.senderKID ?? new Uint8Array(0))}`;
+}
+
 export class CmpServer<S> {
   private readonly transactions: TransactionStore<S>;
   private readonly senderName: pkijs.GeneralName;
@@ -145,6 +151,9 @@ export class CmpServer<S> {
       if (!open || open.state === undefined) {
         throw new CaRefusal('badRequest', `${type} for an unknown or finished transaction`);
       }
+      if (open.protection !== protection.type || (open.identity !== undefined && open.identity !== identityOf(message, protection))) {
+        throw new CaRefusal('badMessageCheck', 'the message is not protected by the same client as the request that opened the transaction');
+      }
       if (!message.header.recipNonce || !sameBytes(message.header.recipNonce, open.lastNonce)) {
         this.end(transactionId, open.protection);
         throw new CaRefusal('badRecipientNonce', 'recipNonce does not echo the senderNonce of our last message');
@@ -167,6 +176,7 @@ export class CmpServer<S> {
     this.transactions.save(transactionId, {
       lastNonce: response.header.senderNonce as Uint8Array,
       protection: protection.type,
+      identity: open?.identity ?? identityOf(message, protection),
       state: answer.state,
     });
     return encodePKIMessage(response);
@@ -196,6 +206,8 @@ export class CmpServer<S> {
       ...(request?.header.senderNonce ? { recipNonce: request.header.senderNonce } : {}),
       implicitConfirm,
     });
+    // Answer a cmp2021 request in cmp2021.
+    if (request?.header.pvno === 3) header.pvno = 3;
     return protectMessage({ header, body, extraCerts: this.options.extraCerts }, this.credentialsFor(request, verified));
   }
 

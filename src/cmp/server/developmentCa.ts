@@ -19,8 +19,10 @@ export interface DevelopmentCaOptions {
   roots?: number;
   /** Keep the CA keys and certificates here (created once, reused); in memory when absent. */
   stateDir?: string;
-  /** PEM certificate (chain) and key for HTTPS. */
-  tls?: { cert: string | Buffer; key: string | Buffer };
+  /** PEM certificate (chain) and key for HTTPS; `clientCa` (PEM) makes a client certificate it issued mandatory (mTLS). */
+  tls?: { cert: string | Buffer; key: string | Buffer; clientCa?: string | Buffer };
+  /** Leave caPubs out of cp and kup answers (ip keeps them). */
+  noCaPubs?: boolean;
   /** Answer `waiting` this many times before the certificate. */
   poll?: number;
   /** checkAfter seconds in waiting answers (default 1). */
@@ -50,7 +52,7 @@ const pem = (der: Uint8Array) => toPem('CERTIFICATE', der);
 
 export async function startDevelopmentCa(options: DevelopmentCaOptions = {}): Promise<DevelopmentCa> {
   const ca = await CertificateAuthority.open({ roots: options.roots, stateDir: options.stateDir });
-  const behaviour = new EnrollmentBehaviour(ca, { poll: options.poll, checkAfterSeconds: options.checkAfterSeconds });
+  const behaviour = new EnrollmentBehaviour(ca, { poll: options.poll, checkAfterSeconds: options.checkAfterSeconds, noCaPubs: options.noCaPubs });
   const server = new CmpServer({
     behaviour,
     ...(options.secret !== undefined ? { secret: new Uint8Array(Buffer.from(options.secret, 'utf8')) } : {}),

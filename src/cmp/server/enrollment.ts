@@ -1,6 +1,8 @@
 // The development CA's behaviour on top of the generic CMP server: p10cr, ir, cr and kur issue
 // a certificate for what was asked (after checking the proof-of-possession), optionally after
-// `poll` waiting answers; certConf is answered with pkiconf; genm returns the CA certificates.
+// `poll` waiting answers; certConf (for the certReqId we answered, its certHash with the hashAlg
+// it names) is answered with pkiconf; genm returns the CA certificates. p10cr is answered with
+// certReqId -1 (RFC 9483 §4.1.4); caPubs in cp/kup can be left out, as OpenSSL's server does.
 import type { CertReqMsg } from '../asn1/CertReqMessages.js';
 import { ID_REG_CTRL_OLD_CERT_ID } from '../asn1/AttributeTypeAndValue.js';
 import { decodeCertIdDer } from '../asn1/CertId.js';
@@ -10,7 +12,7 @@ import { parseCertificate, sameBytes } from '../certificates.js';
 import { certTemplateFromCsr } from '../csr.js';
 import { CmpDecodeError, CmpProtocolError } from '../errors.js';
 import { hasImplicitConfirm } from '../header.js';
-import { certHash, certResponseBody, genpCaCertsBody, issuedCertResponse, pkiconfBody, pollRepBody } from '../messages.js';
+import { certResponseBody, expectedCertHash, genpCaCertsBody, issuedCertResponse, pkiconfBody, pollRepBody } from '../messages.js';
 import type { CertificateAuthority } from './ca.js';
 import { CaRefusal } from './caRefusal.js';
 import { orderFromTemplate, renewalOrder, templatePublicKey } from './certificateOrder.js';
@@ -34,6 +36,8 @@ export interface EnrollmentOptions {
   poll?: number;
   /** checkAfter of the waiting answers, in seconds (default 1). */
   checkAfterSeconds?: number;
+  /** Leave caPubs out of cp and kup (ip keeps them), like OpenSSL's and RFC 9483 servers. Default false. */
+  noCaPubs?: boolean;
 }
 
 /** Counts the tests read, e.g. to assert that a resumed transaction enrolled only once. */
@@ -58,6 +62,7 @@ export class EnrollmentBehaviour implements CmpBehaviour<EnrollmentState> {
   };
   private readonly poll: number;
   private readonly checkAfterSeconds: number;
+  private readonly noCaPubs: boolean;
 
   constructor(
     private readonly ca: CertificateAuthority,
@@ -65,6 +70,7 @@ export class EnrollmentBehaviour implements CmpBehaviour<EnrollmentState> {
   ) {
     this.poll = options.poll ?? 0;
     this.checkAfterSeconds = options.checkAfterSeconds ?? 1;
+    this.noCaPubs = options.noCaPubs ?? false;
   }
 
   start(request: CmpRequest): CmpAnswer<EnrollmentState> {
@@ -72,11 +78,13 @@ export class EnrollmentBehaviour implements CmpBehaviour<EnrollmentState> {
     this.count(body.type);
     switch (body.type) {
       case 'p10cr':
-        return this.enroll(request, 'p10cr', 0, this.issueForCsr(body.csr));
+        return this.enroll(request, 'p10cr', -1, this.issueForCsr(body.csr));
       case 'ir':
       case 'cr':
       case 'kur': {
         const message = onlyRequest(body.content);
+        // RFC 9483 §4.1.1: one request per message, certReqId 0.
+        if (message.certReq.certReqId !== 0) throw new CaRefusal('badRequest', `certReqId must be 0, got ${message.certReq.certReqId}`);
         return this.enroll(request, body.type, message.certReq.certReqId, this.issueForCrmf(request, body.type, message));
       }
       case 'genm':
@@ -105,9 +113,13 @@ export class EnrollmentBehaviour implements CmpBehaviour<EnrollmentState> {
     if (body.type === 'certConf') {
       if (state.phase !== 'confirming') throw new CaRefusal('badRequest', 'certConf before the certificate was sent');
       if (body.content.length !== 1) throw new CaRefusal('badCertId', 'certConf must confirm exactly the one certificate issued');
-      // certReqId is not compared (for p10cr clients send 0 or -1); the certHash binds the certificate.
       const status = body.content[0];
-      if (!sameBytes(status.certHash, certHash(state.certificate))) {
+      if (status.certReqId !== state.certReqId) {
+        throw new CaRefusal('badCertId', `certConf names certReqId ${status.certReqId}, the certificate was answered as ${state.certReqId}`);
+      }
+      const expected = expectedCertHash(state.certificate, status.hashAlg);
+      if (!expected) throw new CaRefusal('badAlg', `certConf hashAlg ${status.hashAlg?.algorithmId ?? ''} is not supported`);
+      if (!sameBytes(status.certHash, expected)) {
         throw new CaRefusal('badCertId', 'certConf certHash does not match the certificate we issued');
       }
       if (status.statusInfo && status.statusInfo.status === 'rejection') this.stats.rejectedByClient += 1;
@@ -185,10 +197,11 @@ export class EnrollmentBehaviour implements CmpBehaviour<EnrollmentState> {
     return this.release(state);
   }
 
-  /** The certificate answer: leaf in the response, every root in caPubs. */
+  /** The certificate answer: leaf in the response, every root in caPubs (not in cp/kup with noCaPubs). */
   private release(state: EnrollmentState): CmpAnswer<EnrollmentState> {
+    const withCaPubs = !this.noCaPubs || state.responseType === 'ip';
     const body: PKIBody = certResponseBody(state.responseType, {
-      caPubs: this.ca.roots,
+      ...(withCaPubs ? { caPubs: this.ca.roots } : {}),
       response: [issuedCertResponse(state.certReqId, state.certificate)],
     });
     if (state.implicitConfirm) return { body, implicitConfirm: true, state: undefined };

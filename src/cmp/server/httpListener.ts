@@ -13,7 +13,8 @@ export interface HttpListenerOptions {
   /** 0 picks a free port. */
   port: number;
   /** PEM certificate chain and key for HTTPS; plain HTTP when absent. */
-  tls?: { cert: string | Buffer; key: string | Buffer };
+  /** HTTPS; with `clientCa`, a client certificate issued by it is required (mTLS). */
+  tls?: { cert: string | Buffer; key: string | Buffer; clientCa?: string | Buffer };
   /** Largest request body accepted (default 256 KiB); larger ones get HTTP 413. */
   maxBodyBytes?: number;
 }
@@ -88,7 +89,10 @@ export function listenForCmp(handler: CmpMessageHandler, options: HttpListenerOp
       else response.destroy();
     });
   };
-  const server: Server = options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, onRequest) : createHttpServer(onRequest);
+  const tls = options.tls;
+  const server: Server = tls
+    ? createHttpsServer({ cert: tls.cert, key: tls.key, ...(tls.clientCa ? { ca: tls.clientCa, requestCert: true, rejectUnauthorized: true } : {}) }, onRequest)
+    : createHttpServer(onRequest);
   // Slow or stuck peers must not hold connections forever.
   server.requestTimeout = 30_000;
   server.headersTimeout = 10_000;

@@ -9,6 +9,8 @@ export interface Transaction<S> {
   lastNonce: Uint8Array;
   /** How the request that opened the transaction was protected. */
   protection: 'pbm' | 'signature';
+  /** Who protected it (PBM: the senderKID; signature: the signer certificate), hex; follow-ups must match. */
+  identity?: string;
   /** What the behaviour keeps between messages; undefined once the transaction is over. */
   state: S | undefined;
   expiresAt: number;

@@ -2,6 +2,7 @@
 // objects and the signer's outcome in, status patch + Events + requeue out. The shell calls it
 // once; when it answers `sign`, the shell signs and calls it again with the outcome. Because it
 // is pure, the shell can rerun it on a fresh copy after a write conflict.
+import { pollDelayMs } from '../../cmp/checkAfter.js';
 import { findCondition, hasCondition } from '../../k8s/conditions.js';
 import { formatDuration } from '../../k8s/duration.js';
 import type { EventRecord } from '../../k8s/events.js';
@@ -140,7 +141,12 @@ function afterSigning(input: RequestReconcileInput, outcome: SignOutcome, view: 
     const annotations = error.resumeState !== undefined ? { [TRANSACTION_ANNOTATION]: error.resumeState } : undefined;
     return update(setPending(request, now, `Waiting for the CA: ${message}`), 'pending', {
       annotations,
-      requeueAfterMs: Math.max(1000, error.retryAfterMs ?? DEFAULT_POLL_MS),
+      // checkAfter clamped by the shared rule: ≥ 1 s, ≤ the time left before the max-retry duration, ≤ a timer's range.
+      requeueAfterMs: pollDelayMs(
+        error.retryAfterMs === undefined ? undefined : error.retryAfterMs / 1000,
+        input.maxRetryDurationMs - elapsed,
+        DEFAULT_POLL_MS,
+      ),
     });
   }
   if (error instanceof IssuerError) {
