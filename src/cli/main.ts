@@ -10,6 +10,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   'test-ca': async () => (await import('./testCa.js')).registerTestCaCommand,
   stores: async () => (await import('./stores.js')).registerStoresCommand,
   run: async () => (await import('./run.js')).registerRunCommand,
+  certservice: async () => (await import('./certservice.js')).registerCertServiceCommand,
   migrate: async () => (await import('./migrate.js')).registerMigrateCommand,
 };
 
