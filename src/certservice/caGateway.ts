@@ -56,8 +56,10 @@ function uniqueDer(list: readonly Uint8Array[]): Uint8Array[] {
 const pem = (der: Uint8Array) => toPem('CERTIFICATE', der);
 
 export class CaGateway {
-  /** Roots each CA's verified answers named, by caName: trust for kur answers, fallback roots. */
-  private readonly roots = new Map<string, Uint8Array[]>();
+  /** Self-signed certificates of each CA's verified genm answer, by caName (SPEC §3 rule c). */
+  private readonly genmRoots = new Map<string, Uint8Array[]>();
+  /** Roots each CA's verified answers named, by caName: the trust for its signed kur answers. */
+  private readonly learnedRoots = new Map<string, Uint8Array[]>();
 
   constructor(private readonly options: CaGatewayOptions) {}
 
@@ -84,7 +86,7 @@ export class CaGateway {
     });
   }
 
-  private client(server: Cmpv2Server, trusted: Uint8Array[] | undefined): CmpClient {
+  private client(server: Cmpv2Server, trust: { trusted?: Uint8Array[]; knownRoots?: Uint8Array[] }): CmpClient {
     const transportOptions: HttpTransportOptions = {
       url: server.url,
       timeoutMs: this.options.timeoutMs,
@@ -97,20 +99,21 @@ export class CaGateway {
       recipient: parseDistinguishedName(server.issuerDN),
       implicitConfirm: true,
       pollTimeoutMs: this.options.timeoutMs,
-      ...(trusted && trusted.length ? { trusted } : {}),
+      ...(trust.trusted?.length ? { trusted: trust.trusted } : {}),
+      ...(trust.knownRoots?.length ? { knownRoots: trust.knownRoots } : {}),
     });
   }
 
-  /** The CA's roots from its verified genm answer (cached per caName). */
+  /** The self-signed certificates of the CA's verified genm answer (cached per caName). */
   private async caRoots(server: Cmpv2Server, signal: AbortSignal): Promise<Uint8Array[]> {
-    const known = this.roots.get(server.caName);
+    const known = this.genmRoots.get(server.caName);
     if (known?.length) return known;
     const started = performance.now();
     try {
-      const certificates = await this.client(server, undefined).getCaCertificates(signal);
+      const certificates = await this.client(server, {}).getCaCertificates(signal);
       const selfSigned = uniqueDer(certificates.filter((der) => isSelfSigned(der)));
       this.options.observe?.(server.caName, 'genm', 'ok', (performance.now() - started) / 1000);
-      if (selfSigned.length) this.roots.set(server.caName, selfSigned);
+      if (selfSigned.length) this.genmRoots.set(server.caName, selfSigned);
       return selfSigned;
     } catch (err) {
       this.options.observe?.(server.caName, 'genm', err instanceof CmpRejectedError ? 'rejected' : 'error', (performance.now() - started) / 1000);
@@ -124,8 +127,8 @@ export class CaGateway {
     const started = performance.now();
     try {
       // A kur is signed, so its answer is too: it verifies against the CA's roots.
-      const trusted = request.type === 'kur' ? await this.caRoots(server, signal) : this.roots.get(server.caName);
-      result = await this.client(server, trusted).enroll(request, signal);
+      const trusted = request.type === 'kur' ? (this.learnedRoots.get(server.caName) ?? (await this.caRoots(server, signal))) : undefined;
+      result = await this.client(server, { trusted, knownRoots: this.genmRoots.get(server.caName) }).enroll(request, signal);
       this.options.observe?.(server.caName, request.type, 'ok', (performance.now() - started) / 1000);
     } catch (err) {
       this.options.observe?.(server.caName, request.type, err instanceof CmpRejectedError ? 'rejected' : 'error', (performance.now() - started) / 1000);
@@ -135,10 +138,12 @@ export class CaGateway {
       }
       throw answerForCmpError(err);
     }
-    let roots = uniqueDer(result.trustedRoots);
-    if (roots.length) this.roots.set(server.caName, roots);
-    else roots = await this.caRoots(server, signal).catch(() => []);
-    return { certificateChain: result.chain.map(pem), trustedCertificates: uniqueDer(roots).map(pem) };
+    // SPEC §3: the client's trusted roots; other self-signed extraCerts only when the server opts in.
+    let roots = uniqueDer([...result.trustedRoots, ...(server.trustExtraCertsRoots ? result.extraRoots : [])]);
+    if (result.trustedRoots.length) this.learnedRoots.set(server.caName, uniqueDer([...(this.learnedRoots.get(server.caName) ?? []), ...result.trustedRoots]));
+    // An answer without caPubs (p10cr/cr/kur at RFC 9483 CAs) whose chain stops short of a root: the CA's genm roots.
+    if (!roots.length) roots = await this.caRoots(server, signal).catch(() => []);
+    return { certificateChain: result.chain.map(pem), trustedCertificates: roots.map(pem) };
   }
 }
 
