@@ -18,6 +18,23 @@ export function readInputText(path: string, what: string): string {
   return readInputFile(path, what).toString('utf8');
 }
 
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** The text of a file that holds a password or secret: strict UTF-8, or an error saying so. */
+export function readSecretText(path: string, what: string): string {
+  const bytes = readInputFile(path, what);
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    throw new Error(`${what} ${path} is not valid UTF-8 text; save it as UTF-8 (printable ASCII for PKCS#12 stores)`);
+  }
+}
+
+/** Drops exactly one trailing line break (LF or CRLF), as `echo` and editors add it; nothing else. */
+export function dropOneNewline(text: string): string {
+  return text.replace(/\r?\n$/, '');
+}
+
 /**
  * A secret given as `pass:TEXT`, `env:VARIABLE` or `file:PATH` (its first line). With `plain`,
  * any other text is the secret itself; without, it is an error naming the three forms.
@@ -29,17 +46,18 @@ export function readSecret(spec: string, flag: string, options: { plain?: boolea
     if (!value) throw new Error(`${flag}: environment variable ${spec.slice(4)} is not set`);
     return value;
   }
-  if (spec.startsWith('file:')) return readInputText(spec.slice(5), `the ${flag} file`).split(/\r?\n/)[0];
+  if (spec.startsWith('file:')) return readSecretText(spec.slice(5), `the ${flag} file`).split(/\r?\n/)[0];
   if (options.plain) return spec;
   throw new Error(`${flag} must be pass:TEXT, env:VARIABLE or file:PATH`);
 }
 
 /**
- * A password from `--<flag>` or from the file `--<flag>-file` names (one trailing newline is
- * dropped: `echo` adds it), or undefined when neither is given.
+ * A password from `--<flag>` or from the file `--<flag>-file` names (strict UTF-8; exactly one
+ * trailing newline is dropped: `echo` adds it; anything else stays and is judged by the store
+ * settings), or undefined when neither is given.
  */
 export function readPassword(value: string | undefined, file: string | undefined, flag: string): string | undefined {
   if (value !== undefined && file !== undefined) throw new Error(`give either --${flag} or --${flag}-file, not both`);
   if (file === undefined) return value;
-  return readInputText(file, 'the password file').replace(/\r?\n$/, '');
+  return dropOneNewline(readSecretText(file, 'the password file'));
 }

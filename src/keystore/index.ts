@@ -16,4 +16,4 @@ export * from './storeFiles.js';
 export { storeInputHash } from './inputHash.js';
 export { generatePassword, PASSWORD_ALPHABET } from './password.js';
 export { parseTlsSecret, InvalidSecretFileError, type TlsSecretContent } from './secretFile.js';
-export { writeStoreDirectory } from './storeDirectory.js';
+export { writeStoreDirectory, StoreDirectoryError, type StoreDirectoryFs } from './storeDirectory.js';

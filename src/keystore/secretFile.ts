@@ -5,19 +5,30 @@ import { z } from 'zod';
 import { KeystoreInputError } from './errors.js';
 
 const BASE64 = /^[A-Za-z0-9+/\s]*={0,2}\s*$/;
-const base64Field = (key: string) => z.string({ error: `data.${key} must be a base64 string` }).regex(BASE64, { error: `data.${key} is not valid base64` });
+const base64Field = (key: string) =>
+  z
+    .string({
+      error: (issue) =>
+        issue.input === undefined
+          ? `the Secret has no data.${key}`
+          : `data.${key} must be a base64 string (found a ${typeof issue.input}); put the base64 text of the PEM there`,
+    })
+    .regex(BASE64, { error: `data.${key} is not valid base64` });
 
-const secretSchema = z.object({
-  kind: z.literal('Secret', { error: 'the file is not a Secret (kind must be Secret)' }),
-  data: z.object(
-    {
-      'tls.crt': base64Field('tls.crt'),
-      'tls.key': base64Field('tls.key'),
-      'ca.crt': base64Field('ca.crt').optional(),
-    },
-    { error: 'the Secret has no data with tls.crt and tls.key' },
-  ),
-});
+const secretSchema = z.object(
+  {
+    kind: z.literal('Secret', { error: 'the file is not a Secret (kind must be Secret)' }),
+    data: z.object(
+      {
+        'tls.crt': base64Field('tls.crt'),
+        'tls.key': base64Field('tls.key'),
+        'ca.crt': base64Field('ca.crt').optional(),
+      },
+      { error: 'the Secret has no data with tls.crt and tls.key' },
+    ),
+  },
+  { error: 'the file is not a Secret: expected a YAML or JSON object with kind: Secret (as `kubectl get secret NAME -o yaml` prints it)' },
+);
 
 /** The Secret file could not be read as a TLS Secret. */
 export class InvalidSecretFileError extends KeystoreInputError {}
@@ -39,9 +50,7 @@ export function parseTlsSecret(text: string): TlsSecretContent {
   }
   const result = secretSchema.safeParse(document);
   if (!result.success) {
-    const issue = result.error.issues[0];
-    const missing = issue.code === 'invalid_type' && issue.path.length === 2 ? `the Secret has no data.${String(issue.path[1])}` : issue.message;
-    throw new InvalidSecretFileError(missing);
+    throw new InvalidSecretFileError(result.error.issues[0].message);
   }
   const decode = (value: string): string => Buffer.from(value.replace(/\s+/g, ''), 'base64').toString('utf8');
   const { data } = result.data;

@@ -4,7 +4,7 @@
 // error says why none is; unreadable PEM blocks become warnings.
 import { X509Certificate } from 'node:crypto';
 import { subjectLine } from '../pki/certificate.js';
-import { describePemProblems, parseCertificates, toPem, type ParsedCertificate } from '../pki/pem.js';
+import { describePemProblems, looksLikeDer, parseCertificates, parsePemBundle, toPem, type ParsedCertificate } from '../pki/pem.js';
 import { keyMatchesCertificateDer, loadPrivateKey } from '../pki/privateKey.js';
 import { composeKeystore, composeTruststore } from './composition.js';
 import { KeyDerivations } from './crypto/keyDerivations.js';
@@ -50,10 +50,27 @@ function describeSubject(der: Buffer): string {
   }
 }
 
+function derAdvice(name: string): string {
+  return `${name} is binary DER, not PEM; convert it with \`openssl x509 -inform der -in FILE -out FILE.pem\``;
+}
+
 function readBundle(name: string, pem: string, warnings: string[]): ParsedCertificate[] {
-  const { certificates, problems } = parseCertificates(pem);
+  if (looksLikeDer(pem)) {
+    warnings.push(`${name}: skipped: ${derAdvice(name)}`);
+    return [];
+  }
+  const { certificates, problems } = parseCertificates(pem, name);
   if (problems.length > 0) warnings.push(`${name}: skipped unreadable ${describePemProblems(problems)}`);
   return certificates;
+}
+
+/** Why tls.crt gave no certificate, and what to do. */
+function noCertificateMessage(tlsCrt: string): string {
+  if (looksLikeDer(tlsCrt)) return derAdvice('tls.crt');
+  const { problems } = parsePemBundle(tlsCrt, 'tls.crt');
+  if (problems.length === 0)
+    return 'tls.crt holds no readable certificate: no PEM block found; give the certificate chain as PEM (-----BEGIN CERTIFICATE-----), leaf first';
+  return `tls.crt holds no readable certificate: ${describePemProblems(problems)}; give the certificate chain as PEM, leaf first`;
 }
 
 /** Builds every file of `settings.formats`; throws a KeystoreInputError (or, for tls.key, a PkiInputError) subclass on bad input. */
@@ -66,8 +83,10 @@ export function buildStoreFiles(input: StoreInput, settings: StoreSettings): Sto
   }
   const warnings: string[] = [];
 
-  const chain = readBundle('tls.crt', tlsCrt, warnings);
-  if (chain.length === 0) throw new NoCertificateError('tls.crt holds no readable certificate');
+  const chainWarnings: string[] = [];
+  const chain = readBundle('tls.crt', tlsCrt, chainWarnings);
+  if (chain.length === 0) throw new NoCertificateError(noCertificateMessage(tlsCrt));
+  warnings.push(...chainWarnings);
   const key = loadPrivateKey(tlsKey);
   if (!keyMatchesCertificateDer(key, chain[0].der, chain[0].subjectPublicKeyInfo)) {
     throw new KeyMismatchError(

@@ -1,10 +1,12 @@
-// A structural check of X.509 certificate DER (RFC 5280 §4.1) that also reads notBefore. Why not
-// node's X509Certificate for every CA: with OpenSSL 3.0 it decodes the public key through the
-// provider decoders, ~0.1 ms per certificate, more than a PBKDF2 run for a 20-CA bundle. The
-// stores carry the bytes unchanged; this check makes sure they are a well-formed certificate.
+// Reading X.509 certificate DER (RFC 5280 §4.1) before anything trusts it. `readCertificateFields`
+// is a fast structural walk that also reads notBefore; `checkCertificate` adds what a consumer of
+// the stores does (issue 11, finding 2: one-byte-damaged CAs passed the walk and broke Java's and
+// OpenSSL's loading of the whole truststore): OpenSSL's full parse, its public key decoded, and for
+// a self-signed certificate its own signature verified. ~0.1–0.2 ms per certificate.
 // Also the one way a certificate's subject is printed in messages (`subjectLine`).
-import type { X509Certificate } from 'node:crypto';
-import { DerFormatError, expectTag, readTlv, type Tlv } from './derReader.js';
+import { X509Certificate } from 'node:crypto';
+import { DerFormatError, expectTag, oidText, readChildren, readTlv, type Tlv } from './derReader.js';
+import { checkDerValue } from './derStrict.js';
 
 /** The bytes are not a well-formed X.509 certificate. */
 export class CertificateFormatError extends DerFormatError {}
@@ -22,8 +24,19 @@ function readTime(der: Buffer, tlv: Tlv): Date {
   if (!match) throw new DerFormatError('validity holds a malformed time');
   let year = Number(match[1]);
   if (tlv.tag === 0x17) year += year < 50 ? 2000 : 1900;
-  const date = new Date(Date.UTC(year, Number(match[2]) - 1, Number(match[3]), Number(match[4]), Number(match[5]), Number(match[6])));
-  if (Number.isNaN(date.getTime())) throw new DerFormatError('validity holds an impossible date');
+  const [month, day, hour, minute, second] = match.slice(2).map(Number);
+  const date = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
+  // Date.UTC rolls 25:00 or 31 February over; Java and OpenSSL refuse them.
+  if (
+    Number.isNaN(date.getTime()) ||
+    date.getUTCMonth() !== month - 1 ||
+    date.getUTCDate() !== day ||
+    date.getUTCHours() !== hour ||
+    date.getUTCMinutes() !== minute ||
+    second > 59
+  ) {
+    throw new DerFormatError('validity holds an impossible date');
+  }
   return date;
 }
 
@@ -36,6 +49,114 @@ export interface CertificateFields {
 /** Checks the Certificate / TBSCertificate layout and returns notBefore. */
 export function readCertificateNotBefore(der: Buffer): Date {
   return readCertificateFields(der).notBefore;
+}
+
+/**
+ * Checks a certificate as its consumers will read it; throws CertificateFormatError with the reason.
+ * Returns the fields the stores use and OpenSSL's parsed certificate.
+ */
+export function checkCertificate(der: Buffer): CertificateFields & { x509: X509Certificate } {
+  const fields = readCertificateFields(der);
+  try {
+    checkStrictly(der);
+  } catch (err) {
+    if (err instanceof DerFormatError) throw new CertificateFormatError(err.message);
+    throw err;
+  }
+  let x509: X509Certificate;
+  try {
+    x509 = new X509Certificate(der);
+    void x509.publicKey;
+  } catch (err) {
+    throw new CertificateFormatError(`OpenSSL cannot parse it: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  if (x509.subject === x509.issuer && selfSignatureFails(x509)) {
+    throw new CertificateFormatError('it is self-signed but its signature does not verify (the certificate is damaged)');
+  }
+  return { ...fields, x509 };
+}
+
+const EXTENSION_CHECKS: Record<string, (der: Buffer, value: Tlv) => void> = {
+  // basicConstraints: SEQUENCE { cA BOOLEAN DEFAULT FALSE, pathLenConstraint INTEGER OPTIONAL }
+  '2.5.29.19': (der, value) => {
+    expectTag(value, 0x30, 'basicConstraints');
+    const fields = readChildren(der, value, 'basicConstraints');
+    const tags = fields.map((f) => f.tag).join(',');
+    if (!['', '1', '2', '1,2'].includes(tags)) throw new DerFormatError('basicConstraints is malformed');
+  },
+  '2.5.29.15': tagged(0x03),
+  '2.5.29.37': (der, value) => {
+    for (const purpose of readChildren(der, expectTag(value, 0x30, 'extKeyUsage'), 'extKeyUsage')) expectTag(purpose, 0x06, 'extKeyUsage');
+  },
+  '2.5.29.14': tagged(0x04),
+  ...Object.fromEntries(
+    // Extensions Java decodes by OID (sun.security.x509.OIDMap), with their outer type.
+    (
+      [
+        ['16', 0x30],
+        ['17', 0x30],
+        ['18', 0x30],
+        ['20', 0x02],
+        ['21', 0x0a],
+        ['24', 0x18],
+        ['27', 0x02],
+        ['28', 0x30],
+        ['29', 0x30],
+        ['30', 0x30],
+        ['31', 0x30],
+        ['32', 0x30],
+        ['33', 0x30],
+        ['35', 0x30],
+        ['36', 0x30],
+        ['46', 0x30],
+        ['54', 0x02],
+      ] as const
+    ).map(([arc, tag]) => [`2.5.29.${arc}`, tagged(tag)]),
+  ),
+  '1.3.6.1.5.5.7.1.1': tagged(0x30),
+  '1.3.6.1.5.5.7.1.11': tagged(0x30),
+  '2.16.840.1.113730.1.1': tagged(0x03),
+};
+
+function tagged(tag: number): (der: Buffer, value: Tlv) => void {
+  return (_der, value) => {
+    if (value.tag !== tag) throw new DerFormatError(`an extension holds tag 0x${value.tag.toString(16)} where 0x${tag.toString(16)} belongs`);
+  };
+}
+
+/** DER rules over the whole certificate, the version, and each extension's value (as Java reads them). */
+function checkStrictly(der: Buffer): void {
+  const certificate = checkDerValue(der, 0, der.length, 'certificate');
+  const tbs = readTlv(der, certificate.start, certificate.end, 'tbsCertificate');
+  const fields = readChildren(der, tbs, 'tbsCertificate');
+  let version = 0;
+  if (fields[0].tag === 0xa0) {
+    const value = expectTag(readTlv(der, fields[0].start, fields[0].end, 'version'), 0x02, 'version');
+    if (value.end - value.start !== 1 || der[value.start] > 2) throw new DerFormatError('version is not v1, v2 or v3');
+    version = der[value.start];
+  }
+  for (const field of fields) {
+    if ((field.tag === 0x81 || field.tag === 0x82) && version < 1) throw new DerFormatError('unique identifiers in a v1 certificate');
+    if (field.tag !== 0xa3) continue;
+    if (version < 2) throw new DerFormatError('extensions in a certificate that is not v3');
+    const extensions = expectTag(readTlv(der, field.start, field.end, 'extensions'), 0x30, 'extensions');
+    for (const extension of readChildren(der, extensions, 'extension')) {
+      const parts = readChildren(der, expectTag(extension, 0x30, 'extension'), 'extension');
+      const id = oidText(der, expectTag(parts[0], 0x06, 'extension id'));
+      const value = expectTag(parts[parts.length - 1], 0x04, `extension ${id}`);
+      if (parts.length > 3 || (parts.length === 3 && parts[1].tag !== 0x01)) throw new DerFormatError(`extension ${id} is malformed`);
+      const inner = checkDerValue(der, value.start, value.end, `extension ${id}`);
+      EXTENSION_CHECKS[id]?.(der, inner);
+    }
+  }
+}
+
+function selfSignatureFails(x509: X509Certificate): boolean {
+  try {
+    return !x509.verify(x509.publicKey);
+  } catch {
+    return false; // an algorithm OpenSSL cannot verify with is not evidence of damage
+  }
 }
 
 /** Checks the Certificate / TBSCertificate layout and returns the fields the stores use. */
@@ -59,6 +180,8 @@ function walkCertificate(der: Buffer): CertificateFields {
   if (field.tag === 0xa0) field = readTlv(der, field.end, tbs.end, 'serialNumber'); // [0] EXPLICIT version
   expect(field, 0x02, 'serialNumber');
   const innerSignature = expect(readTlv(der, field.end, tbs.end, 'signature'), 0x30, 'signature');
+  // RFC 5280 §4.1.1.2: the same AlgorithmIdentifier inside and outside (Java refuses a mismatch).
+  if (!sameBytes(der, innerSignature, signatureAlgorithm)) throw new DerFormatError('signatureAlgorithm differs from the tbsCertificate signature field');
   const issuer = expect(readTlv(der, innerSignature.end, tbs.end, 'issuer'), 0x30, 'issuer');
   const validity = expect(readTlv(der, issuer.end, tbs.end, 'validity'), 0x30, 'validity');
   const notBefore = readTlv(der, validity.start, validity.end, 'notBefore');
@@ -73,6 +196,10 @@ function walkCertificate(der: Buffer): CertificateFields {
     if (rest.tag !== 0x81 && rest.tag !== 0x82 && rest.tag !== 0xa3) throw new DerFormatError('tbsCertificate has an unknown field');
   }
   return { notBefore: readTime(der, notBefore), subjectPublicKeyInfo: der.subarray(subject.end, spki.end) };
+}
+
+function sameBytes(der: Buffer, a: Tlv, b: Tlv): boolean {
+  return a.end - a.start === b.end - b.start && der.compare(der, a.start, a.end, b.start, b.end) === 0;
 }
 
 /** The subject as one line for messages and logs, e.g. "CN=a, O=b" (node prints one RDN a line). */

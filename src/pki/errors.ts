@@ -14,3 +14,6 @@ export class UnreadablePrivateKeyError extends PkiInputError {}
 
 /** The key is readable but its type is not one we support (RSA, EC P-256/384/521, Ed25519). */
 export class UnsupportedKeyTypeError extends PkiInputError {}
+
+/** PEM input beyond the size or block-count limit: refused before any work (see pem.ts). */
+export class PemLimitError extends PkiInputError {}

@@ -3,4 +3,11 @@
 export * from './errors.js';
 export * from './pem.js';
 export * from './privateKey.js';
-export { CertificateFormatError, readCertificateFields, readCertificateNotBefore, subjectLine, type CertificateFields } from './certificate.js';
+export {
+  CertificateFormatError,
+  checkCertificate,
+  readCertificateFields,
+  readCertificateNotBefore,
+  subjectLine,
+  type CertificateFields,
+} from './certificate.js';

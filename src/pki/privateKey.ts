@@ -2,7 +2,7 @@
 // Ed25519, in PKCS#1, PKCS#8 or SEC1 PEM. Node's crypto does the decoding; this file picks the
 // block, names what it found and turns every failure into a typed, secret-free error.
 import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
-import { parsePemBundle } from './pem.js';
+import { looksLikeDer, parsePemBundle } from './pem.js';
 import { UnreadablePrivateKeyError, UnsupportedKeyTypeError } from './errors.js';
 import { importKeyFast } from './keyImport.js';
 
@@ -32,13 +32,21 @@ const EC_CURVES: Record<string, KeyAlgorithm> = {
 
 /** Reads the first private key block of `pem` (an `EC PARAMETERS` block before it is fine). */
 export function loadPrivateKey(pem: string): LoadedPrivateKey {
-  const { blocks } = parsePemBundle(pem);
-  if (blocks.some((b) => b.label === 'ENCRYPTED PRIVATE KEY')) {
-    throw new UnreadablePrivateKeyError('the private key is encrypted; give it unencrypted (PKCS#1, PKCS#8 or SEC1 PEM)');
+  if (looksLikeDer(pem)) {
+    throw new UnreadablePrivateKeyError('the private key is binary DER, not PEM; convert it with `openssl pkey -inform der -in FILE -out FILE.pem`');
+  }
+  const { blocks, problems } = parsePemBundle(pem, 'the private key');
+  // PKCS#8 EncryptedPrivateKeyInfo, or OpenSSL's legacy "Proc-Type: 4,ENCRYPTED" RSA/EC block.
+  if (blocks.some((b) => b.label === 'ENCRYPTED PRIVATE KEY' || (b.label in KEY_LABELS && /ENCRYPTED/.test(b.headers?.['Proc-Type'] ?? '')))) {
+    throw new UnreadablePrivateKeyError(
+      'the private key is encrypted; give it unencrypted (PKCS#1, PKCS#8 or SEC1 PEM), e.g. decrypt it with `openssl pkey -in FILE -out FILE.plain.pem`',
+    );
   }
   const block = blocks.find((b) => b.label in KEY_LABELS);
   if (!block) {
-    throw new UnreadablePrivateKeyError('no private key found: expected a PEM block PRIVATE KEY, RSA PRIVATE KEY or EC PRIVATE KEY');
+    const damaged = problems.find((p) => p.label in KEY_LABELS || p.label === 'ENCRYPTED PRIVATE KEY');
+    const why = damaged ? `the ${damaged.label} block is unreadable (${damaged.reason})` : 'no private key found';
+    throw new UnreadablePrivateKeyError(`${why}: expected a PEM block PRIVATE KEY, RSA PRIVATE KEY or EC PRIVATE KEY`);
   }
   const structure = KEY_LABELS[block.label];
   const fast = importKeyFast(block.der, structure);
@@ -54,7 +62,7 @@ function importKeyWithDecoder(der: Buffer, structure: 'pkcs8' | 'pkcs1' | 'sec1'
     return createPrivateKey({ key: der, format: 'der', type: structure });
   } catch {
     // The library message may quote key bytes; say only what the block claimed to be.
-    throw new UnreadablePrivateKeyError(`the ${label} block cannot be decoded as a private key`);
+    throw new UnreadablePrivateKeyError(`the ${label} block cannot be decoded as a private key (damaged or not a ${label}); export the key again as PEM`);
   }
 }
 

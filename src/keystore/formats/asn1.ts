@@ -26,10 +26,17 @@ export function readOid(node: Node | undefined, what: string): string {
   return node.valueBlock.toString();
 }
 
+/** A non-negative INTEGER read from its bytes (asn1js's valueDec reads some 4-byte values as 0). */
 export function readInt(node: Node | undefined, what: string): number {
   if (!(node instanceof asn1js.Integer)) throw new StoreReadError(`${what}: expected an INTEGER`);
-  const value = node.valueBlock.valueDec;
-  if (!Number.isSafeInteger(value)) throw new StoreReadError(`${what}: INTEGER out of range`);
+  const bytes = node.valueBlock.valueHexView;
+  if (bytes.length === 0) throw new StoreReadError(`${what}: empty INTEGER`);
+  if (bytes[0] & 0x80) throw new StoreReadError(`${what}: negative INTEGER`);
+  let value = 0;
+  for (const byte of bytes) {
+    value = value * 256 + byte;
+    if (!Number.isSafeInteger(value)) throw new StoreReadError(`${what}: INTEGER out of range`);
+  }
   return value;
 }
 

@@ -104,6 +104,16 @@ class Reader {
 
 /** Reads a JKS file, checks its integrity digest and recovers private keys with `password`. */
 export function readJks(data: Buffer, password: string): ReadEntry[] {
+  try {
+    return readJksUnchecked(data, password);
+  } catch (err) {
+    // Every failure is typed, whatever raised it.
+    if (err instanceof StoreReadError) throw err;
+    throw new StoreReadError(`cannot read JKS: ${err instanceof Error ? err.message : String(err)}; the file is damaged or not JKS`);
+  }
+}
+
+function readJksUnchecked(data: Buffer, password: string): ReadEntry[] {
   if (data.length < 12 + 20) throw new StoreReadError('JKS is truncated');
   const magic = data.readUInt32BE(0);
   if (magic === JCEKS_MAGIC) throw new StoreReadError('this is a JCEKS store, not JKS');
@@ -117,6 +127,8 @@ export function readJks(data: Buffer, password: string): ReadEntry[] {
   const version = reader.u32('version');
   if (version !== 1 && version !== 2) throw new StoreReadError(`unsupported JKS version ${version}`);
   const count = reader.u32('entry count');
+  // Each entry takes at least 14 bytes: a count beyond what the file can hold is damage.
+  if (count > body.length / 14) throw new StoreReadError(`JKS declares ${count} entries, more than its ${body.length} bytes can hold`);
   const entries: ReadEntry[] = [];
   for (let i = 0; i < count; i++) {
     const tag = reader.u32('entry tag');

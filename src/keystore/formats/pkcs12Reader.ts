@@ -18,6 +18,12 @@ const MAC_HASHES: Record<string, Pkcs12Hash> = {
   [OID.sha384]: 'sha384',
   [OID.sha512]: 'sha512',
 };
+/**
+ * Total PBKDF2 and PKCS#12-KDF iterations one file may ask for (MAC and every encrypted bag
+ * together). keytool writes 10,000 per derivation, OpenSSL 2,048; 1,000,000 costs about a second.
+ */
+export const MAX_KDF_ITERATIONS_PER_FILE = 1_000_000;
+
 const MAC_LENGTH: Record<Pkcs12Hash, number> = { sha1: 20, sha224: 28, sha256: 32, sha384: 48, sha512: 64 };
 
 interface BagAttributes {
@@ -64,7 +70,13 @@ function describeAlgorithm(algorithmId: Node): string {
 class Pkcs12Parser {
   readonly bags: Pkcs12Bags = { keys: [], certificates: [] };
   readonly protection: Pkcs12Protection = { encryptions: [] };
-  private readonly derivations = new KeyDerivations();
+  private readonly derivations = new KeyDerivations({
+    maxIterations: MAX_KDF_ITERATIONS_PER_FILE,
+    exceeded: (asked, spent) =>
+      new StoreReadError(
+        `PKCS#12 asks for ${spent + asked} key-derivation iterations in total, more than the ${MAX_KDF_ITERATIONS_PER_FILE} a store may cost; re-export it with fewer iterations`,
+      ),
+  });
 
   constructor(private readonly password: string) {}
 
@@ -76,7 +88,14 @@ class Pkcs12Parser {
       throw new StoreReadError('PKCS#12 with public-key integrity is not supported');
     }
     const authenticatedSafe = readOctets(readExplicit(content, 0, 'authSafe'), 'authSafe');
-    if (macDataNode) this.checkMac(macDataNode, authenticatedSafe);
+    // Without MacData nothing checks the password or the integrity (a plain safe reads with any
+    // password): refused, as a store we cannot authenticate is not one to trust.
+    if (!macDataNode) {
+      throw new StoreReadError(
+        'PKCS#12 has no MAC, so neither its password nor its integrity can be checked; export it again with a MAC (keytool and openssl pkcs12 -export add one by default)',
+      );
+    }
+    this.checkMac(macDataNode, authenticatedSafe);
     for (const contentInfo of children(parse(authenticatedSafe, 'AuthenticatedSafe'), 'AuthenticatedSafe')) {
       const [typeNode, inner] = children(contentInfo, 'ContentInfo', 2);
       const type = readOid(typeNode, 'ContentInfo type');
@@ -159,13 +178,18 @@ export interface Pkcs12Contents {
 
 /** Reads a PKCS#12 file: private key entries first, then trusted certificates in file order. */
 export function readPkcs12(data: Buffer, password: string): Pkcs12Contents {
-  const parser = new Pkcs12Parser(password);
   try {
-    parser.read(data);
+    return readPkcs12Unchecked(data, password);
   } catch (err) {
+    // Every failure is typed, whatever library raised it (asn1js, node's X509Certificate, …).
     if (err instanceof StoreReadError) throw err;
-    throw new StoreReadError(`cannot read PKCS#12: ${err instanceof Error ? err.message : String(err)}`);
+    throw new StoreReadError(`cannot read PKCS#12: ${err instanceof Error ? err.message : String(err)}; the file is damaged or not PKCS#12`);
   }
+}
+
+function readPkcs12Unchecked(data: Buffer, password: string): Pkcs12Contents {
+  const parser = new Pkcs12Parser(password);
+  parser.read(data);
   const { keys, certificates } = parser.bags;
   const used = new Set<Buffer>();
   const entries: ReadEntry[] = [];
