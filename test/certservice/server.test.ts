@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import net from 'node:net';
 import { toPem } from '../../src/pki/pem.js';
-import { call, csrHeader, ecKey, header, keyHeader, onapClientCsr, rsaKey, startStack, type Stack } from './support.js';
+import { call, CMP_TLS, csrHeader, ecKey, header, keyHeader, onapClientCsr, rsaKey, startStack, type Stack } from './support.js';
 import { makeCsr } from '../cmp/fixtures.js';
 import { createPublicKey, type KeyObject } from 'node:crypto';
 
@@ -138,7 +138,7 @@ describe('certservice server: trouble behind it and configuration', function () 
             url: stack.ca.url,
             issuerDN: 'CN=ManagementCA',
             authentication: { iak: 'wrong-secret', rv: 'onap-rv' },
-            tls: { caBundleFile: 'ca-tls.pem' },
+            tls: CMP_TLS,
           },
         ],
       });
@@ -194,7 +194,7 @@ describe('certservice server: trouble behind it and configuration', function () 
             url: stack.ca.url,
             issuerDN: 'CN=ManagementCA',
             authentication: { iak: 'onap-iak', rv: 'onap-rv' },
-            tls: { caBundleFile: 'ca-tls.pem' },
+            tls: CMP_TLS,
           },
         ],
       });
@@ -229,6 +229,18 @@ describe('certservice server: trouble behind it and configuration', function () 
       } finally {
         await server.close();
       }
+    } finally {
+      await stack.stop();
+    }
+  });
+
+  it('CMP over HTTPS with mTLS: without tls.clientCertFile/clientKeyFile the CA refuses the connection → 500 cmp client text', async () => {
+    const stack = await startStack({ serverEntry: { tls: { caBundleFile: 'ca-tls.pem' } } });
+    try {
+      const answer = await stack.get('/v1/certificate/RA', ecRequest().headers);
+      assert.equal(answer.status, 500, answer.text);
+      assert.match(String(answer.body.errorMessage), /^Exception occurred during call to cmp client: /);
+      assert.equal(stack.ca.stats.requests.get('ir') ?? 0, 0, 'nothing reached the CA');
     } finally {
       await stack.stop();
     }

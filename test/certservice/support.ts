@@ -140,14 +140,19 @@ export interface Stack {
 }
 
 export const IAK = 'onap-iak';
+/** The config's tls extension for the stack's CA (files in the stack's directory). */
+export const CMP_TLS = { caBundleFile: 'ca-tls.pem', clientCertFile: 'cmp-client.pem', clientKeyFile: 'cmp-client.key' };
 export const RV = 'onap-rv';
 
 /** The development CA over HTTPS (PBM iak/rv) behind certservice over mTLS, caName RA. */
 export async function startStack(options: Partial<CertServiceServerOptions> & { serverEntry?: Record<string, unknown> } = {}): Promise<Stack> {
   const tls = await makeTlsMaterial();
   const dir = mkdtempSync(path.join(tmpdir(), 'certservice-'));
-  const ca = await startDevelopmentCa({ port: 0, secret: IAK, reference: RV, tls: { cert: tls.server.cert, key: tls.server.key } });
+  // CMP over HTTPS with mutual TLS: the CA asks certservice for a client certificate of the TLS CA.
+  const ca = await startDevelopmentCa({ port: 0, secret: IAK, reference: RV, tls: { cert: tls.server.cert, key: tls.server.key, clientCa: tls.ca } });
   writeFileSync(path.join(dir, 'ca-tls.pem'), tls.ca);
+  writeFileSync(path.join(dir, 'cmp-client.pem'), tls.client.cert);
+  writeFileSync(path.join(dir, 'cmp-client.key'), tls.client.key, { mode: 0o600 });
   const configFile = path.join(dir, 'cmpServers.json');
   const writeConfig = (value: unknown) => writeFileSync(configFile, typeof value === 'string' ? value : JSON.stringify(value, null, 2));
   writeConfig({
@@ -158,7 +163,7 @@ export async function startStack(options: Partial<CertServiceServerOptions> & { 
         issuerDN: 'CN=ManagementCA',
         caMode: 'RA',
         authentication: { iak: IAK, rv: RV },
-        tls: { caBundleFile: 'ca-tls.pem' },
+        tls: CMP_TLS,
         ...options.serverEntry,
       },
     ],
