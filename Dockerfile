@@ -1,7 +1,11 @@
 # syntax=docker/dockerfile:1
-# cmpv2-operator image: build with the full toolchain, run on a slim Node 20 as a non-root user.
-#   docker build -t cmpv2-operator:latest .
-FROM node:20-bookworm AS build
+# cmpv2-operator image: build with the full toolchain, run on a slim Node.js 24 (the supported
+# LTS line; the code also runs on Node.js 20.19+, where the tests run) as a non-root user.
+# Tag it with package.json's version, which the chart's appVersion and deploy/ name:
+#   docker build -t cmpv2-operator:0.1.0 .
+ARG NODE_IMAGE=node:24-bookworm
+ARG NODE_RUNTIME_IMAGE=node:24-bookworm-slim
+FROM ${NODE_IMAGE} AS build
 WORKDIR /src
 # Dependencies first, so a source change does not re-install them. `prepare` builds, so skip
 # scripts here and build explicitly once the sources are in.
@@ -12,7 +16,7 @@ COPY bin ./bin
 COPY src ./src
 RUN npm run build && npm prune --omit=dev --ignore-scripts
 
-FROM node:20-bookworm-slim AS runtime
+FROM ${NODE_RUNTIME_IMAGE} AS runtime
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=build --chown=0:0 /src/package.json ./package.json
@@ -22,5 +26,8 @@ COPY --from=build --chown=0:0 /src/bin ./bin
 # Files owned by root, process run as an unprivileged numeric user (runAsNonRoot can check it).
 USER 65532:65532
 EXPOSE 8080 8081
+LABEL org.opencontainers.image.title="cmpv2-operator" \
+      org.opencontainers.image.description="cert-manager issuer for CMPv2 CAs, and Java keystores from Kubernetes Secrets" \
+      org.opencontainers.image.licenses="Apache-2.0"
 ENTRYPOINT ["node", "bin/cmpv2-operator.js"]
 CMD ["run"]

@@ -39,6 +39,7 @@ async function inputsHash(binary: GoBinary, go: string): Promise<string> {
   const files = (await fs.readdir(dir)).filter((f) => f === 'go.mod' || f === 'go.sum' || f.endsWith('.go')).sort();
   const hash = createHash('sha256');
   hash.update(`${go}\n${buildTags}\n${ldflags(binary)}\n`);
+  if (binary.pkg) hash.update(`package ${binary.pkg}\n`);
   for (const f of files) {
     hash.update(`${f}\n`);
     hash.update(await fs.readFile(path.join(dir, f)));
@@ -58,9 +59,9 @@ async function isCurrent(binary: GoBinary, hash: string): Promise<boolean> {
 }
 
 /** Number of packages `go build` will consider, for the progress line. */
-async function packageCount(moduleDir: string): Promise<number | undefined> {
+async function packageCount(moduleDir: string, pkg: string): Promise<number | undefined> {
   try {
-    const { stdout } = await run('go', ['list', '-tags', buildTags, '-deps', '.'], {
+    const { stdout } = await run('go', ['list', '-tags', buildTags, '-deps', pkg], {
       cwd: moduleDir,
       maxBuffer: 64 * 1024 * 1024,
     });
@@ -75,7 +76,8 @@ async function goBuild(binary: GoBinary, log: Log): Promise<void> {
   const out = binaryPath(binary.name);
   const tmp = `${out}.tmp`;
   const logFile = path.join(layout.logsDir, `build-${binary.name}.log`);
-  const total = await packageCount(moduleDir);
+  const pkg = binary.pkg ?? '.';
+  const total = await packageCount(moduleDir, pkg);
   const started = Date.now();
   log(`testbed: building ${binary.name} from testbed/${binary.moduleDir} (log: ${path.relative(process.cwd(), logFile)})`);
 
@@ -84,7 +86,7 @@ async function goBuild(binary: GoBinary, log: Log): Promise<void> {
   let tail: string[] = [];
   const child = spawn(
     'go',
-    ['build', '-v', '-trimpath', '-tags', buildTags, '-ldflags', ldflags(binary), '-o', tmp, '.'],
+    ['build', '-v', '-trimpath', '-tags', buildTags, '-ldflags', ldflags(binary), '-o', tmp, pkg],
     { cwd: moduleDir, env: { ...process.env, CGO_ENABLED: '0' }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const onOutput = (chunk: Buffer): void => {

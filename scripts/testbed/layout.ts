@@ -13,7 +13,16 @@ export interface GoBinary {
   readonly moduleDir: string;
   /** Extra `-ldflags` (version stamping). */
   readonly ldflags: readonly string[];
+  /**
+   * The package to build, when it is not the module folder's own main: a `tool` of its go.mod
+   * (helm's cmd/helm is a main package, which no main.go can import).
+   */
+  readonly pkg?: string;
 }
+
+/** helm's version, as its Makefile stamps it; its Kubernetes version follows its client-go (v0.37 → 1.37). */
+export const helmVersion = 'v3.22.0';
+
 
 export const kubernetesVersion = { gitVersion: 'v1.36.3', major: '1', minor: '36' } as const;
 
@@ -36,6 +45,20 @@ export const binaries: readonly GoBinary[] = [
   },
   { name: 'etcd', moduleDir: 'etcd', ldflags: [] },
   { name: 'cert-manager-controller', moduleDir: 'cert-manager', ldflags: [] },
+  // Not part of the running bed: the chart's tests (lint, template, install, upgrade, uninstall).
+  {
+    name: 'helm',
+    moduleDir: 'helm',
+    pkg: 'helm.sh/helm/v3/cmd/helm',
+    ldflags: [
+      `-X helm.sh/helm/v3/internal/version.version=${helmVersion}`,
+      '-X helm.sh/helm/v3/internal/version.gitTreeState=clean',
+      '-X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMajor=1',
+      '-X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMinor=37',
+      '-X helm.sh/helm/v3/pkg/chartutil.k8sVersionMajor=1',
+      '-X helm.sh/helm/v3/pkg/chartutil.k8sVersionMinor=37',
+    ],
+  },
 ];
 
 const bedDir = path.join(repoRoot, '.testbed');

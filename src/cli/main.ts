@@ -1,5 +1,7 @@
 // The command line: parses flags and calls the libraries; nothing else lives here.
 import { Command, CommanderError } from 'commander';
+import { operatorVersion } from '../operator/version.js';
+import { addExamples } from './examples.js';
 
 type Register = (program: Command) => void;
 
@@ -21,11 +23,13 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
 export async function buildProgram(argv: string[]): Promise<Command> {
   const program = new Command('cmpv2-operator')
     .description('cert-manager issuer for CMPv2 CAs, and Java keystores from Kubernetes Secrets')
+    .version(operatorVersion(), '-V, --version', "print the version (package.json's) and exit")
     .exitOverride()
     .showHelpAfterError(false);
   const named = argv[2];
   const names = named !== undefined && named in COMMANDS ? [named] : Object.keys(COMMANDS);
   for (const name of names) (await COMMANDS[name]())(program);
+  addExamples(program);
   return program;
 }
 

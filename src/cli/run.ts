@@ -2,9 +2,11 @@
 import { readFileSync } from 'node:fs';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { Command } from 'commander';
+import { findKubeconfig } from '../operator/kubeconfigSource.js';
 import { createLogger } from '../operator/logging.js';
 import { podNamespace, toOperatorOptions } from '../operator/options.js';
 import { Operator } from '../operator/operator.js';
+import { operatorVersion } from '../operator/version.js';
 
 const SERVICE_ACCOUNT_NAMESPACE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
 /** Past this, shutdown gives up waiting (the Deployment's grace period is longer). */
@@ -35,15 +37,18 @@ export function registerRunCommand(program: Command): void {
     .option('--metrics-addr <addr>', 'Prometheus /metrics listen address, host:port; 0 disables', ':8080')
     .option('--health-addr <addr>', '/healthz and /readyz listen address, host:port; 0 disables', ':8081')
     .option('--log-level <level>', 'trace, debug, info, warn, error, fatal or silent', 'info')
-    .option('--log-format <format>', 'json or text', 'json')
+    .option('--log-format <format>', 'json or text (default: text when stderr is a terminal, else json)')
     .option('--cluster-resource-namespace <name>', 'namespace holding the Secrets of ClusterCMPv2Issuers', 'cert-manager')
     .option('--max-retry-duration <duration>', 'how long a CertificateRequest is retried before it is Failed (Go duration)', '10m')
     .action(async (flags: Record<string, unknown>) => {
-      const options = toOperatorOptions(flags, () => podNamespace(readServiceAccountNamespace, process.env));
+      const options = toOperatorOptions(flags, () => podNamespace(readServiceAccountNamespace, process.env), process.stderr.isTTY === true);
+      const source = findKubeconfig();
       const logger = createLogger(options.logLevel, options.logFormat);
+      logger.info({ version: operatorVersion(), node: process.version }, 'cmpv2-operator starting');
       const kubeConfig = new KubeConfig();
       try {
-        kubeConfig.loadFromDefault();
+        if (source.kind === 'in-cluster') kubeConfig.loadFromCluster();
+        else kubeConfig.loadFromDefault();
       } catch (err) {
         throw new Error(`cannot load a kubeconfig: ${err instanceof Error ? err.message : String(err)}`);
       }

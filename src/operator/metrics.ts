@@ -1,10 +1,12 @@
 // The operator's Prometheus metrics on one registry (the keystore loop registers its own on the
 // same one): requests signed/failed by issuer and reason, sign and CMP round-trip latency,
 // queue depth per controller (read when scraped), reconcile errors (counted by the generic
-// controller where they happen), issuer check outcomes.
+// controller where they happen), issuer check outcomes, the build (version) and whether this
+// replica leads. Issuer labels are `Kind/namespace/name` (`ClusterKind/name` for cluster issuers).
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { CmpTransport } from '../cmp/transport.js';
 import type { RequestMetrics } from '../controllers/certificaterequest/controller.js';
+import { operatorVersion } from './version.js';
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
@@ -16,10 +18,27 @@ export class OperatorMetrics implements RequestMetrics {
   private readonly reconcileErrors: Counter<'controller'>;
   private readonly issuerChecks: Counter<'issuer' | 'outcome'>;
   private readonly depthSources: (() => Record<string, number>)[] = [];
+  private leaderSource: (() => boolean) | undefined;
 
-  constructor(options: { processMetrics?: boolean } = {}) {
+  constructor(options: { processMetrics?: boolean; version?: string } = {}) {
     const registers = [this.registry];
     if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry });
+    new Gauge({
+      name: 'cmpv2_operator_build_info',
+      help: 'Always 1; the labels name the running release (package version) and the Node.js runtime',
+      labelNames: ['version', 'node_version'],
+      registers,
+    }).set({ version: options.version ?? operatorVersion(), node_version: process.version }, 1);
+    const leader = () => this.leaderSource;
+    new Gauge({
+      name: 'cmpv2_operator_leader',
+      help: 'Whether this replica runs the controllers: 1 while it holds the leader election Lease (always 1 without leader election), else 0',
+      registers,
+      collect() {
+        const source = leader();
+        if (source) this.set(source() ? 1 : 0);
+      },
+    });
     this.requests = new Counter({
       name: 'cmpv2_certificaterequests_total',
       help: 'CertificateRequests handled, by issuer (Kind/name), outcome (issued, failed, pending, denied) and Ready reason',
@@ -65,6 +84,11 @@ export class OperatorMetrics implements RequestMetrics {
         }
       },
     });
+  }
+
+  /** Whether this replica leads, read at every scrape (no sample until it is set). */
+  setLeader(source: () => boolean): void {
+    this.leaderSource = source;
   }
 
   /** A loop's queue depths, read at every scrape. */

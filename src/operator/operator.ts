@@ -85,6 +85,7 @@ export class Operator {
       addKeystoreLoop(manager, { api, events, logger, metrics, registry: metrics.registry });
     }
     metrics.addQueueDepths(() => manager.queueDepths());
+    metrics.setLeader(() => manager.isLeader());
 
     const health: Record<string, Endpoint> = {
       '/healthz': textEndpoint(() => ({ status: 200, body: 'ok\n' })),

@@ -62,7 +62,7 @@ export const RunFlagsSchema = z.object({
   metricsAddr: z.string(),
   healthAddr: z.string(),
   logLevel: z.enum(LOG_LEVELS, { error: `--log-level must be one of ${LOG_LEVELS.join(', ')}` }),
-  logFormat: z.enum(['json', 'text'], { error: '--log-format must be json or text' }),
+  logFormat: z.enum(['json', 'text'], { error: '--log-format must be json or text' }).optional(),
   clusterResourceNamespace: namespaceName('--cluster-resource-namespace'),
   maxRetryDuration: z.string(),
 });
@@ -89,8 +89,11 @@ export function podNamespace(readServiceAccountNamespace: () => string | undefin
   return 'default';
 }
 
-/** Flags → options; throws an Error with a one-line message naming the bad flag. */
-export function toOperatorOptions(flags: unknown, defaultNamespace: () => string): OperatorOptions {
+/**
+ * Flags → options; throws an Error with a one-line message naming the bad flag. Without
+ * --log-format, logs are text for a person at a terminal (`stderrIsTty`) and JSON otherwise.
+ */
+export function toOperatorOptions(flags: unknown, defaultNamespace: () => string, stderrIsTty = false): OperatorOptions {
   const parsed = RunFlagsSchema.safeParse(flags);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -113,7 +116,7 @@ export function toOperatorOptions(flags: unknown, defaultNamespace: () => string
     metricsAddr: parseListenAddress(f.metricsAddr, '--metrics-addr'),
     healthAddr: parseListenAddress(f.healthAddr, '--health-addr'),
     logLevel: f.logLevel,
-    logFormat: f.logFormat,
+    logFormat: f.logFormat ?? (stderrIsTty ? 'text' : 'json'),
     clusterResourceNamespace: f.clusterResourceNamespace,
     maxRetryDurationMs,
   };

@@ -1,6 +1,7 @@
 // The operator's metrics as Prometheus reads them: the text exposition after the hooks the
 // loops call (outcomes, sign latency, CMP exchanges, queue depths, reconcile errors).
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { KeystoreMetrics } from '../../src/controllers/keystore/metrics.js';
 import { Controller } from '../../src/k8s/controller.js';
 import { OperatorMetrics, TimedCmpTransport } from '../../src/operator/metrics.js';
@@ -95,5 +96,26 @@ describe('operator/metrics', () => {
     await assert.rejects(bad.send(Uint8Array.of(1)), /refused/);
     assert.deepEqual(observed, [true, false]);
     assert.equal(closed, 1);
+  });
+
+  it('build_info carries the version (package.json by default) and the Node.js runtime', async () => {
+    const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+    assert.deepEqual(sample(await new OperatorMetrics({ processMetrics: false }).text(), 'cmpv2_operator_build_info'), [
+      `cmpv2_operator_build_info{version="${version}",node_version="${process.version}"} 1`,
+    ]);
+    assert.deepEqual(sample(await new OperatorMetrics({ processMetrics: false, version: '9.8.7' }).text(), 'cmpv2_operator_build_info'), [
+      `cmpv2_operator_build_info{version="9.8.7",node_version="${process.version}"} 1`,
+    ]);
+  });
+
+  it('the leader gauge follows the manager at every scrape', async () => {
+    const m = new OperatorMetrics({ processMetrics: false });
+    let leading = false;
+    m.setLeader(() => leading);
+    assert.deepEqual(sample(await m.text(), 'cmpv2_operator_leader'), ['cmpv2_operator_leader 0']);
+    leading = true;
+    assert.deepEqual(sample(await m.text(), 'cmpv2_operator_leader'), ['cmpv2_operator_leader 1']);
+    leading = false;
+    assert.deepEqual(sample(await m.text(), 'cmpv2_operator_leader'), ['cmpv2_operator_leader 0']);
   });
 });

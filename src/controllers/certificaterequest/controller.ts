@@ -128,7 +128,9 @@ export class CertificateRequestController extends Controller {
     await this.apply(request, { ...base, signOutcome: outcome }, result);
     // The final status is written (and remembered as our write): the kept certificate is no longer needed.
     if (result.outcome !== 'pending') this.signedNotWritten.delete(key);
-    const issuerName = `${request.spec.issuerRef.kind}/${request.spec.issuerRef.name}`;
+    // The metric's issuer label: Kind/namespace/name, or Kind/name for a cluster issuer.
+    const { kind: refKind, name: refName } = request.spec.issuerRef;
+    const issuerName = refKind === 'ClusterCMPv2Issuer' ? `${refKind}/${refName}` : `${refKind}/${request.metadata.namespace}/${refName}`;
     const ready = result.status?.conditions.find((c) => c.type === 'Ready');
     this.options.metrics?.outcome(issuerName, result.outcome, ready?.reason ?? result.outcome);
     if (result.recheckIssuer && issuer) {
@@ -151,14 +153,15 @@ export class CertificateRequestController extends Controller {
     const spec = parseIssuerSpec(issuer.spec);
     if (!spec.ok) return { ok: false, error: new IssuerError(`the issuer's spec is invalid: ${spec.error}`) };
     const signingIssuer = issuerView({ issuer, kind, spec: spec.value, clusterResourceNamespace: this.options.clusterResourceNamespace });
+    const label = signingIssuer.namespace ? `${kind}/${signingIssuer.namespace}/${signingIssuer.name}` : `${kind}/${signingIssuer.name}`;
     const started = this.clock.now().getTime();
     try {
       const value = await this.options.signers.forIssuer(signingIssuer).sign(requestView, signingIssuer, signal);
       this.signedNotWritten.set(key, { uid: request.metadata.uid, value });
-      this.options.metrics?.signed(`${kind}/${signingIssuer.name}`, (this.clock.now().getTime() - started) / 1000, true);
+      this.options.metrics?.signed(label, (this.clock.now().getTime() - started) / 1000, true);
       return { ok: true, value };
     } catch (error) {
-      this.options.metrics?.signed(`${kind}/${signingIssuer.name}`, (this.clock.now().getTime() - started) / 1000, false);
+      this.options.metrics?.signed(label, (this.clock.now().getTime() - started) / 1000, false);
       return { ok: false, error };
     }
   }

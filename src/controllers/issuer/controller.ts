@@ -156,7 +156,7 @@ export class IssuerController extends Controller {
       this.logger.info({ controller: this.name, kind, namespace, name, reason: ready?.reason, message: ready?.message }, `issuer ${update.outcome}`);
     }
     for (const event of events) await this.options.events.record(referenceTo(apiVersionOf(resource), kind, issuer), event);
-    this.options.onOutcome?.(`${kind}/${name}`, update.outcome);
+    this.options.onOutcome?.(namespace ? `${kind}/${namespace}/${name}` : `${kind}/${name}`, update.outcome);
     return { backoff: update.backoff };
   }
 }

@@ -6,8 +6,9 @@
 import { CLUSTER_CMPV2_ISSUERS, CMPV2_ISSUERS } from '../../../src/api/cmpv2Issuer.js';
 import { CERTIFICATE_REQUESTS, CERTIFICATES } from '../../../src/api/certManager.js';
 import assert from 'node:assert/strict';
-import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,11 +26,13 @@ import { parseCertificateBundle } from '../../../src/pki/pem.js';
 import { applyDirectory } from '../../../scripts/testbed/apply.js';
 import { layout } from '../../../scripts/testbed/layout.js';
 import { adminKubeConfig, bed, deleteNamespace, eventually, serviceAccountKubeConfig, useNamespace } from '../bed.js';
+import { OperatorProcess, withOutput } from './operatorProcess.js';
 
 const run = promisify(execFile);
 const ROOT = join(import.meta.dirname, '..', '..', '..');
 const OPERATOR_NAMESPACE = 'cmpv2-operator';
 const SERVICE_ACCOUNT = 'cmpv2-operator';
+const PACKAGE_VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
 interface Manifest {
   apiVersion: string;
@@ -64,77 +67,6 @@ function find(objects: Manifest[], kind: string, name: string): Manifest {
 function allows(rules: PolicyRule[], resource: ResourceType, verb: string, subresource?: string): boolean {
   const name = subresource ? `${resource.plural}/${subresource}` : resource.plural;
   return rules.some((r) => r.apiGroups.includes(resource.group) && r.resources.includes(name) && r.verbs.includes(verb) && !r.resourceNames);
-}
-
-/** A running `cmpv2-operator run` child, its output kept for failure messages. */
-class OperatorProcess {
-  private text = '';
-  readonly exited: Promise<number | null>;
-
-  constructor(readonly child: ChildProcessWithoutNullStreams) {
-    child.stdout.on('data', (c: Buffer) => (this.text += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (this.text += c.toString()));
-    this.exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
-  }
-
-  static start(kubeconfigFile: string, args: string[]): OperatorProcess {
-    const env: NodeJS.ProcessEnv = { ...process.env, KUBECONFIG: kubeconfigFile };
-    delete env.POD_NAMESPACE;
-    return new OperatorProcess(spawn(process.execPath, [join(ROOT, 'bin', 'cmpv2-operator.js'), 'run', ...args], { cwd: ROOT, env }));
-  }
-
-  get output(): string {
-    return this.text;
-  }
-
-  records(): Record<string, unknown>[] {
-    return this.text
-      .split('\n')
-      .filter((l) => l.startsWith('{'))
-      .map((l) => {
-        try {
-          return JSON.parse(l) as Record<string, unknown>;
-        } catch {
-          return {};
-        }
-      });
-  }
-
-  /** The ports the operator logged it listens on, by endpoint name. */
-  async ports(): Promise<{ health: number; metrics: number }> {
-    return eventually(
-      'the operator to log its listening ports',
-      async () => {
-        const listening = this.records().filter((r) => r.msg === 'listening');
-        const port = (name: string) => listening.find((r) => (r.endpoints as string[]).includes(name))?.port as number | undefined;
-        const health = port('health');
-        const metrics = port('metrics');
-        return health && metrics ? { health, metrics } : undefined;
-      },
-      30_000,
-    );
-  }
-
-  async stop(): Promise<number | null> {
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGTERM');
-    return this.exited;
-  }
-
-  kill(): void {
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
-  }
-}
-
-/** Runs `body`; on failure the operators' output joins the message. */
-async function withOutput(operators: OperatorProcess[], body: () => Promise<void>): Promise<void> {
-  try {
-    await body();
-  } catch (err) {
-    const logs = operators.map((o, i) => `--- operator ${i + 1} output ---\n${o.output}`).join('\n');
-    const failure = new Error(`${err instanceof Error ? err.message : String(err)}\n${logs}`);
-    failure.stack = `${failure.message}\n${err instanceof Error ? (err.stack ?? '') : ''}`;
-    throw failure;
-  }
 }
 
 async function get(url: string): Promise<{ status: number; body: string }> {
@@ -245,7 +177,8 @@ describe('deploy/ on the test bed', function () {
     assert.equal(pod.serviceAccountName, SERVICE_ACCOUNT);
     assert.equal(pod.securityContext.runAsNonRoot, true);
     assert.deepEqual(pod.securityContext.seccompProfile, { type: 'RuntimeDefault' });
-    assert.equal(c.image, 'cmpv2-operator:latest');
+    // The release's version in both deploy paths (the chart's appVersion is checked by the helm test).
+    assert.equal(c.image, `cmpv2-operator:${PACKAGE_VERSION}`);
     assert.deepEqual(c.args.slice(0, 2), ['run', '--leader-elect']);
     assert.deepEqual(
       [c.securityContext.readOnlyRootFilesystem, c.securityContext.allowPrivilegeEscalation, c.securityContext.capabilities.drop],
@@ -428,7 +361,8 @@ describe('deploy/ on the test bed', function () {
           'the signed counter on /metrics',
           async () => {
             const m = await get(`http://127.0.0.1:${ports.metrics}/metrics`);
-            return m.status === 200 && /cmpv2_certificaterequests_total\{issuer="CMPv2Issuer\/dev-ca",outcome="issued",reason="Issued"\} 1/.test(m.body)
+            return m.status === 200 &&
+              new RegExp(`cmpv2_certificaterequests_total\\{issuer="CMPv2Issuer/${namespace}/dev-ca",outcome="issued",reason="Issued"\\} 1`).test(m.body)
               ? m.body
               : undefined;
           },
@@ -437,6 +371,10 @@ describe('deploy/ on the test bed', function () {
         assert.match(metrics, /cmpv2_cmp_round_trip_seconds_count\{result="ok"\} [1-9]/);
         assert.match(metrics, /cmpv2_keystore_stores_built_total [1-9]/);
         assert.match(metrics, /cmpv2_workqueue_depth\{controller="keystore"\} \d+/);
+        assert.ok(metrics.includes(`cmpv2_operator_build_info{version="${PACKAGE_VERSION}",node_version="${process.version}"} 1`), 'build_info');
+        assert.match(metrics, /\ncmpv2_operator_leader 1\n/);
+        const first = leader.records()[0];
+        assert.deepEqual([first?.msg, first?.version], ['cmpv2-operator starting', PACKAGE_VERSION], 'the first log line names the version');
 
         // A second replica: a follower, ready once its caches are synced, reconciling nothing.
         const follower = OperatorProcess.start(kubeconfigFile, args);
