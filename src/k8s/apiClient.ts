@@ -1,5 +1,6 @@
-// A thin JSON client for the Kubernetes API. Authentication and TLS come from client-node's
-// KubeConfig; requests go through one keep-alive agent so thousands of calls reuse a few
+// A thin JSON client for the Kubernetes API. Authentication and TLS come from our own kubeconfig
+// reader (kubeConfig.ts; `run` never loads client-node) or, in tests and scripts, from a
+// client-node KubeConfig; requests go through one keep-alive agent so thousands of calls reuse a few
 // connections. We use raw paths rather than the generated API classes because we need
 // headers they do not expose (metadata-only `Accept`, merge-patch content types) and
 // streaming watches we can abort and test against a plain HTTP server.
@@ -7,6 +8,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { ApiError } from './apiError.js';
+import { credentialHeaders, type ClusterConnection, type Credential } from './kubeConfig.js';
 
 export type QueryValue = string | number | boolean | undefined;
 
@@ -36,7 +38,11 @@ export interface WatchEvent {
 interface Connection {
   headers: Record<string, string>;
   fetchedAt: number;
+  expiresAt?: number;
 }
+
+/** Where the client gets its Authorization header from (and when to ask again). */
+type CredentialSource = () => Promise<Credential>;
 
 // Bearer tokens may rotate (projected ServiceAccount tokens, exec plugins): re-read them now
 // and then, not on every request.
@@ -50,30 +56,47 @@ export class KubeApi {
   readonly requestCounts = new Map<string, number>();
 
   private constructor(
-    private readonly kubeConfig: KubeConfig,
+    server: string,
     tls: https.AgentOptions,
+    private readonly credentials: CredentialSource,
   ) {
-    const cluster = kubeConfig.getCurrentCluster();
-    if (!cluster) throw new Error('the kubeconfig has no current cluster');
-    this.base = new URL(cluster.server);
+    this.base = new URL(server);
     const keepAlive = { keepAlive: true, maxSockets: 32 };
     this.agent = this.base.protocol === 'http:' ? new http.Agent(keepAlive) : new https.Agent({ ...keepAlive, ...tls });
   }
 
+  /** From our kubeconfig reader or the in-cluster connection. */
+  static fromConnection(connection: ClusterConnection): KubeApi {
+    const tls: https.AgentOptions = { ca: connection.ca, cert: connection.cert, key: connection.key, servername: connection.tlsServerName };
+    if (connection.skipTlsVerify) tls.rejectUnauthorized = false;
+    return new KubeApi(connection.server, tls, () => credentialHeaders(connection.credentials));
+  }
+
+  /** From a client-node KubeConfig (tests and test-bed scripts, which use client-node anyway). */
   static async fromKubeConfig(kubeConfig: KubeConfig): Promise<KubeApi> {
     const opts: https.RequestOptions = {};
     await kubeConfig.applyToHTTPSOptions(opts);
     const cluster = kubeConfig.getCurrentCluster();
+    if (!cluster) throw new Error('the kubeconfig has no current cluster');
     const tls: https.AgentOptions = {
       ca: opts.ca,
       cert: opts.cert,
       key: opts.key,
       pfx: opts.pfx,
       passphrase: opts.passphrase,
-      servername: cluster?.tlsServerName,
+      servername: cluster.tlsServerName,
     };
-    if (cluster?.skipTLSVerify) tls.rejectUnauthorized = false;
-    return new KubeApi(kubeConfig, tls);
+    if (cluster.skipTLSVerify) tls.rejectUnauthorized = false;
+    return new KubeApi(cluster.server, tls, async () => {
+      const fresh: https.RequestOptions = {};
+      await kubeConfig.applyToHTTPSOptions(fresh);
+      const headers: Record<string, string> = {};
+      for (const [key, value] of Object.entries(fresh.headers ?? {})) {
+        if (typeof value === 'string' || typeof value === 'number') headers[key] = String(value);
+      }
+      if (fresh.auth) headers.Authorization = `Basic ${Buffer.from(fresh.auth).toString('base64')}`;
+      return { headers };
+    });
   }
 
   /** Closes idle connections; in-flight requests finish. */
@@ -135,16 +158,11 @@ export class KubeApi {
 
   private async authHeaders(): Promise<Record<string, string>> {
     const now = Date.now();
-    if (this.connection && now - this.connection.fetchedAt < AUTH_REFRESH_MS) return this.connection.headers;
-    const opts: https.RequestOptions = {};
-    await this.kubeConfig.applyToHTTPSOptions(opts);
-    const headers: Record<string, string> = {};
-    for (const [key, value] of Object.entries(opts.headers ?? {})) {
-      if (typeof value === 'string' || typeof value === 'number') headers[key] = String(value);
-    }
-    if (opts.auth) headers.Authorization = `Basic ${Buffer.from(opts.auth).toString('base64')}`;
-    this.connection = { headers, fetchedAt: now };
-    return headers;
+    const cached = this.connection;
+    if (cached && now - cached.fetchedAt < AUTH_REFRESH_MS && (cached.expiresAt === undefined || now < cached.expiresAt - 10_000)) return cached.headers;
+    const credential = await this.credentials();
+    this.connection = { headers: credential.headers, fetchedAt: now, expiresAt: credential.expiresAt };
+    return credential.headers;
   }
 
   private async send(method: string, path: string, options: RequestOptions): Promise<http.IncomingMessage> {
