@@ -1,7 +1,7 @@
 // `cmpv2-operator run`: parses the flags, then runs the operator until SIGTERM/SIGINT.
 import { readFileSync } from 'node:fs';
-import { KubeConfig } from '@kubernetes/client-node';
 import type { Command } from 'commander';
+import { inClusterConnection, loadKubeconfigFiles } from '../k8s/kubeConfig.js';
 import { findKubeconfig } from '../operator/kubeconfigSource.js';
 import { createLogger } from '../operator/logging.js';
 import { podNamespace, toOperatorOptions } from '../operator/options.js';
@@ -45,20 +45,15 @@ export function registerRunCommand(program: Command): void {
       const source = findKubeconfig();
       const logger = createLogger(options.logLevel, options.logFormat);
       logger.info({ version: operatorVersion(), node: process.version }, 'cmpv2-operator starting');
-      const kubeConfig = new KubeConfig();
-      try {
-        if (source.kind === 'in-cluster') kubeConfig.loadFromCluster();
-        else kubeConfig.loadFromDefault();
-      } catch (err) {
-        throw new Error(`cannot load a kubeconfig: ${err instanceof Error ? err.message : String(err)}`);
-      }
+      // Our own reader: client-node's KubeConfig would load its whole generated API (~72 MiB).
+      const connection = source.kind === 'in-cluster' ? inClusterConnection() : loadKubeconfigFiles(source.files);
       let fatal: ((reason: string) => void) | undefined;
       const stopped = new Promise<{ reason: string; failed: boolean }>((resolve) => {
         process.once('SIGTERM', () => resolve({ reason: 'SIGTERM', failed: false }));
         process.once('SIGINT', () => resolve({ reason: 'SIGINT', failed: false }));
         fatal = (reason) => resolve({ reason, failed: true });
       });
-      const operator = await Operator.start(options, { kubeConfig, logger, onFatal: (reason) => fatal?.(reason) });
+      const operator = await Operator.start(options, { connection, logger, onFatal: (reason) => fatal?.(reason) });
       const { reason, failed } = await stopped;
       logger.info({ reason }, 'stopping');
       const limit = setTimeout(() => {

@@ -4,11 +4,11 @@
 // endpoints — in that order, so a follower never overlaps with work we have not finished.
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { KubeConfig } from '@kubernetes/client-node';
 import { HttpTransport } from '../cmp/transport.js';
 import { addIssuerLoop } from '../controllers/issuerLoop.js';
 import { addKeystoreLoop } from '../controllers/keystoreLoop.js';
 import { KubeApi } from '../k8s/apiClient.js';
+import type { ClusterConnection } from '../k8s/kubeConfig.js';
 import { EventRecorder } from '../k8s/events.js';
 import { errorFields, type Logger } from '../k8s/logger.js';
 import { Manager } from '../k8s/manager.js';
@@ -20,7 +20,8 @@ import { OperatorMetrics, TimedCmpTransport } from './metrics.js';
 import type { OperatorOptions } from './options.js';
 
 export interface OperatorDeps {
-  kubeConfig: KubeConfig;
+  /** The API server and credentials (src/k8s/kubeConfig.ts). */
+  connection: ClusterConnection;
   logger: Logger;
   /** Leader-election identity; default `<hostname>_<uuid>` as client-go does. */
   identity?: string;
@@ -56,7 +57,7 @@ export class Operator {
   static async start(options: OperatorOptions, deps: OperatorDeps): Promise<Operator> {
     const metrics = new OperatorMetrics();
     const logger = deps.logger;
-    const api = await KubeApi.fromKubeConfig(deps.kubeConfig);
+    const api = KubeApi.fromConnection(deps.connection);
     const events = new EventRecorder(api, {
       component: 'cmpv2-operator',
       onError: (err) => logger.warn({ ...errorFields(err) }, 'could not record an Event'),
