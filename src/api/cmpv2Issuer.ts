@@ -68,22 +68,36 @@ const protection = z
   });
 
 /** The native CMP backend (`spec.cmp`). */
-export const cmpSpecSchema = z.object({
-  url: httpUrl,
-  recipient: z.string().min(1).optional(),
-  messageType: z.enum(['p10cr', 'ir', 'cr']).default('p10cr'),
-  renewal: z.enum(['kur', 'initial']).default('kur'),
-  protection,
-  responseTrust: z.object({ caBundleSecretRef: secretKeyRef }).optional(),
-  tls: z
-    .object({
-      caBundleSecretRef: secretKeyRef.optional(),
-      clientCertSecretRef: secretRef.optional(),
-    })
-    .optional(),
-  implicitConfirm: z.boolean().default(true),
-  timeout: durationText.default('30s'),
-});
+export const cmpSpecSchema = z
+  .object({
+    url: httpUrl,
+    recipient: z.string().min(1).optional(),
+    /** header.sender of PBM-protected requests (SPEC §3: PBM needs a reference or a sender). */
+    sender: z.string().min(1).optional(),
+    messageType: z.enum(['p10cr', 'ir', 'cr']).default('p10cr'),
+    renewal: z.enum(['kur', 'initial']).default('kur'),
+    protection,
+    responseTrust: z.object({ caBundleSecretRef: secretKeyRef }).optional(),
+    tls: z
+      .object({
+        caBundleSecretRef: secretKeyRef.optional(),
+        clientCertSecretRef: secretRef.optional(),
+      })
+      .optional(),
+    implicitConfirm: z.boolean().default(true),
+    timeout: durationText.default('30s'),
+    /** Other self-signed extraCerts become trusted roots too (named in the request's Event). */
+    trustExtraCertsRoots: z.boolean().default(false),
+  })
+  .refine(
+    (c) => {
+      const mac = c.protection.passwordBasedMac;
+      return !mac || c.sender !== undefined || mac.reference !== undefined || mac.referenceSecretRef !== undefined;
+    },
+    {
+      message: 'passwordBasedMac needs an identity: set protection.passwordBasedMac.reference (or referenceSecretRef), sent as senderKID, or spec.cmp.sender',
+    },
+  );
 
 export type CertServiceSpec = z.infer<typeof certServiceSpecSchema>;
 export type CmpSpec = z.infer<typeof cmpSpecSchema>;
@@ -158,6 +172,8 @@ export function referencedSecrets(backend: IssuerBackend): ReferencedSecretKey[]
 export interface IssuerStatus {
   conditions?: Condition[];
   observedGeneration?: number;
+  /** PEM of the self-signed certificates of the CA's verified genm answer (SPEC §2, §3 rule c). */
+  caCertificates?: string;
 }
 
 /** Either kind; `kind` tells them apart (ClusterCMPv2Issuer has no namespace). */

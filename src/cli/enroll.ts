@@ -25,6 +25,7 @@ const EnrollFlags = z
     san: z.array(z.string()).default([]),
     secret: z.string().min(1).optional(),
     ref: z.string().optional(),
+    sender: z.string().min(1, '--sender must not be empty').optional(),
     cert: z.string().min(1).optional(),
     key: z.string().min(1).optional(),
     recipient: z.string().optional(),
@@ -50,6 +51,9 @@ const EnrollFlags = z
   })
   .refine((f) => f.csr !== undefined || f.subject !== undefined || f.cmd === 'kur', {
     message: 'give --csr, or --subject (and --san) to build a CSR from --newkey',
+  })
+  .refine((f) => f.secret === undefined || f.cert !== undefined || (f.ref !== undefined && f.ref !== '') || f.sender !== undefined, {
+    message: '--secret (password-based MAC) needs an identity: give --ref (sent as senderKID) or --sender (a DN for header.sender)',
   });
 type EnrollFlags = z.infer<typeof EnrollFlags>;
 
@@ -95,6 +99,7 @@ async function enroll(flags: EnrollFlags): Promise<void> {
           type: 'pbm',
           secret: new TextEncoder().encode(readSecret(flags.secret, '--secret')),
           ...(flags.ref ? { reference: new TextEncoder().encode(flags.ref) } : {}),
+          ...(flags.sender !== undefined ? { sender: parseDistinguishedName(flags.sender) } : {}),
         }
       : { type: 'signature', key: signer!.key, certificate: signer!.certificates[0], chain: signer!.certificates.slice(1) };
   const transport = new HttpTransport({
@@ -126,6 +131,7 @@ async function enroll(flags: EnrollFlags): Promise<void> {
     };
   } else request = { type: flags.cmd, csr, privateKey: newKey! };
   const result = await client.enroll(request);
+  for (const warning of result.warnings) process.stderr.write(`enroll: ${warning}\n`);
   const pem = (ders: Uint8Array[]) => ders.map((d) => toPem('CERTIFICATE', d)).join('');
   if (flags.certout) await writeFile(flags.certout, pem([result.certificate]));
   if (flags.chainout) await writeFile(flags.chainout, pem(result.chain));
@@ -153,7 +159,8 @@ export function registerEnrollCommand(program: Command): void {
       [] as string[],
     )
     .option('--secret <source>', 'shared secret for password-based MAC protection: pass:TEXT, env:VARIABLE or file:PATH')
-    .option('--ref <value>', 'reference value (senderKID) sent with --secret')
+    .option('--ref <value>', 'reference value (senderKID) sent with --secret; --secret needs --ref or --sender')
+    .option('--sender <dn>', 'header.sender of --secret protected requests, e.g. "CN=ra-operator,O=Example"')
     .option('--cert <file>', 'certificate (+ chain) for signature protection; with --cmd kur, the certificate to update')
     .option('--key <file>', 'private key of --cert')
     .option('--recipient <dn>', 'header.recipient, e.g. "CN=ManagementCA"; default NULL-DN (kur: issuer of --cert)')
@@ -166,7 +173,7 @@ export function registerEnrollCommand(program: Command): void {
     .option('--total-timeout <seconds>', 'overall time including polling', '600')
     .option('--certout <file>', 'write the issued certificate (PEM)')
     .option('--chainout <file>', 'write the chain: issued certificate followed by its intermediates (PEM)')
-    .option('--cacertsout <file>', 'write every trusted root the CA returned (caPubs and self-signed extraCerts, PEM)')
+    .option('--cacertsout <file>', 'write the trusted roots: caPubs of the verified answer and the anchor of the chain (PEM)')
     .action(async (options: Record<string, unknown>) => {
       const parsed = EnrollFlags.safeParse(options);
       if (!parsed.success) throw new Error(parsed.error.issues[0]?.message ?? 'invalid flags');

@@ -1,7 +1,7 @@
 // What a signer knows of an issuer (issuer-lib's issuer view): its validated spec and where its
 // Secrets live, never the Kubernetes object. Built here once, for both the issuer check and
 // signing a CertificateRequest.
-import type { CMPv2Issuer, IssuerBackend, IssuerKind } from '../api/cmpv2Issuer.js';
+import type { CMPv2Issuer, IssuerBackend, IssuerKind, IssuerStatus } from '../api/cmpv2Issuer.js';
 
 export interface IssuerView {
   kind: IssuerKind;
@@ -12,6 +12,8 @@ export interface IssuerView {
   secretsNamespace: string;
   generation: number;
   spec: IssuerBackend;
+  /** PEM of the CA certificates the last issuer check learned from a verified genm (status.caCertificates). */
+  caCertificatesPem?: string;
 }
 
 /** Where an issuer's Secrets live: its own namespace, or `--cluster-resource-namespace` for ClusterCMPv2Issuer. */
@@ -20,7 +22,7 @@ export function issuerSecretsNamespace(kind: IssuerKind, issuer: Pick<CMPv2Issue
 }
 
 export interface IssuerViewInput {
-  issuer: Pick<CMPv2Issuer, 'metadata'>;
+  issuer: Pick<CMPv2Issuer, 'metadata'> & { status?: IssuerStatus };
   /** Passed in: an object from a typed informer may not carry `kind`. */
   kind: IssuerKind;
   /** The issuer's spec as `parseIssuerSpec` validated it. */
@@ -36,5 +38,6 @@ export function issuerView({ issuer, kind, spec, clusterResourceNamespace }: Iss
     secretsNamespace: issuerSecretsNamespace(kind, issuer, clusterResourceNamespace),
     generation: issuer.metadata.generation ?? 0,
     spec,
+    ...(issuer.status?.caCertificates ? { caCertificatesPem: issuer.status.caCertificates } : {}),
   };
 }

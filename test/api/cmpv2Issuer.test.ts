@@ -40,6 +40,14 @@ describe('k8s/types/cmpv2Issuer (spec validation, SPEC §2)', () => {
     );
   });
 
+  it('PBM with a sender and no reference is accepted; trustExtraCertsRoots defaults to false', () => {
+    const parsed = parseIssuerSpec({ cmp: { url: 'http://x', sender: 'CN=ra', protection: { passwordBasedMac: { secretRef: { name: 'iak', key: 'k' } } } } });
+    assert.ok(parsed.ok, parsed.ok ? '' : parsed.error);
+    if (!parsed.ok || parsed.value.backend !== 'cmp') return;
+    assert.equal(parsed.value.cmp.sender, 'CN=ra');
+    assert.equal(parsed.value.cmp.trustExtraCertsRoots, false);
+  });
+
   const bad: [string, unknown, RegExp][] = [
     ['both backends', { ...cmpSpec, url: 'https://x' }, /both/],
     ['neither backend', { caNameTypo: 'x' }, /no backend/],
@@ -66,6 +74,11 @@ describe('k8s/types/cmpv2Issuer (spec validation, SPEC §2)', () => {
       'a Secret key reference without key (the CRD requires it)',
       { cmp: { ...cmpSpec.cmp, protection: { passwordBasedMac: { secretRef: { name: 'iak' } } } } },
       /secretRef\.key/,
+    ],
+    [
+      'PBM without reference and without sender (no identity, RFC 9810 §5.1.1)',
+      { cmp: { url: 'http://x', protection: { passwordBasedMac: { secretRef: { name: 'iak', key: 'k' } } } } },
+      /spec\.cmp: passwordBasedMac needs an identity: set protection\.passwordBasedMac\.reference \(or referenceSecretRef\), sent as senderKID, or spec\.cmp\.sender/,
     ],
     ['certSecretRef without cacertRef', { ...onapCertServiceSpec, certSecretRef: { name: 'x', certRef: 'a', keyRef: 'b' } }, /spec\.certSecretRef\.cacertRef/],
   ];

@@ -118,8 +118,11 @@ function afterSigning(input: RequestReconcileInput, outcome: SignOutcome, view: 
   const { request, now } = input;
   const clearTransaction = view.resumeState !== undefined ? { [TRANSACTION_ANNOTATION]: null } : undefined;
   if (outcome.ok) {
-    // Issued: certificate and roots written, transaction state dropped.
-    return update(setIssued(request, now, outcome.value.chainPem, outcome.value.caPem), 'issued', { annotations: clearTransaction });
+    // Issued: certificate and roots written, transaction state dropped; what the signer must name (roots
+    // taken from extraCerts on request, skipped caPubs entries) goes into Events beside it.
+    const issued = setIssued(request, now, outcome.value.chainPem, outcome.value.caPem);
+    const notes = issued.events.length > 0 ? (outcome.value.notes ?? []) : [];
+    return update({ ...issued, events: [...issued.events, ...notes] }, 'issued', { annotations: clearTransaction });
   }
   const error = outcome.error;
   const { message } = failureDetails(error);

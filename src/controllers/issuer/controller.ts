@@ -2,6 +2,8 @@
 // only) the Secrets they name; reads a referenced Secret's key names when checking; probes
 // through the signer; writes status with conflict retry. A change of a referenced Secret
 // forces a re-check, so fixing a password Secret makes the issuer Ready without a spec edit.
+// A Ready issuer is checked again at least hourly (and once after a restart), so the CA
+// certificates its check keeps in status.caCertificates follow a root rollover (SPEC §2).
 import { realClock, type Clock } from '../../k8s/clock.js';
 import { Controller, type ControllerOptions } from '../../k8s/controller.js';
 import { generationChanged } from '../../k8s/predicates.js';
@@ -39,6 +41,8 @@ export interface IssuerControllerOptions extends ControllerOptions {
 }
 
 const BY_SECRET = 'secret';
+/** A Ready issuer's check (and its CA certificates) is refreshed at least this often. */
+export const ISSUER_REFRESH_MS = 60 * 60 * 1000;
 
 function parseQueueKey(key: string): { kind: IssuerKind; namespace?: string; name: string } {
   const [kind, namespace, ...rest] = key.split('/');
@@ -49,6 +53,8 @@ export class IssuerController extends Controller {
   private readonly clock: Clock;
   /** Keys to check again even if Ready for their generation (a referenced Secret changed, a signer blamed the issuer). */
   private readonly forced = new Set<string>();
+  /** When each issuer's next refresh check is due (ms); an issuer not in it (e.g. after a restart) is due now. */
+  private readonly refreshAt = new Map<string, number>();
 
   constructor(private readonly options: IssuerControllerOptions) {
     super('issuer', { workers: 1, ...options });
@@ -102,10 +108,12 @@ export class IssuerController extends Controller {
     const cached = informer.store.getByName(namespace, name);
     if (!cached) {
       this.forced.delete(key);
+      this.refreshAt.delete(key);
       return;
     }
     const issuer: CMPv2Issuer = { ...cached, kind };
-    const force = this.forced.delete(key);
+    const refreshDue = this.clock.now().getTime() >= (this.refreshAt.get(key) ?? 0);
+    const force = this.forced.delete(key) || refreshDue;
     const keys = new Map<string, string[] | undefined>();
     const parsed = parseIssuerSpec(issuer.spec);
     if (parsed.ok) {
@@ -126,8 +134,8 @@ export class IssuerController extends Controller {
     let checkOutcome: CheckOutcome | undefined;
     if (result.action === 'check') {
       try {
-        await this.options.signers.forIssuer(result.view).check(result.view, signal);
-        checkOutcome = { ok: true };
+        const learned = await this.options.signers.forIssuer(result.view).check(result.view, signal);
+        checkOutcome = learned?.caCertificatesPem !== undefined ? { ok: true, caCertificatesPem: learned.caCertificatesPem } : { ok: true };
       } catch (error) {
         checkOutcome = { ok: false, error };
       }
@@ -157,6 +165,10 @@ export class IssuerController extends Controller {
     }
     for (const event of events) await this.options.events.record(referenceTo(apiVersionOf(resource), kind, issuer), event);
     this.options.onOutcome?.(namespace ? `${kind}/${namespace}/${name}` : `${kind}/${name}`, update.outcome);
+    if (update.outcome === 'checked') {
+      this.refreshAt.set(key, this.clock.now().getTime() + ISSUER_REFRESH_MS);
+      return { backoff: update.backoff, requeueAfterMs: ISSUER_REFRESH_MS };
+    }
     return { backoff: update.backoff };
   }
 }

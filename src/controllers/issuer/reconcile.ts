@@ -1,7 +1,8 @@
 // The CMPv2Issuer / ClusterCMPv2Issuer reconcile as a pure function (SPEC §2): validate the
 // spec, find the referenced Secrets, then probe the server (the shell does the probe and calls
 // again with its outcome). Ready reasons: Checked (True), Pending (False, retried),
-// Failed (False, waits for a spec change). Every condition carries observedGeneration.
+// Failed (False, waits for a spec change). Every condition carries observedGeneration. A check
+// that learned the CA certificates (a verified genm) writes them to status.caCertificates.
 import { CONDITION_READY } from '../../api/certManager.js';
 import { ISSUER_REASON, parseIssuerSpec, referencedSecrets, type CMPv2Issuer, type IssuerKind } from '../../api/cmpv2Issuer.js';
 import { conditionUnchanged, findCondition, setCondition, type Condition } from '../../k8s/conditions.js';
@@ -12,7 +13,8 @@ import { issuerSecretsNamespace, issuerView, type IssuerView } from '../../signe
 /** What the shell knows of a referenced Secret: only which keys it has (never the values). */
 export type SecretKeysLookup = (namespace: string, name: string) => readonly string[] | undefined;
 
-export type CheckOutcome = { ok: true } | { ok: false; error: unknown };
+/** `caCertificatesPem`: the self-signed certificates of a verified genm answer; undefined leaves status.caCertificates as it is. */
+export type CheckOutcome = { ok: true; caCertificatesPem?: string } | { ok: false; error: unknown };
 
 export interface IssuerReconcileInput {
   issuer: CMPv2Issuer;
@@ -28,6 +30,7 @@ export interface IssuerReconcileInput {
 export interface IssuerStatusPatch {
   conditions: Condition[];
   observedGeneration?: number;
+  caCertificates?: string;
 }
 
 export type IssuerReconcileResult =
@@ -53,13 +56,17 @@ export function reconcileIssuer(input: IssuerReconcileInput): IssuerReconcileRes
     message: string,
     outcome: 'checked' | 'pending' | 'failed',
     backoff = false,
+    caCertificates?: string,
   ): IssuerReconcileResult => {
     const wanted = { type: CONDITION_READY, status, reason, message, observedGeneration: generation };
-    const unchanged = conditionUnchanged(issuer.status?.conditions, wanted) && issuer.status?.observedGeneration === generation;
+    const conditionSame = conditionUnchanged(issuer.status?.conditions, wanted) && issuer.status?.observedGeneration === generation;
+    const rootsSame = caCertificates === undefined || caCertificates === issuer.status?.caCertificates;
+    const patch: IssuerStatusPatch = { conditions: setCondition(issuer.status?.conditions, wanted, now), observedGeneration: generation };
+    if (!rootsSame) patch.caCertificates = caCertificates;
     return {
       action: 'update',
-      status: unchanged ? undefined : { conditions: setCondition(issuer.status?.conditions, wanted, now), observedGeneration: generation },
-      events: unchanged ? [] : [{ type: status === 'True' ? 'Normal' : 'Warning', reason, message }],
+      status: conditionSame && rootsSame ? undefined : patch,
+      events: conditionSame ? [] : [{ type: status === 'True' ? 'Normal' : 'Warning', reason, message }],
       backoff,
       outcome,
     };
@@ -90,7 +97,7 @@ export function reconcileIssuer(input: IssuerReconcileInput): IssuerReconcileRes
     const view = issuerView({ issuer, kind, spec: parsed.value, clusterResourceNamespace: input.clusterResourceNamespace });
     return { action: 'check', view };
   }
-  if (outcome.ok) return set('True', ISSUER_REASON.checked, 'The issuer is ready: its server answered the probe', 'checked');
+  if (outcome.ok) return set('True', ISSUER_REASON.checked, 'The issuer is ready: its server answered the probe', 'checked', false, outcome.caCertificatesPem);
   const { message } = failureDetails(outcome.error);
   // A permanent problem (e.g. a CA that refuses our credentials) waits for a change; anything else retries.
   if (outcome.error instanceof PermanentError) return set('False', ISSUER_REASON.failed, `Check failed: ${message}`, 'failed');

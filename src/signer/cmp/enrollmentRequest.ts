@@ -1,18 +1,16 @@
 // The CMP message for a request view (SPEC §3 "What is sent"): p10cr / ir / cr as the issuer
 // configures, kur for a renewal when the old certificate and key are in the Certificate's
-// Secret (never in annotations); otherwise an initial request.
+// Secret (never in annotations); otherwise an initial request. The Secret's ca.crt is never read:
+// it is our own output, not a source of trust (SPEC §3).
 import type { KeyObject } from 'node:crypto';
 import type { EnrollmentRequest } from '../../cmp/client.js';
 import type { CmpSpec } from '../../api/cmpv2Issuer.js';
-import { parseCertificateBundle } from '../../pki/pem.js';
 import { csrDer, type RequestView } from '../requestView.js';
 import type { SecretSource } from '../secretSource.js';
 import { certificatesDer, readPrivateKey } from './keys.js';
 
 export interface CmpEnrollment {
   request: EnrollmentRequest;
-  /** For a kur: the roots the old certificate chains to (trust for the signed kup). */
-  renewalTrust?: Uint8Array[];
 }
 
 export async function enrollmentRequest(view: RequestView, spec: CmpSpec, secrets: SecretSource): Promise<CmpEnrollment> {
@@ -27,10 +25,7 @@ export async function enrollmentRequest(view: RequestView, spec: CmpSpec, secret
     const old = await previousMaterial(secrets, view.namespace, view.certificateName);
     const privateKey = old ? await newKey() : undefined;
     if (old && privateKey) {
-      return {
-        request: { type: 'kur', csr, privateKey, oldCertificate: old.certificate, oldChain: old.chain, oldPrivateKey: old.key },
-        renewalTrust: old.roots,
-      };
+      return { request: { type: 'kur', csr, privateKey, oldCertificate: old.certificate, oldChain: old.chain, oldPrivateKey: old.key } };
     }
     // Old material or new key missing: fall back to an initial request (SPEC §3).
   }
@@ -50,15 +45,14 @@ async function previousMaterial(
   secrets: SecretSource,
   namespace: string,
   certificateName: string,
-): Promise<{ certificate: Uint8Array; chain: Uint8Array[]; key: KeyObject; roots: Uint8Array[] } | undefined> {
+): Promise<{ certificate: Uint8Array; chain: Uint8Array[]; key: KeyObject } | undefined> {
   const secretName = await secrets.certificateSecretName(namespace, certificateName);
   if (!secretName) return undefined;
   const data = await secrets.readSecret(namespace, secretName);
   if (!data?.['tls.crt'] || !data['tls.key']) return undefined;
   try {
     const [certificate, ...chain] = certificatesDer(data['tls.crt'], `Secret ${namespace}/${secretName} tls.crt`);
-    const roots = data['ca.crt'] ? parseCertificateBundle(data['ca.crt'].toString('utf8')).certificates.map((der) => new Uint8Array(der)) : [];
-    return { certificate, chain, key: readPrivateKey(data['tls.key'], `Secret ${namespace}/${secretName} tls.key`), roots };
+    return { certificate, chain, key: readPrivateKey(data['tls.key'], `Secret ${namespace}/${secretName} tls.key`) };
   } catch {
     return undefined; // unreadable old material: enroll afresh
   }

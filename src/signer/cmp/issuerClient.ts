@@ -1,6 +1,7 @@
 // A CmpClient configured from a CMP issuer's spec and Secrets: message protection (PBM secret
-// and reference, or signature key and certificate), the trust anchors for signed answers, the
-// transport (URL, timeout, TLS) and the recipient. Anything wrong here is the issuer's fault
+// and reference or sender, or signature key and certificate), the trust anchors for signed answers
+// (responseTrust, else the CA certificates of the issuer's verified genm — never a Secret's
+// ca.crt), the roots known from that genm, the transport (URL, timeout, TLS) and the recipient. Anything wrong here is the issuer's fault
 // (IssuerError, with the reading error as its cause).
 import type { KeyObject } from 'node:crypto';
 import { CmpClient, type CmpClientOptions } from '../../cmp/client.js';
@@ -18,8 +19,8 @@ export interface IssuerClientDeps {
   transport: (options: HttpTransportOptions) => CmpTransport;
 }
 
-/** `renewalTrust`: roots to verify a signed kup with when the spec names no responseTrust. */
-export async function issuerCmpClient(spec: CmpSpec, namespace: string, deps: IssuerClientDeps, renewalTrust?: Uint8Array[]): Promise<CmpClient> {
+/** `knownRoots`: the issuer's status.caCertificates (from a verified genm), DER. */
+export async function issuerCmpClient(spec: CmpSpec, namespace: string, deps: IssuerClientDeps, knownRoots: Uint8Array[] = []): Promise<CmpClient> {
   const secret = (name: string, keys: readonly string[], field: string) => issuerSecret(deps.secrets, namespace, name, keys, field);
   let protection: ProtectionCredentials;
   const mac = spec.protection.passwordBasedMac;
@@ -31,7 +32,11 @@ export async function issuerCmpClient(spec: CmpSpec, namespace: string, deps: Is
       const ref = mac.referenceSecretRef;
       reference = new Uint8Array((await secret(ref.name, [ref.key], 'passwordBasedMac.referenceSecretRef'))[ref.key]);
     }
-    protection = { type: 'pbm', secret: new Uint8Array(password), ...(reference ? { reference } : {}) };
+    const sender = spec.sender !== undefined ? distinguishedName(spec.sender, 'spec.cmp.sender') : undefined;
+    if (!reference?.length && !sender) {
+      throw new IssuerError('passwordBasedMac needs an identity: set protection.passwordBasedMac.reference (or referenceSecretRef) or spec.cmp.sender');
+    }
+    protection = { type: 'pbm', secret: new Uint8Array(password), ...(reference ? { reference } : {}), ...(sender ? { sender } : {}) };
   } else {
     const name = spec.protection.signature!.secretRef.name;
     const data = await secret(name, ['tls.crt', 'tls.key'], 'signature.secretRef');
@@ -43,9 +48,9 @@ export async function issuerCmpClient(spec: CmpSpec, namespace: string, deps: Is
   if (spec.responseTrust) {
     const ref = spec.responseTrust.caBundleSecretRef;
     trusted = issuerCertificates((await secret(ref.name, [ref.key], 'responseTrust'))[ref.key], `Secret ${namespace}/${ref.name} ${ref.key}`);
-  } else if (renewalTrust && renewalTrust.length > 0) {
-    // A kur is signed, so the CA signs its answer too: trust the roots the old certificate chains to.
-    trusted = renewalTrust;
+  } else if (knownRoots.length > 0) {
+    // A kur is signed, so the CA signs its answer too: trust the roots the issuer's verified genm named.
+    trusted = knownRoots;
   }
   const transportOptions: HttpTransportOptions = { url: spec.url, timeoutMs: parseDuration(spec.timeout) };
   if (spec.tls?.caBundleSecretRef) {
@@ -58,15 +63,23 @@ export async function issuerCmpClient(spec: CmpSpec, namespace: string, deps: Is
     transportOptions.tlsCert = data['tls.crt'].toString('utf8');
     transportOptions.tlsKey = data['tls.key'].toString('utf8');
   }
-  let recipient: CmpClientOptions['recipient'];
-  if (spec.recipient) {
-    try {
-      recipient = parseDistinguishedName(spec.recipient);
-    } catch (err) {
-      throw new IssuerError(`spec.cmp.recipient: ${(err as Error).message}`, { cause: err });
-    }
+  const recipient: CmpClientOptions['recipient'] = spec.recipient ? distinguishedName(spec.recipient, 'spec.cmp.recipient') : undefined;
+  return new CmpClient({
+    transport: deps.transport(transportOptions),
+    protection,
+    trusted,
+    knownRoots,
+    recipient,
+    implicitConfirm: spec.implicitConfirm,
+  });
+}
+
+function distinguishedName(text: string, field: string): NonNullable<CmpClientOptions['recipient']> {
+  try {
+    return parseDistinguishedName(text);
+  } catch (err) {
+    throw new IssuerError(`${field}: ${(err as Error).message}`, { cause: err });
   }
-  return new CmpClient({ transport: deps.transport(transportOptions), protection, trusted, recipient, implicitConfirm: spec.implicitConfirm });
 }
 
 function issuerCertificates(pem: Buffer, where: string): Uint8Array[] {

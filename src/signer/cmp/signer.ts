@@ -2,19 +2,22 @@
 // client from issuerClient.ts, one step of the exchange (the shutdown signal reaches the
 // transport), and every outcome mapped onto the errors of ../errors.ts with the CMP error as
 // the cause:
-//   issued → chain + roots; waiting → PendingError (checkAfter, transaction state to resume);
+//   issued → chain + roots (SPEC §3: the library's rule, the issuer's genm roots, extraCerts
+//   roots only with trustExtraCertsRoots, each named); waiting → PendingError (checkAfter, transaction state to resume);
 //   CA rejection, failed response checks → PermanentError; transport trouble → plain Error
 //   (retried with backoff until the max-retry duration); issuer Secrets missing → IssuerError.
 import { cmpTransactionStateSchema, type CmpTransactionState, type EnrollmentRequest, type EnrollmentStep } from '../../cmp/client.js';
 import { CmpDecodeError, CmpProtocolError, CmpRejectedError, CmpTransportError } from '../../cmp/errors.js';
 import { HttpTransport, type CmpTransport, type HttpTransportOptions } from '../../cmp/transport.js';
 import type { CmpSpec } from '../../api/cmpv2Issuer.js';
-import { toPem } from '../../pki/pem.js';
+import { isSelfSigned, readX509 } from '../../cmp/certificates.js';
+import { subjectLine } from '../../pki/certificate.js';
+import { parseCertificateBundle, toPem } from '../../pki/pem.js';
 import { IssuerError, PendingError, PermanentError } from '../errors.js';
 import type { IssuerView } from '../issuerView.js';
 import type { RequestView } from '../requestView.js';
 import type { SecretSource } from '../secretSource.js';
-import type { SignedCertificate, Signer } from '../signer.js';
+import type { IssuerCheckResult, SignedCertificate, Signer } from '../signer.js';
 import { enrollmentRequest } from './enrollmentRequest.js';
 import { issuerCmpClient, type IssuerClientDeps } from './issuerClient.js';
 
@@ -52,8 +55,8 @@ export class CmpSigner implements Signer {
 
   async sign(view: RequestView, issuer: IssuerView, signal?: AbortSignal): Promise<SignedCertificate> {
     const spec = this.cmpSpec(issuer);
-    const { request, renewalTrust } = await enrollmentRequest(view, spec, this.deps.secrets);
-    const client = await issuerCmpClient(spec, issuer.secretsNamespace, this.deps, renewalTrust);
+    const { request } = await enrollmentRequest(view, spec, this.deps.secrets);
+    const client = await issuerCmpClient(spec, issuer.secretsNamespace, this.deps, knownRoots(issuer));
     let step: EnrollmentStep;
     try {
       const resume = this.resumable(view.resumeState, request.type);
@@ -62,11 +65,24 @@ export class CmpSigner implements Signer {
       throw cmpSignerError(err);
     }
     switch (step.status) {
-      case 'issued':
+      case 'issued': {
+        const { chain, trustedRoots, extraRoots, warnings } = step.result;
+        const roots = spec.trustExtraCertsRoots ? [...trustedRoots, ...extraRoots] : trustedRoots;
+        const notes: NonNullable<SignedCertificate['notes']> = warnings.map((message) => ({ type: 'Warning', reason: 'CaPubsSkipped', message }));
+        if (spec.trustExtraCertsRoots && extraRoots.length > 0) {
+          const names = extraRoots.map((der) => JSON.stringify(describe(der))).join(', ');
+          notes.push({
+            type: 'Normal',
+            reason: 'ExtraCertsRoots',
+            message: `Trusted root(s) taken from the response's extraCerts (spec.cmp.trustExtraCertsRoots): ${names}`,
+          });
+        }
         return {
-          chainPem: step.result.chain.map((der) => toPem('CERTIFICATE', der)).join(''),
-          caPem: step.result.trustedRoots.map((der) => toPem('CERTIFICATE', der)).join(''),
+          chainPem: chain.map((der) => toPem('CERTIFICATE', der)).join(''),
+          caPem: roots.map((der) => toPem('CERTIFICATE', der)).join(''),
+          ...(notes.length > 0 ? { notes } : {}),
         };
+      }
       case 'waiting': {
         const why = step.reason.length > 0 ? `: ${step.reason.join('; ')}` : '';
         throw new PendingError(
@@ -80,23 +96,30 @@ export class CmpSigner implements Signer {
     }
   }
 
-  /** genm for the CA certificates; a CA that refuses genm but answers CMP is reachable, which is enough. */
-  async check(issuer: IssuerView, signal?: AbortSignal): Promise<void> {
+  /**
+   * genm for the CA certificates: the self-signed ones of a verified answer are returned for the
+   * issuer's status.caCertificates (SPEC §2). A CA that refuses genm but answers CMP is
+   * reachable, which is enough; the roots then come from the certificate answers alone.
+   */
+  async check(issuer: IssuerView, signal?: AbortSignal): Promise<IssuerCheckResult> {
     const spec = this.cmpSpec(issuer);
     const client = await issuerCmpClient(spec, issuer.secretsNamespace, this.deps);
     try {
-      await client.getCaCertificates(signal);
+      const { certificates, verified } = await client.getCaCertificatesChecked(signal);
+      const roots = verified ? certificates.filter((der) => isSelfSigned(der)) : [];
+      return { caCertificatesPem: roots.map((der) => toPem('CERTIFICATE', der)).join('') };
     } catch (err) {
       if (err instanceof CmpRejectedError) {
         // Our credentials refused: retrying will not help until the Secret changes.
         if (err.rejection.failInfo.includes('badMessageCheck'))
           throw new PermanentError(`the CA refused our message protection: ${err.message}`, { cause: err });
-        return;
+        return {};
       }
       throw cmpSignerError(err);
     }
   }
 
+  /** The issuer's signing backend. */
   private cmpSpec(issuer: IssuerView): CmpSpec {
     if (issuer.spec.backend !== 'cmp') throw new IssuerError(`${issuer.kind} ${issuer.name} is not a CMP issuer`);
     return issuer.spec.cmp;
@@ -114,4 +137,17 @@ export class CmpSigner implements Signer {
     const parsed = cmpTransactionStateSchema.safeParse(json);
     return parsed.success && parsed.data.type === type ? parsed.data : undefined;
   }
+}
+
+/** The self-signed certificates of the issuer's status.caCertificates, DER; an unreadable status gives none. */
+function knownRoots(issuer: IssuerView): Uint8Array[] {
+  if (!issuer.caCertificatesPem) return [];
+  const { certificates } = parseCertificateBundle(issuer.caCertificatesPem);
+  return certificates.map((der) => new Uint8Array(der)).filter((der) => isSelfSigned(der));
+}
+
+/** A certificate's subject for an Event. */
+function describe(der: Uint8Array): string {
+  const cert = readX509(der);
+  return cert ? subjectLine(cert) : '(unreadable certificate)';
 }

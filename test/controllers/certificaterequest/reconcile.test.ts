@@ -205,6 +205,26 @@ const rows: Row[] = [
     },
   },
   {
+    name: 'issued with roots taken from extraCerts on request → an Event names them beside Issued',
+    request: [approved()],
+    issuer: readyIssuer,
+    outcome: {
+      ok: true,
+      value: {
+        chainPem: CHAIN,
+        caPem: ROOTS,
+        notes: [{ type: 'Normal', reason: 'ExtraCertsRoots', message: 'Trusted root(s) taken from extraCerts: "CN=Second Root"' }],
+      },
+    },
+    expect: (r) => {
+      const u = expectUpdate(r);
+      assert.deepEqual(
+        u.events.map((e) => `${e.reason}: ${e.message}`),
+        ['Issued: Certificate issued', 'ExtraCertsRoots: Trusted root(s) taken from extraCerts: "CN=Second Root"'],
+      );
+    },
+  },
+  {
     name: "CA rejection → Failed at once with the CA's text",
     request: [approved()],
     issuer: readyIssuer,
@@ -230,6 +250,26 @@ const rows: Row[] = [
       assert.deepEqual(u.annotations, { [TRANSACTION_ANNOTATION]: '{"tid":"abc"}' });
       assert.equal(u.status?.failureTime, undefined);
     },
+  },
+  {
+    name: 'a checkAfter of 10^9 s is clamped to the time left before the max retry duration (and a timer’s range)',
+    request: [approved()],
+    issuer: readyIssuer,
+    after: 60_000,
+    outcome: { ok: false, error: new PendingError('waiting (checkAfter 1000000000s)', 1e12, '{"tid":"abc"}') },
+    expect: (r) => {
+      const u = expectUpdate(r);
+      assert.equal(ready(u)?.reason, 'Pending');
+      assert.equal(u.requeueAfterMs, MAX_RETRY - 60_000);
+    },
+  },
+  {
+    name: 'a checkAfter of 0 waits the 1 s minimum',
+    request: [approved()],
+    issuer: readyIssuer,
+    after: 60_000,
+    outcome: { ok: false, error: new PendingError('waiting', 0) },
+    expect: (r) => assert.equal(expectUpdate(r).requeueAfterMs, 1000),
   },
   {
     name: 'waiting past the max retry duration → Failed',

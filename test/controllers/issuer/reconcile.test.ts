@@ -170,6 +170,29 @@ const rows: Row[] = [
       assert.deepEqual(u.events, []);
     },
   },
+  {
+    name: 'a check that learned CA certificates writes them to status.caCertificates (also when only they changed)',
+    issuer: [issuerReady('True', 'Checked', 1), (i) => (i.status!.conditions![0].message = 'The issuer is ready: its server answered the probe')],
+    secrets: allSecrets,
+    force: true,
+    outcome: { ok: true, caCertificatesPem: '-----BEGIN CERTIFICATE-----\nMA==\n-----END CERTIFICATE-----\n' },
+    expect: (r) => {
+      const u = update(r);
+      assert.equal(u.status?.caCertificates, '-----BEGIN CERTIFICATE-----\nMA==\n-----END CERTIFICATE-----\n');
+      assert.deepEqual(u.events, [], 'the condition did not change: no Event');
+    },
+  },
+  {
+    name: 'a check that learned nothing (genm refused) leaves status.caCertificates alone',
+    issuer: [
+      issuerReady('True', 'Checked', 1),
+      (i) => ((i.status!.conditions![0].message = 'The issuer is ready: its server answered the probe'), (i.status!.caCertificates = 'kept')),
+    ],
+    secrets: allSecrets,
+    force: true,
+    outcome: { ok: true },
+    expect: (r) => assert.equal(update(r).status, undefined),
+  },
 ];
 
 describe('controllers/issuer reconcile (pure, table-driven)', () => {

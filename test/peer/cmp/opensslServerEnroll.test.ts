@@ -95,7 +95,8 @@ describe('peer: cmpv2-operator enroll against openssl cmp mock server', function
     const read = (name: string) => parseCertificateBundle(readFileSync(out(name), 'utf8')).certificates.map((c) => hex(c));
     assert.deepEqual(read('cert.pem'), [hex(leaf)]);
     assert.deepEqual(read('chain.pem'), [hex(leaf)]);
-    assert.deepEqual(read('ca.pem'), [hex(root), hex(root2)]);
+    // SPEC §3 (issue 10): root2 only travels in extraCerts (-rsp_extracerts), outside the protection: not trusted.
+    assert.deepEqual(read('ca.pem'), [hex(root)]);
   });
 
   it('p10cr with --csr and --secret file:', async () => {
@@ -170,7 +171,11 @@ describe('peer: cmpv2-operator enroll against openssl cmp mock server', function
       [['--server', 'http://127.0.0.1:1/', '--cmd', 'kur', '--newkey', keyFile, '--secret', 'pass:x'], /kur needs --cert/],
       [['--server', 'http://127.0.0.1:1/', '--cmd', 'xx', '--secret', 'pass:x'], /--cmd must be/],
       [
-        ['--server', 'http://127.0.0.1:1/', '--cmd', 'ir', '--newkey', keyFile, '--subject', 'CN=x', '--secret', 'plain'],
+        ['--server', 'http://127.0.0.1:1/', '--cmd', 'ir', '--newkey', keyFile, '--subject', 'CN=x', '--secret', 'pass:x'],
+        /--secret \(password-based MAC\) needs an identity: give --ref \(sent as senderKID\) or --sender/,
+      ],
+      [
+        ['--server', 'http://127.0.0.1:1/', '--cmd', 'ir', '--newkey', keyFile, '--subject', 'CN=x', '--secret', 'plain', '--ref', 'r'],
         /pass:TEXT, env:VARIABLE or file:PATH/,
       ],
     ];
@@ -193,6 +198,8 @@ describe('peer: cmpv2-operator enroll against openssl cmp mock server', function
       'CN=x',
       '--secret',
       'pass:x',
+      '--ref',
+      'x',
       '--timeout',
       '5',
     ]);

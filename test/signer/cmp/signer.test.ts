@@ -113,10 +113,69 @@ describe('signer/cmp/signer (against the development CA, in process)', function 
     });
     const nextKey = newKey();
     secrets.secrets.set('apps/web-key-next', { 'tls.key': Buffer.from(nextKey.privateKey.export({ format: 'pem', type: 'pkcs8' })) });
+    const renewal = view(nextKey, { revision: 2, certificateName: 'web', privateKeySecretName: 'web-key-next' });
+    // The Secret's ca.crt is our own output, never trust for the signed kup (SPEC §3): without the issuer's genm roots it is refused.
+    await assert.rejects(
+      signer.sign(renewal, issuerView({})),
+      /the CA's answer failed a check: message is signature-protected but no trusted certificates are configured/,
+    );
+    // With the roots the issuer check learned from the verified genm (status.caCertificates), the kup verifies.
+    const checked = await signer.check(issuerView({}));
     const before = ca.stats.requests.get('kur') ?? 0;
-    const renewed = await signer.sign(view(nextKey, { revision: 2, certificateName: 'web', privateKeySecretName: 'web-key-next' }), issuerView({}));
+    const renewed = await signer.sign(renewal, { ...issuerView({}), caCertificatesPem: checked.caCertificatesPem });
     assert.equal(ca.stats.requests.get('kur'), before + 1);
     assert.deepEqual(spkiOf(renewed.chainPem), nextKey.publicKey.export({ format: 'der', type: 'spki' }));
+  });
+
+  it('check: the self-signed certificates of the verified genm answer (the intermediate left out)', async function () {
+    const checked = await signer.check(issuerView({}));
+    assert.equal(checked.caCertificatesPem, ca.rootsPem.replace(/\r/g, ''));
+  });
+
+  it('a CA that sends no caPubs in cp: both roots still arrive, from the issuer check (genm)', async function () {
+    const quiet = await startDevelopmentCa({ secret: 'iak-secret', reference: 'rv-1', noCaPubs: true });
+    try {
+      const quietSigner = new CmpSigner({ secrets, transport: () => ({ send: (m) => quiet.handle(m) }) });
+      const without = await quietSigner.sign(view(newKey()), issuerView({}));
+      // No caPubs, no root in extraCerts and no genm roots: nothing can be trusted, so nothing is written.
+      assert.equal(without.caPem, '');
+      const checked = await quietSigner.check(issuerView({}));
+      const withRoots = await quietSigner.sign(view(newKey()), { ...issuerView({}), caCertificatesPem: checked.caCertificatesPem });
+      assert.equal(withRoots.caPem, quiet.rootsPem.replace(/\r/g, ''));
+    } finally {
+      await quiet.stop();
+    }
+  });
+
+  it('a PBM issuer without reference and without sender is refused; with a sender it works', async function () {
+    const noIdentity = parseIssuerSpec({
+      cmp: { url: 'http://x.invalid/', protection: { passwordBasedMac: { secretRef: { name: 'iak', key: 'password' } } } },
+    });
+    assert.equal(noIdentity.ok, false);
+    if (!noIdentity.ok) assert.match(noIdentity.error, /passwordBasedMac needs an identity/);
+    const open = await startDevelopmentCa({ secret: 'iak-secret' });
+    try {
+      const openSigner = new CmpSigner({ secrets, transport: () => ({ send: (m) => open.handle(m) }) });
+      const spec = parseIssuerSpec({
+        cmp: {
+          url: 'http://x.invalid/',
+          sender: 'CN=ra-operator,O=Example',
+          protection: { passwordBasedMac: { secretRef: { name: 'iak', key: 'password' } } },
+        },
+      });
+      if (!spec.ok) throw new Error(spec.error);
+      const result = await openSigner.sign(view(newKey()), {
+        kind: 'CMPv2Issuer',
+        name: 'ca',
+        namespace: 'apps',
+        secretsNamespace: 'apps',
+        generation: 1,
+        spec: spec.value,
+      });
+      assert.ok(result.chainPem);
+    } finally {
+      await open.stop();
+    }
   });
 
   it('renewal without old material falls back to an initial request', async function () {
