@@ -135,6 +135,17 @@ export class HttpTransport implements CmpTransport {
                 fail(new CmpTransportError(`empty response from ${target} (HTTP ${status})`, status));
                 return;
               }
+              // Not CMP at all (a web page, a JSON API): say so rather than "PKIMessage: not valid DER".
+              if (!isCmp && body[0] !== 0x30) {
+                const shown = type === '' ? 'no Content-Type' : `Content-Type ${type}`;
+                fail(
+                  new CmpTransportError(
+                    `${target} answered HTTP ${status} with ${shown}, not a CMP message (${CONTENT_TYPE}); check that the URL is the CA's CMP endpoint (e.g. …/.well-known/cmp)`,
+                    status,
+                  ),
+                );
+                return;
+              }
               settled = true;
               clearTimeout(timer);
               signal?.removeEventListener('abort', onAbort);

@@ -31,12 +31,11 @@ function code(err: unknown): string {
   return (err as NodeJS.ErrnoException).code ?? (err instanceof Error ? err.message : String(err));
 }
 
-function exists(path: string): boolean {
+function kind(path: string): 'none' | 'file' | 'other' {
   try {
-    lstatSync(path);
-    return true;
+    return lstatSync(path).isFile() ? 'file' : 'other';
   } catch {
-    return false;
+    return 'none';
   }
 }
 
@@ -59,6 +58,13 @@ export function writeStoreDirectory(dir: string, files: Record<string, Buffer>, 
   prepareDirectory(dir);
   const suffix = `.tmp-${randomBytes(6).toString('hex')}`;
   const names = Object.keys(files);
+  for (const name of names) {
+    if (kind(join(dir, name)) === 'other') {
+      throw new StoreDirectoryError(
+        `${join(dir, name)} is a directory or special file where the store file ${name} belongs; remove or rename it (nothing was written)`,
+      );
+    }
+  }
   const temporaries: string[] = [];
   const backups = new Map<string, string>(); // target → backup of its old content
   const replaced: string[] = [];
@@ -72,7 +78,7 @@ export function writeStoreDirectory(dir: string, files: Record<string, Buffer>, 
     }
     for (const name of names) {
       const target = join(dir, name);
-      if (!exists(target)) continue;
+      if (kind(target) === 'none') continue;
       const backup = join(dir, `.${name}${suffix}.old`);
       step = `keep the old ${target}`;
       fs.linkSync(target, backup);

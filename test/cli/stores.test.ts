@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import { main } from '../../src/cli/main.js';
 import { readJks, readPkcs12 } from '../../src/keystore/index.js';
 import { messyBundle, Pki } from '../keystore/fixtures.js';
+import { damageBasicConstraints, damageSignature } from '../pki/damage.js';
 
 interface CliRun {
   code: number;
@@ -196,6 +198,163 @@ describe('cli/stores', function () {
       assert.equal(run.code, 1);
       assert.deepEqual(readdirSync(out), ['keystore.jks']);
       assert.equal(readFileSync(join(out, 'keystore.jks'), 'utf8'), 'old store');
+    });
+  });
+
+  describe('issue 11: hostile and mistaken input', () => {
+    const runBad = async (args: string[], message: RegExp, out = outDir()): Promise<void> => {
+      const run = await cli(...args, '--out', out);
+      assert.equal(run.code, 1, run.stderr);
+      const lines = run.stderr
+        .trim()
+        .split('\n')
+        .filter((l) => !l.startsWith('warning: '));
+      assert.equal(lines.length, 1, run.stderr);
+      assert.match(lines[0], message);
+      assert.equal(existsSync(out), false, 'the output directory was created');
+    };
+    const binary = (name: string, bytes: Buffer): string => {
+      const path = pki.path(name);
+      writeFileSync(path, bytes);
+      return path;
+    };
+    const encryptedEcKey = (): string => {
+      const path = pki.path('encrypted-ec.key');
+      execFileSync('openssl', ['ec', '-in', leaf.keyPath, '-aes256', '-passout', 'pass:secret', '-out', path], { stdio: 'ignore' });
+      return path;
+    };
+    const cases: [string, () => string[], RegExp][] = [
+      [
+        'a password file that is not UTF-8 (\\xff\\xfe)',
+        () => ['--cert', cert, '--key', key, '--ca', ca, '--password-file', binary('utf16.pass', Buffer.from([0xff, 0xfe, 0x70, 0x00]))],
+        /the password file .*utf16\.pass is not valid UTF-8 text; save it as UTF-8/,
+      ],
+      [
+        'a password file with a second trailing newline',
+        () => ['--cert', cert, '--key', key, '--ca', ca, '--password-file', file('two-newlines.pass', 'pw-with-two\n\n')],
+        /the keystore password contains a control character \(tab, newline, NUL…\) or a byte-order mark; remove it \(a password file may end with one newline only\)/,
+      ],
+      [
+        'a password with a tab',
+        () => ['--cert', cert, '--key', key, '--ca', ca, '--truststore-password', 'a\tb'],
+        /the truststore password contains a control character/,
+      ],
+      [
+        'a password file with a BOM',
+        () => ['--cert', cert, '--key', key, '--ca', ca, '--password-file', file('bom.pass', '\ufeffpw\n')],
+        /the keystore password contains a control character .* or a byte-order mark/,
+      ],
+      [
+        'a non-ASCII password with pkcs12',
+        () => ['--cert', cert, '--key', key, '--ca', ca, '--password', 'pässwort', '--formats', 'pkcs12'],
+        /the keystore password has a non-ASCII character, which Java cannot use for a PKCS#12 store; use printable ASCII only, or leave pkcs12 out of the formats/,
+      ],
+      [
+        '--from-secret with a file that is no object at all',
+        () => ['--from-secret', file('plain.txt', 'just some text\n')],
+        /the file is not a Secret: expected a YAML or JSON object with kind: Secret/,
+      ],
+      [
+        '--from-secret whose tls.crt is a number',
+        () => ['--from-secret', file('number.yaml', 'kind: Secret\ndata:\n  tls.crt: 12345\n  tls.key: YQ==\n')],
+        /data\.tls\.crt must be a base64 string \(found a number\); put the base64 text of the PEM there/,
+      ],
+      [
+        'a DER certificate',
+        () => ['--cert', binary('tls.der', Buffer.from(new X509Certificate(leaf.certPem).raw)), '--key', key, '--ca', ca],
+        /tls\.crt is binary DER, not PEM; convert it with `openssl x509 -inform der -in FILE -out FILE\.pem`/,
+      ],
+      [
+        'a tls.crt whose only block is damaged: the block and its reason',
+        () => ['--cert', file('damaged.crt', '-----BEGIN CERTIFICATE-----\nnot*base64\n-----END CERTIFICATE-----\n'), '--key', key, '--ca', ca],
+        /tls\.crt holds no readable certificate: block 1 \(CERTIFICATE\): the base64 body is damaged; give the certificate chain as PEM, leaf first/,
+      ],
+      ['an encrypted (Proc-Type) EC key', () => ['--cert', cert, '--key', encryptedEcKey(), '--ca', ca], /the private key is encrypted; give it unencrypted/],
+    ];
+    for (const [title, args, message] of cases) it(title, async () => runBad(args(), message));
+
+    it('a non-ASCII password for JKS only is written (Java reads JKS passwords as UTF-16)', async () => {
+      const out = outDir();
+      const run = await cli('--cert', cert, '--key', key, '--ca', ca, '--password', 'pässwort', '--formats', 'jks', '--out', out);
+      assert.equal(run.code, 0, run.stderr);
+      assert.equal(readJks(readFileSync(join(out, 'keystore.jks')), 'pässwort').length, 1);
+    });
+
+    it('exactly one trailing newline (LF or CRLF) is dropped from a password file', async () => {
+      for (const ending of ['\n', '\r\n']) {
+        const out = outDir();
+        const run = await cli(
+          '--cert',
+          cert,
+          '--key',
+          key,
+          '--ca',
+          ca,
+          '--password-file',
+          file('one-newline.pass', `one-pw${ending}`),
+          '--formats',
+          'pkcs12',
+          '--out',
+          out,
+        );
+        assert.equal(run.code, 0, run.stderr);
+        assert.equal(readFileSync(join(out, 'keystore.pass'), 'utf8'), 'one-pw');
+      }
+    });
+
+    it('--out naming an existing file: one line saying it is not a directory', async () => {
+      const target = file('a-file', 'x');
+      const run = await cli('--cert', cert, '--key', key, '--ca', ca2, '--out', target);
+      assert.equal(run.code, 1);
+      assert.equal(run.stderr, `cmpv2-operator: ${target} exists and is not a directory; give --out a directory (it is created if missing)\n`);
+    });
+
+    it('damaged CAs among good ones: exit 0, the good ones in every store, a warning naming each damaged block', async () => {
+      const out = outDir();
+      const bundle = file(
+        'damaged-among-good.pem',
+        root.certPem + damageSignature(extra[0].certPem) + extra[1].certPem + damageBasicConstraints(intermediate.certPem),
+      );
+      const run = await cli('--cert', cert, '--key', key, '--ca', bundle, '--password', 'pw', '--out', out);
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(
+        run.stderr,
+        /^warning: .*damaged-among-good\.pem: skipped unreadable block 2 \(CERTIFICATE\): not a readable X\.509 certificate \(it is self-signed but its signature does not verify \(the certificate is damaged\)\); block 4 \(CERTIFICATE\): not a readable X\.509 certificate \(basicConstraints is malformed\)\n$/,
+      );
+      const good = [root, extra[1]].map((c) => Buffer.from(new X509Certificate(c.certPem).raw));
+      const jks = readJks(readFileSync(join(out, 'truststore.jks')), 'pw');
+      assert.deepEqual(
+        jks.map((e) => (e.kind === 'trustedCertificate' ? e.certificate : undefined)),
+        good,
+      );
+      const p12 = readPkcs12(readFileSync(join(out, 'truststore.p12')), 'pw').entries;
+      assert.deepEqual(
+        p12.map((e) => (e.kind === 'trustedCertificate' ? e.certificate : undefined)),
+        good,
+      );
+      // OpenSSL reads every certificate of truststore.pem.
+      const listed = execFileSync('openssl', ['storeutl', '-noout', '-certs', join(out, 'truststore.pem')], { encoding: 'utf8' });
+      assert.match(listed, /^Total found: 2$/m);
+    });
+
+    it('a failing rename (truststore.pem is a directory): the old set stays, no temporary file', async () => {
+      const out = outDir();
+      assert.equal((await cli('--cert', cert, '--key', key, '--ca', ca, '--password', 'old', '--out', out)).code, 0);
+      rmSync(join(out, 'truststore.pem'));
+      mkdirSync(join(out, 'truststore.pem'));
+      const before = readdirSync(out)
+        .sort()
+        .map((n) => [n, statSync(join(out, n)).isDirectory() ? '<dir>' : readFileSync(join(out, n)).toString('hex')]);
+      const run = await cli('--cert', cert, '--key', key, '--ca', ca, '--password', 'new', '--out', out);
+      assert.equal(run.code, 1);
+      assert.match(
+        run.stderr,
+        /truststore\.pem is a directory or special file where the store file truststore\.pem belongs; remove or rename it \(nothing was written\)\n$/,
+      );
+      const after = readdirSync(out)
+        .sort()
+        .map((n) => [n, statSync(join(out, n)).isDirectory() ? '<dir>' : readFileSync(join(out, n)).toString('hex')]);
+      assert.deepEqual(after, before);
     });
   });
 });
