@@ -41,13 +41,24 @@ export function verifyCertificateChain(leafDer: Uint8Array, options: ChainOption
     if (anchors.some((a) => a.raw.equals(current.raw))) return path;
     const anchor = anchors.find((a) => issuedBy(current, a) && validAt(a, at));
     if (anchor) return [...path, anchor];
-    const next = intermediates.find((c) => !path.some((p) => p.raw.equals(c.raw)) && issuedBy(current, c));
+    // Found by name and signature only (node's checkIssued also refuses an issuer without keyCertSign,
+    // which would hide the reason): checkIntermediate then says what is wrong with it.
+    const next = intermediates.find((c) => !path.some((p) => p.raw.equals(c.raw)) && signedBy(current, c));
     if (!next) break;
     checkIntermediate(next, path.length - 1);
     path.push(next);
     current = next;
   }
   throw new CmpProtocolError(`no chain from "${subjectLine(leaf)}" to a trusted certificate`);
+}
+
+/** True when `parent`'s subject is `child`'s issuer and its key verifies `child`'s signature. */
+function signedBy(child: X509Certificate, parent: X509Certificate): boolean {
+  try {
+    return child.issuer === parent.subject && child.verify(parent.publicKey);
+  } catch {
+    return false;
+  }
 }
 
 /** Refuses an extension the check cannot evaluate when it is critical (the signer certificate's own check). */
