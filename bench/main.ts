@@ -10,6 +10,7 @@ const sections: [name: string, run: () => Promise<void>][] = [
   ['cmp', cmpBench],
   ['keystore-loop', keystoreLoopBench],
   ['issuance', async () => (await import('./issuance.js')).issuanceBench()],
+  ['certservice', async () => (await import('./certservice.js')).certserviceBench()],
 ];
 
 const wanted = process.argv.slice(2);

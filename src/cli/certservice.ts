@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { CertServiceMetrics, ConfigStore, startCertService } from '../certservice/index.js';
 import { parseDuration } from '../k8s/duration.js';
-import { EndpointServer } from '../operator/httpEndpoints.js';
+import { EndpointServer, textEndpoint } from '../operator/httpEndpoints.js';
 import { createLogger } from '../operator/logging.js';
 import { LOG_LEVELS, parseListenAddress } from '../operator/options.js';
 import { readInputFile } from './inputs.js';
@@ -56,7 +56,7 @@ export function registerCertServiceCommand(program: Command): void {
     .option('--tls-key <file>', 'PEM server private key')
     .option('--tls-client-ca <file>', 'PEM CA bundle client certificates must chain to (mutual TLS)')
     .option('--insecure-no-client-auth', 'development only: accept clients without a certificate')
-    .option('--metrics-addr <addr>', 'Prometheus /metrics listen address, host:port; 0 disables', '0')
+    .option('--metrics-addr <addr>', 'plain-HTTP address for Prometheus /metrics and the kubelet probes (/ready, /actuator/health), host:port; 0 disables', '0')
     .option('--log-level <level>', `one of ${LOG_LEVELS.join(', ')}`, 'info')
     .option('--log-format <format>', 'json or text (default: text when stderr is a terminal, else json)')
     .option('--cmp-timeout <duration>', 'budget of one CMP transaction with the CA (e.g. 30s, 1m)', '30s')
@@ -103,6 +103,11 @@ export function registerCertServiceCommand(program: Command): void {
       const metricsServer = metricsAddr
         ? await EndpointServer.listen(metricsAddr, {
             '/metrics': { contentType: metrics.registry.contentType, answer: async () => ({ status: 200, body: await metrics.registry.metrics() }) },
+            // Plain-HTTP probes for the kubelet, which cannot present a client certificate to the mTLS port.
+            '/ready': textEndpoint(() =>
+              config.current ? { status: 200, body: 'ok\n' } : { status: 503, body: `${config.problem ?? 'no configuration loaded'}\n` },
+            ),
+            '/actuator/health': { contentType: 'application/json', answer: async () => ({ status: 200, body: '{"status":"UP"}' }) },
           })
         : undefined;
       const stopped = untilStopped();
