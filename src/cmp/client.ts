@@ -422,6 +422,8 @@ export class CmpClient {
     }
     const implicitConfirmGranted = tx.implicitConfirm && hasImplicitConfirm(answer.message.header);
     if (!implicitConfirmGranted) {
+      // EdDSA certificates: hashAlg and pvno 3 (RFC 9810 §5.3.18, SPEC §3). OpenSSL before 3.2 cannot
+      // parse that form and refuses it; the refusal is reported as the CA's (see the peer test).
       const conf = await this.exchange(tx, request, certConfBody([{ certificate, certReqId: tx.certReqId }]), ['pkiconf'], signal);
       if (conf.message.body.type === 'error') return { status: 'rejected', error: this.errorRejection('the CA refused our certConf', conf) };
     }

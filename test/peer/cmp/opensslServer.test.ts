@@ -2,6 +2,7 @@
 // (signature-protected server), polling and resuming from a stored state, implicit confirm, error
 // answers, a wrong shared secret, and a certificate for another key (refused with a rejecting certConf).
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { decodePKIMessage, type PKIMessage } from '../../../src/cmp/asn1/PKIMessage.js';
 import { CmpClient, type EnrollmentRequest, parseTransactionState } from '../../../src/cmp/client.js';
 import { CmpProtocolError, CmpRejectedError } from '../../../src/cmp/errors.js';
@@ -109,6 +110,43 @@ describe('peer: our CMP client against openssl cmp mock server', function () {
       const result = await client(s).client.enroll(request('ir', key));
       assert.ok(result.certificate.byteLength > 0, kind);
     }
+  });
+
+  // OpenSSL 3.0 (this machine's peer) predates cmp2021: it cannot parse a certConf with hashAlg and
+  // answers "wrong tag". RFC 9810 and SPEC §3 ask for that form for EdDSA-signed certificates, so
+  // this records the peer's refusal, and that we send the form the SPEC names, reported as the CA's words.
+  it('certConf for an Ed25519-signed certificate is sent in the cmp2021 form (hashAlg SHA-512, pvno 3); OpenSSL 3.0 refuses to parse it', async () => {
+    // An Ed25519 intermediate under root1 issues the certificate: its signature names no hash of its own.
+    const edKey = makeKey('ed25519');
+    const edIntermediate = makeCertificate({ subject: 'CN=Peer Ed25519 Intermediate', key: edKey, issuer: { certificate: root1, key: root1Key }, ca: true });
+    const key = makeKey('ec');
+    const leaf = makeCertificate({ subject: 'CN=peer-client', key, issuer: { certificate: edIntermediate, key: edKey } });
+    const s = await startOpenSslServer([
+      '-srv_ref',
+      REF,
+      '-srv_secret',
+      `pass:${SECRET}`,
+      '-rsp_cert',
+      files.certs('ed-leaf.pem', [leaf]),
+      '-rsp_extracerts',
+      files.certs('ed-chain.pem', [edIntermediate]),
+      '-rsp_capubs',
+      files.certs('ed-capubs.pem', [root1]),
+    ]);
+    servers.push(s);
+    const { client: c, transport } = client(s);
+    // Depending on where its parser stops, OpenSSL answers an error message or a bare HTTP 400.
+    await assert.rejects(
+      c.enroll(request('ir', key)),
+      /the CA refused our certConf: rejection \(badRequest\): "wrong tag"|HTTP 400 from http:\/\/127\.0\.0\.1/,
+    );
+    const confs = transport.sent.filter((m) => m.body.type === 'certConf');
+    assert.equal(confs.length, 1);
+    const conf = confs[0];
+    if (conf.body.type !== 'certConf') throw new Error('unreachable');
+    assert.equal(conf.header.pvno, 3);
+    assert.equal(conf.body.content[0].hashAlg?.algorithmId, '2.16.840.1.101.3.4.2.3');
+    assert.equal(hex(conf.body.content[0].certHash), createHash('sha512').update(leaf).digest('hex'));
   });
 
   it('kur against a signature-protected server: signed with the old key, old cert in extraCerts, oldCertID', async () => {
