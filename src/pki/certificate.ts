@@ -129,6 +129,7 @@ function checkStrictly(der: Buffer): void {
   const certificate = checkDerValue(der, 0, der.length, 'certificate');
   const tbs = readTlv(der, certificate.start, certificate.end, 'tbsCertificate');
   const fields = readChildren(der, tbs, 'tbsCertificate');
+  if (fields.length === 0) throw new DerFormatError('tbsCertificate is empty');
   let version = 0;
   if (fields[0].tag === 0xa0) {
     const value = expectTag(readTlv(der, fields[0].start, fields[0].end, 'version'), 0x02, 'version');
@@ -142,6 +143,7 @@ function checkStrictly(der: Buffer): void {
     const extensions = expectTag(readTlv(der, field.start, field.end, 'extensions'), 0x30, 'extensions');
     for (const extension of readChildren(der, extensions, 'extension')) {
       const parts = readChildren(der, expectTag(extension, 0x30, 'extension'), 'extension');
+      if (parts.length < 2) throw new DerFormatError('an extension has no value');
       const id = oidText(der, expectTag(parts[0], 0x06, 'extension id'));
       const value = expectTag(parts[parts.length - 1], 0x04, `extension ${id}`);
       if (parts.length > 3 || (parts.length === 3 && parts[1].tag !== 0x01)) throw new DerFormatError(`extension ${id} is malformed`);

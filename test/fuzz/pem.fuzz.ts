@@ -1,0 +1,95 @@
+// Fuzz targets: the PEM parser (with the certificate bundle reader and the private-key loader on
+// the same text) and its linear-time property (issue 11, finding 1: the old pattern took 56 s for
+// 1 MiB of unmatched BEGIN lines).
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { PkiInputError } from '../../src/pki/errors.js';
+import { parseCertificates, parsePemBundle, toPem } from '../../src/pki/pem.js';
+import { loadPrivateKey } from '../../src/pki/privateKey.js';
+import { Pki } from '../keystore/fixtures.js';
+import { assertWithinBounds, fuzz, mutations } from './harness.js';
+
+const TOKENS = [
+  '-----BEGIN CERTIFICATE-----',
+  '-----END CERTIFICATE-----',
+  '-----BEGIN PRIVATE KEY-----',
+  '-----END PRIVATE KEY-----',
+  '-----BEGIN EC PRIVATE KEY-----',
+  '-----END EC PRIVATE KEY-----',
+  '-----BEGIN ',
+  '-----END ',
+  '-----',
+  'Proc-Type: 4,ENCRYPTED',
+  '\n',
+  '\r\n',
+  ' ',
+  ':',
+  '=',
+  'MIIB',
+  'AAAA',
+  '@@@@',
+];
+
+/** Text made of PEM's own pieces and random characters. */
+const pemSoup = fc
+  .array(fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...TOKENS) }, { weight: 1, arbitrary: fc.string({ maxLength: 24 }) }), { maxLength: 200 })
+  .map((parts) => Buffer.from(parts.join(''), 'utf8'));
+
+describe('fuzz: PEM', function () {
+  this.timeout(0);
+  const pki = new Pki();
+  const { root, intermediate, leaf } = pki.chain('fuzz pem', 'rsa');
+  const ed = pki.issue('fuzz pem ed', { keyType: 'ed25519' });
+  after(() => pki.dispose());
+
+  it('parsePemBundle, parseCertificates and loadPrivateKey on PEM soup and mutated bundles: results or PkiInputError', async () => {
+    const corpus = [root.certPem + intermediate.certPem, leaf.keyPem, ed.keyPem + ed.certPem, toPem('RSA PRIVATE KEY', Buffer.from([0x30, 0x00]))].map((t) =>
+      Buffer.from(t),
+    );
+    const summary = await fuzz('pem', {
+      weight: 12,
+      inputs: fc.oneof(pemSoup, mutations(corpus)),
+      run: (input) => {
+        const text = input.toString('utf8');
+        parsePemBundle(text);
+        parseCertificates(text);
+        loadPrivateKey(text);
+      },
+      expected: (err) => err instanceof PkiInputError,
+    });
+    assertWithinBounds(summary);
+  });
+
+  it('linear time: for generated repeating patterns, 16× the input (256 KiB → 4 MiB) takes ≤ 64× the time (linear 16×, quadratic 256×), both measured in this run', async () => {
+    const minTime = (text: string): number => {
+      let best = Infinity;
+      for (let i = 0; i < 5; i++) {
+        const started = process.hrtime.bigint();
+        try {
+          parsePemBundle(text);
+        } catch (err) {
+          assert.ok(err instanceof PkiInputError, String(err));
+        }
+        best = Math.min(best, Number(process.hrtime.bigint() - started) / 1e6);
+      }
+      return best;
+    };
+    const unit = fc.array(fc.constantFrom(...TOKENS, 'A', 'CERTIFICATE'), { minLength: 1, maxLength: 12 }).map((parts) => parts.join(''));
+    const patterns = [
+      '-----BEGIN CERTIFICATE-----\n',
+      '-----BEGIN CERTIFICATE-----\nAAAA-----END ',
+      '-----BEGIN ' + 'A'.repeat(60),
+      ...fc.sample(unit, { numRuns: 8, seed: 7 }),
+    ];
+    const lines: string[] = [];
+    for (const pattern of patterns) {
+      const base = 256 * 1024;
+      const sized = (bytes: number): string => pattern.repeat(Math.ceil(bytes / pattern.length));
+      const small = Math.max(minTime(sized(base)), 1); // a floor: below 1 ms the clock and the GC, not the parser, are measured
+      const large = minTime(sized(16 * base));
+      lines.push(`${JSON.stringify(pattern.slice(0, 40))}: 256 KiB ${small.toFixed(2)} ms, 4 MiB ${large.toFixed(2)} ms, ratio ${(large / small).toFixed(1)}`);
+      assert.ok(large <= 64 * small, `not linear: ${lines.at(-1)}`);
+    }
+    process.stdout.write(lines.map((l) => `      linear ${l}\n`).join(''));
+  });
+});
