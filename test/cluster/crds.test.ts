@@ -129,6 +129,20 @@ describe('crds/', function () {
       assert.equal(cluster.status, 201, cluster.body.message);
     });
 
+    it('accepts a password-based MAC identified by spec.cmp.sender alone, and trustExtraCertsRoots', async function () {
+      const spec = {
+        cmp: {
+          url: 'http://ca.example.org/pkix/',
+          sender: 'CN=ra-operator,O=Example',
+          trustExtraCertsRoots: true,
+          protection: { passwordBasedMac: { secretRef: { name: 'cmp-iak', key: 'password' } } },
+        },
+      };
+      const res = await post(ns().kc, ns().name, 'CMPv2Issuer', 'by-sender', spec);
+      assert.equal(res.status, 201, res.body.message);
+      assert.deepEqual(res.body.spec, spec);
+    });
+
     const rejected: { what: string; spec: unknown; message: RegExp }[] = [
       { what: 'both backends', spec: { ...onapSpec, ...cmpSpec }, message: /exactly one backend per issuer/ },
       { what: 'neither backend', spec: {}, message: /no backend selected/ },
@@ -152,6 +166,12 @@ describe('crds/', function () {
           },
         },
         message: /reference or referenceSecretRef, not both/,
+      },
+      {
+        what: 'a password-based MAC without reference and without sender (no identity, RFC 9810 §5.1.1)',
+        spec: { cmp: { url: 'http://ca.example.org/pkix/', protection: { passwordBasedMac: { secretRef: { name: 'cmp-iak', key: 'password' } } } } },
+        message:
+          /passwordBasedMac needs an identity: set protection\.passwordBasedMac\.reference \(or referenceSecretRef\), sent as senderKID, or spec\.cmp\.sender/,
       },
     ];
     for (const { what, spec, message } of rejected) {
