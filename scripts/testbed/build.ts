@@ -137,6 +137,21 @@ async function certManagerCrdsPresent(): Promise<boolean> {
   }
 }
 
+const forceVariable = (binary: GoBinary): string => `TESTBED_BUILD_${binary.name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
+
+/** Whether `command` is an executable file in a PATH directory other than .testbed/bin. */
+async function onPath(command: string): Promise<boolean> {
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter).filter((d) => d && path.resolve(d) !== layout.binDir)) {
+    try {
+      await fs.access(path.join(dir, command), fs.constants.X_OK);
+      return true;
+    } catch {
+      // not in this directory
+    }
+  }
+  return false;
+}
+
 /** Builds what is missing or stale; returns the names that were (re)built. */
 export async function ensureBuilt(log: Log): Promise<string[]> {
   await fs.mkdir(layout.binDir, { recursive: true });
@@ -144,6 +159,10 @@ export async function ensureBuilt(log: Log): Promise<string[]> {
   const go = await goVersion();
   const rebuilt: string[] = [];
   for (const binary of binaries) {
+    if (binary.onlyWhenMissing && (await onPath(binary.onlyWhenMissing)) && process.env[forceVariable(binary)] !== '1') {
+      log(`testbed: ${binary.onlyWhenMissing} is installed (${forceVariable(binary)}=1 builds ${binary.name} anyway)`);
+      continue;
+    }
     const hash = await inputsHash(binary, go);
     if (await isCurrent(binary, hash)) {
       log(`testbed: ${binary.name} is up to date (cached in ${path.relative(process.cwd(), layout.binDir)})`);
@@ -161,7 +180,7 @@ export async function ensureBuilt(log: Log): Promise<string[]> {
 
 /** Whether every binary exists (without checking freshness, which needs Go). */
 export async function binariesPresent(): Promise<boolean> {
-  for (const binary of binaries) {
+  for (const binary of binaries.filter((b) => !b.onlyWhenMissing)) {
     try {
       await fs.access(binaryPath(binary.name));
     } catch {

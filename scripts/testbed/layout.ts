@@ -18,6 +18,11 @@ export interface GoBinary {
    * (helm's cmd/helm is a main package, which no main.go can import).
    */
   readonly pkg?: string;
+  /**
+   * Built only when no command of this name is on PATH (or TESTBED_BUILD_<NAME>=1): a tool the
+   * machine usually has, such as kubectl.
+   */
+  readonly onlyWhenMissing?: string;
 }
 
 /** helm's version, as its Makefile stamps it; its Kubernetes version follows its client-go (v0.37 → 1.37). */
@@ -45,6 +50,14 @@ export const binaries: readonly GoBinary[] = [
   },
   { name: 'etcd', moduleDir: 'etcd', ldflags: [] },
   { name: 'cert-manager-controller', moduleDir: 'cert-manager', ldflags: [] },
+  // Not part of the running bed: `kubectl kustomize` and dry runs of the deploy tests, where the
+  // machine has no kubectl (then .ci/run puts .testbed/bin on PATH).
+  {
+    name: 'kubectl',
+    moduleDir: 'kubectl',
+    onlyWhenMissing: 'kubectl',
+    ldflags: [...versionStamp('k8s.io/component-base/version'), ...versionStamp('k8s.io/client-go/pkg/version')],
+  },
   // Not part of the running bed: the chart's tests (lint, template, install, upgrade, uninstall).
   {
     name: 'helm',

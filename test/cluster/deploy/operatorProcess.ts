@@ -18,9 +18,11 @@ export class OperatorProcess {
     this.exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
   }
 
-  static start(kubeconfigFile: string, args: string[]): OperatorProcess {
+  /** `extraEnv` as a Deployment would set it (POD_NAMESPACE from the downward API, say). */
+  static start(kubeconfigFile: string, args: string[], extraEnv: Record<string, string> = {}): OperatorProcess {
     const env: NodeJS.ProcessEnv = { ...process.env, KUBECONFIG: kubeconfigFile };
     delete env.POD_NAMESPACE;
+    Object.assign(env, extraEnv);
     return new OperatorProcess(spawn(process.execPath, [join(ROOT, 'bin', 'cmpv2-operator.js'), 'run', ...args], { cwd: ROOT, env }));
   }
 
