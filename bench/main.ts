@@ -11,6 +11,7 @@ const sections: [name: string, run: () => Promise<void>][] = [
   ['keystore-loop', keystoreLoopBench],
   ['issuance', async () => (await import('./issuance.js')).issuanceBench()],
   ['certservice', async () => (await import('./certservice.js')).certserviceBench()],
+  ['parse', async () => (await import('./parse.js')).parseBench()],
 ];
 
 const wanted = process.argv.slice(2);
