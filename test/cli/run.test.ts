@@ -169,4 +169,34 @@ describe('cli/run flags', () => {
       assert.ok(help.includes(flag), `${flag} in --help`);
     }
   });
+
+  it('without --log-format: text when stderr is a terminal, JSON otherwise; the flag wins', () => {
+    assert.equal(toOperatorOptions(flagsOf([]), () => 'ns', true).logFormat, 'text');
+    assert.equal(toOperatorOptions(flagsOf([]), () => 'ns', false).logFormat, 'json');
+    assert.equal(toOperatorOptions(flagsOf(['--log-format', 'json']), () => 'ns', true).logFormat, 'json');
+    assert.equal(toOperatorOptions(flagsOf(['--log-format', 'text']), () => 'ns', false).logFormat, 'text');
+  });
+
+  it('without a kubeconfig: exit 1 and one line saying so, before anything starts', async () => {
+    const saved = { KUBECONFIG: process.env.KUBECONFIG, HOME: process.env.HOME, KUBERNETES_SERVICE_HOST: process.env.KUBERNETES_SERVICE_HOST };
+    try {
+      process.env.KUBECONFIG = '/nonexistent/kubeconfig';
+      assert.deepEqual(await mainStderr(['--metrics-addr', '0', '--health-addr', '0']), {
+        code: 1,
+        lines: ['cmpv2-operator: KUBECONFIG names no existing file (/nonexistent/kubeconfig)'],
+      });
+      delete process.env.KUBECONFIG;
+      delete process.env.KUBERNETES_SERVICE_HOST;
+      process.env.HOME = '/nonexistent-home';
+      const { code, lines } = await mainStderr(['--metrics-addr', '0', '--health-addr', '0']);
+      assert.equal(code, 1);
+      assert.equal(lines.length, 1, lines.join('\n'));
+      assert.match(lines[0], /^cmpv2-operator: no kubeconfig: set KUBECONFIG or write \/nonexistent-home\/\.kube\/config /);
+    } finally {
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
+  });
 });
