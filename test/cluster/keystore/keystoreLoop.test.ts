@@ -21,6 +21,7 @@ import { KubeSecretSource } from '../../../src/signer/secretSource.js';
 import { applyDirectory } from '../../../scripts/testbed/apply.js';
 import { layout, repoRoot } from '../../../scripts/testbed/layout.js';
 import { Pki } from '../../keystore/fixtures.js';
+import { damageBasicConstraints, damageSignature } from '../../pki/damage.js';
 import { compileTlsHandshake, FAST_JVM, keytoolList, run, type KeytoolListing } from '../../peer/keystore/javaTools.js';
 import { parseAllDocuments } from 'yaml';
 import { adminKubeConfig, ensureBed, eventually, serviceAccountKubeConfig, useNamespace } from '../bed.js';
@@ -380,6 +381,36 @@ describe('keystore loop on the test bed (real cert-manager, keytool, JSSE)', fun
     const untouched = await getSecret(namespace, 'mismatch');
     assert.deepEqual(Object.keys(untouched.data ?? {}).sort(), ['ca.crt', 'tls.crt', 'tls.key']);
     assert.equal(untouched.metadata.annotations?.[a.hash], undefined);
+  });
+
+  it('damaged CAs among good ones in ca.crt (issue 11): the good ones in every store, keytool and JSSE load them, a Warning names each damaged block', async function () {
+    const { name: namespace } = ns();
+    const { root, intermediate, leaf, tlsCrt } = pki.chain('cluster damaged');
+    const other = pki.issue('cluster damaged other root');
+    // Block 2: a root whose signature byte changed; block 4: basicConstraints damaged. Both passed
+    // the old structural check and made Java refuse the whole truststore.
+    const caCrt = root.certPem + damageSignature(other.certPem) + other.certPem + damageBasicConstraints(intermediate.certPem);
+    await ns().create({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'damaged', annotations: { [a.formats]: 'jks,pkcs12,pem', [a.alias]: 'server' } },
+      type: 'kubernetes.io/tls',
+      stringData: { 'tls.crt': tlsCrt, 'tls.key': leaf.keyPem, 'ca.crt': caCrt },
+    });
+    await startLoop(namespace);
+    const secret = await secretWith(namespace, 'damaged', ['keystore.jks', 'keystore.p12', 'truststore.pem']);
+    assert.deepEqual(
+      parseCertificateBundle(bytes(secret, 'truststore.pem').toString()).certificates,
+      [root, other].map((c) => Buffer.from(new X509Certificate(c.certPem).raw)),
+    );
+    await assertStores(secret, 2, 'server');
+    const warning = await eventWith(
+      namespace,
+      'UnreadableCertificates',
+      /ca\.crt: skipped unreadable block 2 \(CERTIFICATE\): .*signature does not verify.*; block 4 \(CERTIFICATE\): .*basicConstraints is malformed/,
+    );
+    assert.equal(warning.type, 'Warning');
+    assert.equal(warning.involvedObject.name, 'damaged');
   });
 
   it('spec.keystores.jks.create: true → JKS left to cert-manager with a Warning; the resourceVersion settles over 30 s', async function () {
