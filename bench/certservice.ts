@@ -1,10 +1,11 @@
 // CertService benchmark: enrolments per second through `cmpv2-operator certservice` (a child
-// process from dist/, mTLS, keep-alive clients) → the development CA (CMP over HTTPS with mTLS, in
-// this process), at 1 and 16 clients in parallel, beside the same enrolments made directly with
-// the CMP library (ir, PBM, a new HTTPS connection per transaction as certservice makes them) in
-// the same run. The ratio of the two costs is the server's overhead; the child's VmHWM is its peak
-// RSS. Keys and CSRs are made before the timed part.
-import { spawn } from 'node:child_process';
+// process from dist/, mTLS, keep-alive clients) → the development CA (`cmpv2-operator test-ca`,
+// another child, CMP over HTTPS with mTLS), at 1 and 16 clients in parallel, beside the same
+// enrolments made directly with the CMP library from this process (ir, PBM, a new HTTPS connection
+// per transaction as certservice makes them) in the same run. The ratio of the two costs is the
+// server's overhead; certservice's VmHWM is its peak RSS, run with the NODE_OPTIONS of
+// deploy/examples/certservice. Keys and CSRs are made before the timed part.
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
@@ -13,7 +14,6 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { CmpClient } from '../src/cmp/client.js';
 import { parseDistinguishedName } from '../src/cmp/names.js';
-import { startDevelopmentCa } from '../src/cmp/server/index.js';
 import { HttpTransport } from '../src/cmp/transport.js';
 import { makeCsr } from '../test/cmp/fixtures.js';
 import { csrHeader, keyHeader, makeTlsMaterial } from '../test/certservice/support.js';
@@ -53,9 +53,50 @@ async function throughput(clients: number, one: (worker: number, n: number) => P
   return { perSecond: (count * 1000) / (performance.now() - started), count };
 }
 
+/** VmRSS (resident set now) of `pid` in MiB. */
+function rssMiB(pid: number): number {
+  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return match ? Number(match[1]) / 1024 : NaN;
+}
+
+/** CPU time (user + system) `pid` has used so far, in ms. */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}
+
 function peakRssMiB(pid: number): number {
   const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return match ? Number(match[1]) / 1024 : NaN;
+}
+
+/** Starts the CLI from dist/ with extra environment. */
+function spawnCli(args: string[], env: Record<string, string>): ChildProcess {
+  return spawn(process.execPath, [path.join(repository, 'bin', 'cmpv2-operator.js'), ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, ...env },
+  });
+}
+
+/** The first URL the process prints on stdout. */
+function firstUrl(child: ChildProcess): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const line = /^(https:\/\/\S+)$/m.exec(out);
+      if (line) resolve(line[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`${child.spawnargs.slice(2, 3).join(' ')} exited (${String(code)}) before listening`)));
+  });
+}
+
+/** NODE_OPTIONS of the certservice container in deploy/examples/certservice/deployment.yaml. */
+function deployedNodeOptions(): string {
+  const text = readFileSync(path.join(repository, 'deploy', 'examples', 'certservice', 'deployment.yaml'), 'utf8');
+  const match = /name: NODE_OPTIONS\s+value: (.+)/.exec(text);
+  if (!match) throw new Error('certservice bench: no NODE_OPTIONS in deploy/examples/certservice/deployment.yaml');
+  return match[1].trim();
 }
 
 export async function certserviceBench(): Promise<void> {
@@ -63,12 +104,30 @@ export async function certserviceBench(): Promise<void> {
     throw new Error('certservice bench: the server runs from dist/: run `npm run build` first');
   const tls = await makeTlsMaterial();
   const dir = mkdtempSync(path.join(tmpdir(), 'bench-certservice-'));
-  const ca = await startDevelopmentCa({ port: 0, secret: IAK, reference: RV, tls: { cert: tls.server.cert, key: tls.server.key, clientCa: tls.ca } });
   const file = (name: string, text: string) => {
     writeFileSync(path.join(dir, name), text, { mode: 0o600 });
     return path.join(dir, name);
   };
   file('ca.pem', tls.ca);
+  const caChild = spawnCli(
+    [
+      'test-ca',
+      '--port',
+      '0',
+      '--secret',
+      `pass:${IAK}`,
+      '--ref',
+      RV,
+      '--tls-cert',
+      file('ca-server.pem', tls.server.cert),
+      '--tls-key',
+      file('ca-server.key', tls.server.key),
+      '--tls-client-ca',
+      path.join(dir, 'ca.pem'),
+    ],
+    {},
+  );
+  const caUrl = `${(await firstUrl(caChild)).replace(/\/$/, '')}`;
   file('client.pem', tls.client.cert);
   file('client.key', tls.client.key);
   file(
@@ -77,7 +136,7 @@ export async function certserviceBench(): Promise<void> {
       cmpv2Servers: [
         {
           caName: 'RA',
-          url: ca.url,
+          url: caUrl,
           issuerDN: 'CN=ManagementCA',
           authentication: { iak: IAK, rv: RV },
           tls: { caBundleFile: 'ca.pem', clientCertFile: 'client.pem', clientKeyFile: 'client.key' },
@@ -85,10 +144,9 @@ export async function certserviceBench(): Promise<void> {
       ],
     }),
   );
-  const child = spawn(
-    process.execPath,
+  // The server as deploy/examples/certservice runs it (its NODE_OPTIONS).
+  const child = spawnCli(
     [
-      path.join(repository, 'bin', 'cmpv2-operator.js'),
       'certservice',
       '--config',
       path.join(dir, 'cmpServers.json'),
@@ -105,24 +163,17 @@ export async function certserviceBench(): Promise<void> {
       '--log-level',
       'warn',
     ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
+    { NODE_OPTIONS: deployedNodeOptions() },
   );
   try {
-    const url = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      child.stdout!.on('data', (chunk: Buffer) => {
-        out += chunk.toString();
-        const line = /^(https:\/\/\S+)$/m.exec(out);
-        if (line) resolve(line[1]);
-      });
-      child.once('exit', (code) => reject(new Error(`certservice exited (${String(code)}) before listening`)));
-    });
+    const url = await firstUrl(child);
+    const idleRss = rssMiB(child.pid!);
     const items = pool(64);
     const recipient = parseDistinguishedName('CN=ManagementCA');
     const direct = async (_worker: number, n: number): Promise<void> => {
       const item = items[n % items.length];
       const client = new CmpClient({
-        transport: new HttpTransport({ url: ca.url!, tlsCa: tls.ca, tlsCert: tls.client.cert, tlsKey: tls.client.key }),
+        transport: new HttpTransport({ url: caUrl, tlsCa: tls.ca, tlsCert: tls.client.cert, tlsKey: tls.client.key }),
         protection: { type: 'pbm', secret: new TextEncoder().encode(IAK), reference: new TextEncoder().encode(RV) },
         recipient,
         implicitConfirm: true,
@@ -142,15 +193,27 @@ export async function certserviceBench(): Promise<void> {
         request.on('error', reject);
         request.end();
       });
-    const direct1 = await throughput(1, direct);
-    const server1 = await throughput(1, viaServer);
-    const direct16 = await throughput(16, direct);
-    const server16 = await throughput(16, viaServer);
+    /** Runs one figure and notes the CPU each process spent per enrolment. */
+    const cpu: string[] = [];
+    const measured = async (label: string, clients: number, one: (worker: number, n: number) => Promise<void>) => {
+      const before = { ca: cpuMs(caChild.pid!), server: cpuMs(child.pid!), bench: process.cpuUsage() };
+      const result = await throughput(clients, one);
+      const bench = process.cpuUsage(before.bench);
+      const per = (ms: number) => (ms / result.count).toFixed(1);
+      cpu.push(
+        `${label}: CPU per enrolment — test-ca ${per(cpuMs(caChild.pid!) - before.ca)} ms, certservice ${per(cpuMs(child.pid!) - before.server)} ms, bench clients ${per((bench.user + bench.system) / 1000)} ms`,
+      );
+      return result;
+    };
+    const direct1 = await measured('direct, 1 client', 1, direct);
+    const server1 = await measured('certservice, 1 client', 1, viaServer);
+    const direct16 = await measured('direct, 16 clients', 16, direct);
+    const server16 = await measured('certservice, 16 clients', 16, viaServer);
     const rss = peakRssMiB(child.pid!);
     agents.forEach((a) => a.destroy());
     const ms = (r: { perSecond: number }) => (1000 / r.perSecond).toFixed(1);
     console.log(
-      `ir, EC P-256, PBM; development CA over HTTPS with mTLS in the bench process; ${availableParallelism()} CPUs; ${BUDGET_MS / 1000} s per figure`,
+      `ir, EC P-256, PBM; development CA (test-ca process) over HTTPS with mTLS; certservice NODE_OPTIONS="${deployedNodeOptions()}"; ${availableParallelism()} CPUs; ${BUDGET_MS / 1000} s per figure`,
     );
     console.log(`direct CMP library     1 client : ${direct1.perSecond.toFixed(1)}/s (${ms(direct1)} ms each, n=${direct1.count})`);
     console.log(`through certservice    1 client : ${server1.perSecond.toFixed(1)}/s (${ms(server1)} ms each, n=${server1.count})`);
@@ -158,16 +221,18 @@ export async function certserviceBench(): Promise<void> {
     console.log(`through certservice   16 clients: ${server16.perSecond.toFixed(1)}/s (n=${server16.count})`);
     console.log(`certservice cost / direct cost at 1 client: ${(direct1.perSecond / server1.perSecond).toFixed(2)}× (aim ≤ 1.3×)`);
     console.log(`certservice throughput 16 / 1 clients: ${(server16.perSecond / server1.perSecond).toFixed(2)}× (aim ≥ 1.5× on 2 cores)`);
-    console.log(`certservice peak RSS (VmHWM): ${rss.toFixed(1)} MiB (aim < 120 MiB)`);
+    console.log(`certservice peak RSS (VmHWM): ${rss.toFixed(1)} MiB (aim < 120 MiB); idle after start ${idleRss.toFixed(1)} MiB`);
+    for (const line of cpu) console.log(line);
     console.log(
       `load average: ${loadavg()
         .map((l) => l.toFixed(2))
         .join(' ')}`,
     );
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((resolve) => (child.exitCode !== null ? resolve(undefined) : child.once('exit', resolve)));
-    await ca.stop();
+    for (const c of [child, caChild]) {
+      c.kill('SIGTERM');
+      await new Promise((resolve) => (c.exitCode !== null ? resolve(undefined) : c.once('exit', resolve)));
+    }
     rmSync(dir, { recursive: true, force: true });
   }
 }
