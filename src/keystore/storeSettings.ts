@@ -88,8 +88,10 @@ function validate<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
   const issue = result.error.issues[0];
   // Messages name their subject in words ("the keystore password …"); a field name is added only
   // to a message that does not (zod's own), and then as the user wrote it, never camelCase.
-  const selfDescribing = /^(the |unknown |no )/.test(issue.message) || issue.message.includes(String(issue.path[0]));
-  const where = issue.path.length > 0 && !selfDescribing ? `${FIELD_NAMES[String(issue.path[0])] ?? issue.path.join('.')}: ` : '';
+  const field = FIELD_NAMES[String(issue.path[0])];
+  const selfDescribing =
+    /^(the |unknown |no )/.test(issue.message) || (field !== undefined && issue.message.startsWith(field)) || issue.message.includes(String(issue.path[0]));
+  const where = issue.path.length > 0 && !selfDescribing ? `${field ?? issue.path.join('.')}: ` : '';
   throw new InvalidStoreSettingsError(`${where}${issue.message}`);
 }
 

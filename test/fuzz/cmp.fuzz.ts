@@ -3,11 +3,13 @@
 // handler answers every request with an HTTP status and stays up for the next one.
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
-import { request } from 'node:http';
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decodePKIMessage } from '../../src/cmp/asn1/PKIMessage.js';
-import { CmpDecodeError } from '../../src/cmp/errors.js';
+import { CmpDecodeError, CmpTransportError } from '../../src/cmp/errors.js';
+import { HttpTransport } from '../../src/cmp/transport.js';
 import { startDevelopmentCa, type DevelopmentCa } from '../../src/cmp/server/index.js';
 import { assertWithinBounds, fuzz, mutations } from './harness.js';
 
@@ -44,6 +46,27 @@ describe('fuzz: CMP', function () {
       expected: (err) => err instanceof CmpDecodeError,
     });
     assertWithinBounds(summary);
+  });
+
+  it('regression (issue 11, finding 8): a non-CMP HTTP 200 is reported as such, not as "PKIMessage: not valid DER"', async () => {
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end('<html>login</html>');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/portal`;
+      await assert.rejects(new HttpTransport({ url }).send(recorded[0]), (e: Error) => {
+        assert.ok(e instanceof CmpTransportError);
+        assert.match(
+          e.message,
+          /answered HTTP 200 with Content-Type text\/html, not a CMP message \(application\/pkixcmp\); check that the URL is the CA's CMP endpoint/,
+        );
+        return true;
+      });
+    } finally {
+      server.close();
+    }
   });
 
   describe('the development CA over HTTP', () => {
