@@ -6,9 +6,10 @@ import { generateKeyPairSync, X509Certificate, type KeyObject } from 'node:crypt
 import { startDevelopmentCa, type DevelopmentCa } from '../../../src/cmp/server/index.js';
 import { CmpDecodeError, CmpProtocolError, CmpRejectedError, CmpTransportError } from '../../../src/cmp/errors.js';
 import { buildCsr, parseSubjectAltName } from '../../../src/cmp/csr.js';
-import { parseDistinguishedName } from '../../../src/cmp/names.js';
+import { formatDistinguishedName, parseDistinguishedName } from '../../../src/cmp/names.js';
 import { rejectedError } from '../../../src/cmp/status.js';
-import type { CmpTransport } from '../../../src/cmp/transport.js';
+import type { CmpTransport, HttpTransportOptions } from '../../../src/cmp/transport.js';
+import { decodePKIMessage } from '../../../src/cmp/asn1/PKIMessage.js';
 import { parseIssuerSpec } from '../../../src/api/cmpv2Issuer.js';
 import { toPem } from '../../../src/pki/pem.js';
 import { CmpSigner, cmpSignerError } from '../../../src/signer/cmp/signer.js';
@@ -176,6 +177,37 @@ describe('signer/cmp/signer (against the development CA, in process)', function 
     } finally {
       await open.stop();
     }
+  });
+
+  it('spec.cmp.recipient, timeout and tls reach the message header and the transport', async function () {
+    secrets.secrets.set('apps/tls-ca', { 'ca.crt': Buffer.from('-----BEGIN CERTIFICATE-----\nTLSCA\n-----END CERTIFICATE-----\n') });
+    secrets.secrets.set('apps/tls-client', { 'tls.crt': Buffer.from('CLIENT-CERT'), 'tls.key': Buffer.from('CLIENT-KEY') });
+    const seen: { options?: HttpTransportOptions; recipient?: string } = {};
+    const capturing = new CmpSigner({
+      secrets,
+      transport: (options) => {
+        seen.options = options;
+        return {
+          send: async (m) => {
+            const header = decodePKIMessage(m).header;
+            seen.recipient = formatDistinguishedName(header.recipient.value as Parameters<typeof formatDistinguishedName>[0]);
+            return ca.handle(m);
+          },
+        };
+      },
+    });
+    await capturing.sign(
+      view(newKey()),
+      issuerView({
+        recipient: 'CN=ManagementCA,O=Example',
+        timeout: '2s',
+        tls: { caBundleSecretRef: { name: 'tls-ca', key: 'ca.crt' }, clientCertSecretRef: { name: 'tls-client' } },
+      }),
+    );
+    assert.equal(seen.recipient, 'CN=ManagementCA, O=Example');
+    assert.equal(seen.options?.timeoutMs, 2000);
+    assert.match(seen.options?.tlsCa ?? '', /TLSCA/);
+    assert.deepEqual([seen.options?.tlsCert, seen.options?.tlsKey], ['CLIENT-CERT', 'CLIENT-KEY']);
   });
 
   it('renewal without old material falls back to an initial request', async function () {
