@@ -4,7 +4,7 @@
 // same settings (labels Helm adds aside), a schema that rejects wrong types, one version everywhere.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -116,6 +116,17 @@ describe('Helm chart deploy/helm/cmpv2-operator', function () {
 
   it('with every value set, each value reaches its object and the API server accepts them (dry run)', async function () {
     this.timeout(90_000);
+    // allValues.yaml sets every value values.yaml has.
+    const paths = (value: unknown, prefix = ''): [string, unknown][] =>
+      value && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length > 0
+        ? Object.entries(value).flatMap(([k, v]) => paths(v, prefix ? `${prefix}.${k}` : k))
+        : [[prefix, value]];
+    const defaults = new Map(paths(parse(await readFile(join(CHART, 'values.yaml'), 'utf8'))));
+    const all = new Map(paths(parse(await readFile(join(import.meta.dirname, 'allValues.yaml'), 'utf8'))));
+    for (const path of defaults.keys()) {
+      const covered = [...all.keys()].filter((p) => p === path || p.startsWith(`${path}.`));
+      assert.ok(covered.length > 0, `allValues.yaml sets ${path}`);
+    }
     const values = join(dir, 'all.yaml');
     await writeFile(values, (await readFile(join(import.meta.dirname, 'allValues.yaml'), 'utf8')).replaceAll('NAMESPACE', namespace));
     const rendered = await helm(['template', 'rel', CHART, '-n', 'elsewhere', '-f', values]);
@@ -176,8 +187,7 @@ describe('Helm chart deploy/helm/cmpv2-operator', function () {
         ['health', 9403],
       ],
     );
-    // Maps merge with the defaults (Helm): the default cpu limit stays unless set to null.
-    assert.deepEqual(c.resources, { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '1', memory: '512Mi' } });
+    assert.deepEqual(c.resources, { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '2', memory: '512Mi' } });
     assert.equal(c.securityContext.runAsNonRoot, true);
     assert.deepEqual(pod.spec.imagePullSecrets, [{ name: 'my-registry' }, { name: 'global-registry' }]);
     assert.equal(pod.spec.priorityClassName, 'pki-critical');
@@ -229,5 +239,52 @@ describe('Helm chart deploy/helm/cmpv2-operator', function () {
     assert.match(await refused(['--set', 'logFormat=yaml']), /at '\/logFormat': value must be one of 'json', 'text'/);
     assert.match(await refused(['--set', 'crds.enabled=maybe']), /at '\/crds\/enabled': got string, want boolean/);
     assert.match(await refused(['--set', 'metrics.typo=1']), /at '\/metrics': additional properties 'typo' not allowed/);
+  });
+
+  it('works as a dependency chart (as ONAP OOM uses it): condition, global values, CRDs left to the parent', async function () {
+    this.timeout(60_000);
+    const parent = join(dir, 'onap-parent');
+    await mkdir(join(parent, 'templates'), { recursive: true });
+    await writeFile(
+      join(parent, 'Chart.yaml'),
+      [
+        'apiVersion: v2',
+        'name: onap-parent',
+        'version: 1.0.0',
+        'dependencies:',
+        '  - name: cmpv2-operator',
+        '    version: 0.1.0',
+        `    repository: file://${CHART}`,
+        '    condition: cmpv2-operator.enabled',
+        '',
+      ].join('\n'),
+    );
+    await writeFile(
+      join(parent, 'values.yaml'),
+      [
+        'global:',
+        '  imagePullSecrets: [{name: onap-docker-registry-key}]',
+        '  commonLabels: {release-group: onap}',
+        '  repository: nexus3.onap.org:10001',
+        'cmpv2-operator:',
+        '  enabled: true',
+        '  crds: {enabled: false}',
+        '  clusterResourceNamespace: onap',
+        '',
+      ].join('\n'),
+    );
+    assert.match(await helm(['dependency', 'build', parent]), /Saving 1 charts/);
+    const objects = parseManifests(await helm(['template', 'onap', parent, '-n', 'onap']));
+    assert.ok(objects.length > 0);
+    assert.ok(!objects.some((o) => o.kind === 'CustomResourceDefinition'), 'no CRDs: the parent owns them');
+    for (const o of objects) assert.equal(o.metadata.labels?.['release-group'], 'onap', `${o.kind} carries the parent's common labels`);
+    const deployment = objects.find((o) => o.kind === 'Deployment')!;
+    assert.equal(deployment.metadata.name, 'onap-cmpv2-operator');
+    const pod = podOf(deployment).spec;
+    assert.deepEqual(pod.imagePullSecrets, [{ name: 'onap-docker-registry-key' }]);
+    assert.ok(pod.containers[0].args.includes('--cluster-resource-namespace=onap'));
+    // The parent's condition turns it off.
+    const off = parseManifests(await helm(['template', 'onap', parent, '-n', 'onap', '--set', 'cmpv2-operator.enabled=false']));
+    assert.deepEqual(off, []);
   });
 });
