@@ -1,6 +1,6 @@
 // The cert-manager kinds the operator reads and writes (cert-manager.io/v1), as the API sends
 // them. Only the fields we use are typed; the rest passes through untouched.
-import type { ResourceType } from '../k8s/resources.js';
+import { resourceType } from '../k8s/resources.js';
 import type { Condition } from '../k8s/conditions.js';
 import type { KubeObject } from '../k8s/meta.js';
 
@@ -81,11 +81,5 @@ export const REASON = {
 } as const;
 
 export const CERT_MANAGER_GROUP = 'cert-manager.io';
-export const CERTIFICATES: ResourceType = { group: CERT_MANAGER_GROUP, version: 'v1', plural: 'certificates', kind: 'Certificate', namespaced: true };
-export const CERTIFICATE_REQUESTS: ResourceType = {
-  group: CERT_MANAGER_GROUP,
-  version: 'v1',
-  plural: 'certificaterequests',
-  kind: 'CertificateRequest',
-  namespaced: true,
-};
+export const CERTIFICATES = resourceType(CERT_MANAGER_GROUP, 'Certificate', 'certificates', 'Namespaced');
+export const CERTIFICATE_REQUESTS = resourceType(CERT_MANAGER_GROUP, 'CertificateRequest', 'certificaterequests', 'Namespaced');

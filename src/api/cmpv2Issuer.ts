@@ -2,7 +2,7 @@
 // controller's check of a spec, field for field the CRD's (crds/), so a spec the API server
 // took is read the same way here; it also picks the backend and fills in the defaults.
 // One deliberate difference: a zero `timeout` passes the CRD pattern but is refused here.
-import type { ResourceType } from '../k8s/resources.js';
+import { resourceType } from '../k8s/resources.js';
 import { z } from 'zod';
 import type { Condition } from '../k8s/conditions.js';
 import { parseDuration } from '../k8s/duration.js';
@@ -192,14 +192,8 @@ export function issuerKey(kind: string, namespace: string | undefined, name: str
 }
 
 export const ISSUER_GROUP = 'certmanager.onap.org';
-export const CMPV2_ISSUERS: ResourceType = { group: ISSUER_GROUP, version: 'v1', plural: 'cmpv2issuers', kind: 'CMPv2Issuer', namespaced: true };
-export const CLUSTER_CMPV2_ISSUERS: ResourceType = {
-  group: ISSUER_GROUP,
-  version: 'v1',
-  plural: 'clustercmpv2issuers',
-  kind: 'ClusterCMPv2Issuer',
-  namespaced: false,
-};
+export const CMPV2_ISSUERS = resourceType(ISSUER_GROUP, 'CMPv2Issuer', 'cmpv2issuers', 'Namespaced');
+export const CLUSTER_CMPV2_ISSUERS = resourceType(ISSUER_GROUP, 'ClusterCMPv2Issuer', 'clustercmpv2issuers', 'Cluster');
 
 /** The issuers' Ready reasons (SPEC §2). */
 export const ISSUER_REASON = { checked: 'Checked', pending: 'Pending', failed: 'Failed' } as const;

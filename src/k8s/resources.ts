@@ -10,6 +10,11 @@ export interface ResourceType {
   namespaced: boolean;
 }
 
+/** A kind's descriptor (CRDs use the same words: group, kind, plural, scope). */
+export function resourceType(group: string, kind: string, plural: string, scope: 'Namespaced' | 'Cluster', version = 'v1'): ResourceType {
+  return { group, version, plural, kind, namespaced: scope === 'Namespaced' };
+}
+
 export function apiVersionOf(resource: ResourceType): string {
   return resource.group ? `${resource.group}/${resource.version}` : resource.version;
 }
@@ -33,7 +38,7 @@ export function objectPath(resource: ResourceType, namespace: string | undefined
   return subresource ? `${base}/${subresource}` : base;
 }
 
-export const SECRETS: ResourceType = { group: '', version: 'v1', plural: 'secrets', kind: 'Secret', namespaced: true };
-export const CONFIG_MAPS: ResourceType = { group: '', version: 'v1', plural: 'configmaps', kind: 'ConfigMap', namespaced: true };
-export const EVENTS: ResourceType = { group: '', version: 'v1', plural: 'events', kind: 'Event', namespaced: true };
-export const LEASES: ResourceType = { group: 'coordination.k8s.io', version: 'v1', plural: 'leases', kind: 'Lease', namespaced: true };
+export const SECRETS = resourceType('', 'Secret', 'secrets', 'Namespaced');
+export const CONFIG_MAPS = resourceType('', 'ConfigMap', 'configmaps', 'Namespaced');
+export const EVENTS = resourceType('', 'Event', 'events', 'Namespaced');
+export const LEASES = resourceType('coordination.k8s.io', 'Lease', 'leases', 'Namespaced');
