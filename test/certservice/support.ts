@@ -13,7 +13,7 @@ import { buildCsr, certTemplateFromCsr, parseSubjectAltName } from '../../src/cm
 import { parseDistinguishedName } from '../../src/cmp/names.js';
 import { CertificateAuthority, startDevelopmentCa, type DevelopmentCa } from '../../src/cmp/server/index.js';
 import { orderFromTemplate } from '../../src/cmp/server/certificateOrder.js';
-import { CertServiceMetrics, ConfigStore, startCertService, type RunningCertService } from '../../src/certservice/index.js';
+import { CaGateway, CertServiceMetrics, ConfigStore, startCertService, type RunningCertService } from '../../src/certservice/index.js';
 import type { CertServiceServerOptions } from '../../src/certservice/server.js';
 import { toPem } from '../../src/pki/pem.js';
 
@@ -145,7 +145,13 @@ export const CMP_TLS = { caBundleFile: 'ca-tls.pem', clientCertFile: 'cmp-client
 export const RV = 'onap-rv';
 
 /** The development CA over HTTPS (PBM iak/rv) behind certservice over mTLS, caName RA. */
-export async function startStack(options: Partial<CertServiceServerOptions> & { serverEntry?: Record<string, unknown> } = {}): Promise<Stack> {
+export async function startStack(
+  options: Partial<CertServiceServerOptions> & {
+    serverEntry?: Record<string, unknown>;
+    /** CMP to the CA in-process (its handler as the transport): the REST side alone is what is measured. */
+    inProcessCa?: boolean;
+  } = {},
+): Promise<Stack> {
   const tls = await makeTlsMaterial();
   const dir = mkdtempSync(path.join(tmpdir(), 'certservice-'));
   // CMP over HTTPS with mutual TLS: the CA asks certservice for a client certificate of the TLS CA.
@@ -181,6 +187,15 @@ export async function startStack(options: Partial<CertServiceServerOptions> & { 
     logger: { info: record('info'), warn: record('warn'), error: record('error') },
     metrics,
     cmpTimeoutMs: 10_000,
+    ...(options.inProcessCa
+      ? {
+          gateway: new CaGateway({
+            timeoutMs: 10_000,
+            transport: () => ({ send: (request: Uint8Array) => ca.handle(request) }),
+            observe: (caName, type, result, seconds) => metrics.cmp(caName, type, result, seconds),
+          }),
+        }
+      : {}),
     ...options,
   });
   return {
