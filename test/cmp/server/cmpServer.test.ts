@@ -147,6 +147,76 @@ describe('development CA CMP server (in-process)', () => {
     assert.equal(verifyProtection(response, { secret: SECRET }).type, 'pbm');
   });
 
+  it('certConf naming another certReqId than the answer → error badCertId', async () => {
+    const exchange = freshExchange();
+    const ip = await send(request(irBody(ecKey()), PBM, exchange));
+    const conf = { transactionID: exchange.transactionID, senderNonce: newNonce(), recipNonce: ip.header.senderNonce };
+    const response = await send(request(certConfBody([{ certificate: issuedCertificate(ip), certReqId: 7 }]), PBM, conf));
+    assert.deepEqual(errorOf(response).failInfo, ['badCertId']);
+    assert.match(errorOf(response).text, /certConf names certReqId 7, the certificate was answered as 0/);
+  });
+
+  it('a CRMF request with certReqId other than 0 → error badRequest', async () => {
+    const key = ecKey();
+    const body = certRequestBody('ir', [buildCertReqMsg({ certReqId: 5, template: template('CN=id5', key.publicKey), popKey: key.privateKey })]);
+    const response = await send(request(body, PBM, freshExchange()));
+    assert.deepEqual(errorOf(response).failInfo, ['badRequest']);
+    assert.match(errorOf(response).text, /certReqId must be 0, got 5/);
+  });
+
+  it('a certConf protected by another client than the request that opened the transaction → error badMessageCheck', async () => {
+    const exchange = freshExchange();
+    const ip = await send(request(irBody(ecKey()), PBM, exchange));
+    const conf = { transactionID: exchange.transactionID, senderNonce: newNonce(), recipNonce: ip.header.senderNonce };
+    const stranger: ProtectionCredentials = { type: 'pbm', secret: SECRET, reference: new TextEncoder().encode('unit-ref') };
+    // Same secret, but the transaction was opened under the reference; a message with no senderKID is another client.
+    const { reference: _dropped, ...noReference } = stranger;
+    const open = await startDevelopmentCa({ secret: 'unit-secret' });
+    const openExchange = freshExchange();
+    const first = decodePKIMessage(await open.handle(request(irBody(ecKey()), PBM, openExchange)));
+    const openConf = { transactionID: openExchange.transactionID, senderNonce: newNonce(), recipNonce: first.header.senderNonce };
+    const refused = decodePKIMessage(
+      await open.handle(request(certConfBody([{ certificate: issuedCertificate(first), certReqId: 0 }]), noReference, openConf)),
+    );
+    assert.deepEqual(errorOf(refused).failInfo, ['badMessageCheck']);
+    assert.match(errorOf(refused).text, /not protected by the same client as the request that opened the transaction/);
+    await open.stop();
+    // The same client (same reference) is accepted.
+    assert.equal((await send(request(certConfBody([{ certificate: issuedCertificate(ip), certReqId: 0 }]), stranger, conf))).body.type, 'pkiconf');
+  });
+
+  it('a cmp2021 (pvno 3) request is answered in pvno 3; a certConf with hashAlg is checked with that hash', async () => {
+    const exchange = freshExchange();
+    const header = { ...buildHeader(exchange), pvno: 3 };
+    const ip = await send(encodePKIMessage(protectMessage({ header, body: irBody(ecKey()) }, PBM)));
+    assert.equal(ip.header.pvno, 3);
+    const certificate = issuedCertificate(ip);
+    const conf = { transactionID: exchange.transactionID, senderNonce: newNonce(), recipNonce: ip.header.senderNonce };
+    const body = certConfBody([{ certificate, certReqId: 0 }]);
+    if (body.type !== 'certConf') throw new Error('unreachable');
+    // A SHA-512 certHash named in hashAlg (as for an EdDSA certificate) instead of the ECDSA signature's SHA-256.
+    body.content[0].certHash = new Uint8Array(createHash('sha512').update(certificate).digest());
+    body.content[0].hashAlg = new pkijs.AlgorithmIdentifier({ algorithmId: '2.16.840.1.101.3.4.2.3' });
+    const pkiconf = await send(encodePKIMessage(protectMessage({ header: { ...buildHeader(conf), pvno: 3 }, body }, PBM)));
+    assert.equal(pkiconf.body.type, 'pkiconf');
+    assert.equal(pkiconf.header.pvno, 3);
+  });
+
+  it('noCaPubs: cp and kup carry no caPubs, ip still does; p10cr is answered with certReqId -1', async () => {
+    const quiet = await startDevelopmentCa({ secret: 'unit-secret', noCaPubs: true });
+    try {
+      const cp = decodePKIMessage(await quiet.handle(request(p10crBody(makeCsr({ subject: 'CN=q', key: makeKey('ec') })), PBM, freshExchange(), true)));
+      if (cp.body.type !== 'cp') throw new Error(`expected cp, got ${cp.body.type}`);
+      assert.equal(cp.body.content.caPubs, undefined);
+      assert.equal(cp.body.content.response[0].certReqId, -1);
+      const ip = decodePKIMessage(await quiet.handle(request(irBody(ecKey()), PBM, freshExchange(), true)));
+      if (ip.body.type !== 'ip') throw new Error(`expected ip, got ${ip.body.type}`);
+      assert.deepEqual(ip.body.content.caPubs, quiet.roots);
+    } finally {
+      await quiet.stop();
+    }
+  });
+
   it('certConf whose recipNonce is not our last senderNonce → error badRecipientNonce', async () => {
     const exchange = freshExchange();
     const ip = await send(request(irBody(ecKey()), PBM, exchange));
