@@ -2,7 +2,10 @@
 // (signature-protected server), polling and resuming from a stored state, implicit confirm, error
 // answers, a wrong shared secret, and a certificate for another key (refused with a rejecting certConf).
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
+import { createHash, X509Certificate } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { decodePKIMessage, type PKIMessage } from '../../../src/cmp/asn1/PKIMessage.js';
 import { CmpClient, type EnrollmentRequest, parseTransactionState } from '../../../src/cmp/client.js';
 import { CmpProtocolError, CmpRejectedError } from '../../../src/cmp/errors.js';
@@ -147,6 +150,71 @@ describe('peer: our CMP client against openssl cmp mock server', function () {
     assert.equal(conf.header.pvno, 3);
     assert.equal(conf.body.content[0].hashAlg?.algorithmId, '2.16.840.1.101.3.4.2.3');
     assert.equal(hex(conf.body.content[0].certHash), createHash('sha512').update(leaf).digest('hex'));
+  });
+
+  it('a certificate signed with RSA-PSS (made by openssl): certConf hashes it with the digest its PSS parameters name; OpenSSL accepts it', async () => {
+    const run = (...args: string[]) => execFileSync('openssl', args, { cwd: files.dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    run('genpkey', '-algorithm', 'RSA-PSS', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', 'pss-root.key');
+    run(
+      'req',
+      '-x509',
+      '-new',
+      '-key',
+      'pss-root.key',
+      '-subj',
+      '/CN=PSS Root',
+      '-days',
+      '1',
+      '-sigopt',
+      'rsa_pss_saltlen:32',
+      '-sha384',
+      '-out',
+      'pss-root.pem',
+    );
+    const key = makeKey('ec');
+    writeFileSync(path.join(files.dir, 'pss-leaf.key'), pem(key));
+    run('req', '-new', '-key', 'pss-leaf.key', '-subj', '/CN=peer-client', '-out', 'pss-leaf.csr');
+    run(
+      'x509',
+      '-req',
+      '-in',
+      'pss-leaf.csr',
+      '-CA',
+      'pss-root.pem',
+      '-CAkey',
+      'pss-root.key',
+      '-CAcreateserial',
+      '-days',
+      '1',
+      '-sha384',
+      '-sigopt',
+      'rsa_padding_mode:pss',
+      '-sigopt',
+      'rsa_pss_saltlen:32',
+      '-out',
+      'pss-leaf.pem',
+    );
+    const leafPem = readFileSync(path.join(files.dir, 'pss-leaf.pem'), 'utf8');
+    const leaf = new Uint8Array(new X509Certificate(leafPem).raw);
+    const s = await startOpenSslServer([
+      '-srv_ref',
+      REF,
+      '-srv_secret',
+      `pass:${SECRET}`,
+      '-rsp_cert',
+      path.join(files.dir, 'pss-leaf.pem'),
+      '-rsp_capubs',
+      path.join(files.dir, 'pss-root.pem'),
+    ]);
+    servers.push(s);
+    const { client: c, transport } = client(s);
+    const result = await c.enroll(request('ir', key));
+    assert.equal(hex(result.certificate), hex(leaf));
+    const conf = transport.sent[1];
+    if (conf.body.type !== 'certConf') throw new Error(`expected certConf, got ${conf.body.type}`);
+    assert.equal(hex(conf.body.content[0].certHash), createHash('sha384').update(leaf).digest('hex'), 'SHA-384, from the PSS parameters');
+    assert.equal(conf.body.content[0].hashAlg, undefined);
+    assert.equal(transport.received[1].body.type, 'pkiconf', 'OpenSSL checked the certHash and confirmed');
   });
 
   it('kur against a signature-protected server: signed with the old key, old cert in extraCerts, oldCertID', async () => {
