@@ -192,5 +192,10 @@ describe('README', () => {
       assert.ok(text.includes(path) && existsSync(join(ROOT, path)), path);
     }
     assert.doesNotMatch(text, /\]\(\.\.\/|SPEC\.md|shared folder|TESTBED-NOTES/, 'nothing outside the repository');
+    // Image tags in the README are the release's version.
+    const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    const tags = [...text.matchAll(/cmpv2-operator:(\d+\.\d+\.\d+)/g)].map((m) => m[1]);
+    assert.ok(tags.length >= 3, tags.join(', '));
+    for (const tag of tags) assert.equal(tag, version);
   });
 });
