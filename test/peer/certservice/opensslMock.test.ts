@@ -1,6 +1,6 @@
 // Peer, an independent CA: `certservice` in front of OpenSSL's mock CMP server (`openssl cmp
-// -port`) with PBM. A certificate comes back with the mock's caPubs as the only trusted root;
-// the mock's rejection becomes CertService's 500 text with the CA's statusString and failInfo.
+// -port`) with PBM. A certificate comes back with the mock's caPubs as the only trusted root (a
+// root in extraCerts only with trustExtraCertsRoots); the mock's rejection becomes CertService's 500 text with the CA's statusString and failInfo.
 import assert from 'node:assert/strict';
 import { X509Certificate, createPublicKey } from 'node:crypto';
 import { makeCertificate, makeCsr, makeKey } from '../../cmp/fixtures.js';
@@ -34,8 +34,8 @@ describe('peer: certservice in front of openssl cmp mock server (PBM)', function
     return server.url;
   }
 
-  async function configure(url: string): Promise<void> {
-    stack.writeConfig({ cmpv2Servers: [{ caName: 'Mock', url, issuerDN: 'CN=Mock Root', authentication: { iak: 'mock-iak', rv: 'mock-rv' } }] });
+  async function configure(url: string, extra: Record<string, unknown> = {}): Promise<void> {
+    stack.writeConfig({ cmpv2Servers: [{ caName: 'Mock', url, issuerDN: 'CN=Mock Root', authentication: { iak: 'mock-iak', rv: 'mock-rv' }, ...extra }] });
     const reloaded = await stack.get('/reload');
     assert.equal(reloaded.status, 200, reloaded.text);
   }
@@ -56,6 +56,20 @@ describe('peer: certservice in front of openssl cmp mock server (PBM)', function
     assert.ok(chain[0].publicKey.equals(createPublicKey(key.privateKey)));
     const roots = (answer.body.trustedCertificates as string[]).map((p) => new X509Certificate(p).fingerprint256);
     assert.deepEqual(roots, [new X509Certificate(root).fingerprint256]);
+  });
+
+  it('a second self-signed root in extraCerts (outside the protection): handed out only with trustExtraCertsRoots', async () => {
+    const root2 = makeCertificate({ subject: 'CN=Mock Root 2', key: makeKey('ec'), ca: true });
+    const url = await mock(['-rsp_extracerts', files.certs('extra.pem', [root2])]);
+    const roots = async () => {
+      const answer = await stack.get('/v1/certificate/Mock', headers);
+      assert.equal(answer.status, 200, answer.text);
+      return (answer.body.trustedCertificates as string[]).map((p) => new X509Certificate(p).fingerprint256);
+    };
+    await configure(url);
+    assert.deepEqual(await roots(), [new X509Certificate(root).fingerprint256]);
+    await configure(url, { trustExtraCertsRoots: true });
+    assert.deepEqual(await roots(), [new X509Certificate(root).fingerprint256, new X509Certificate(root2).fingerprint256]);
   });
 
   it("the mock's rejection → 500 CMPv2 server returned following error: with its statusString and failInfo", async () => {
