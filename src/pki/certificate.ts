@@ -70,7 +70,9 @@ export function checkCertificate(der: Buffer): CertificateFields & { x509: X509C
   } catch (err) {
     throw new CertificateFormatError(`OpenSSL cannot parse it: ${err instanceof Error ? err.message : String(err)}`);
   }
-  if (x509.subject === x509.issuer && selfSignatureFails(x509)) {
+  // Self-signed, not merely self-issued (a key-rollover certificate names itself as issuer but is
+  // signed by the old key): OpenSSL's check_issued also compares the key identifiers.
+  if (x509.subject === x509.issuer && x509.checkIssued(x509) && selfSignatureFails(x509)) {
     throw new CertificateFormatError('it is self-signed but its signature does not verify (the certificate is damaged)');
   }
   return { ...fields, x509 };

@@ -60,6 +60,26 @@ describe('fuzz: PEM', function () {
     assertWithinBounds(summary);
   });
 
+  it('loadPrivateKey on mutated key DER (PKCS#8, PKCS#1, SEC1; RSA, EC, Ed25519) under the right label: a key or PkiInputError', async () => {
+    const ec = pki.issue('fuzz key ec', { keyType: 'ec-p384' }).key;
+    const keys: [string, Buffer][] = [
+      ['PRIVATE KEY', leaf.key.export({ format: 'der', type: 'pkcs8' })],
+      ['RSA PRIVATE KEY', leaf.key.export({ format: 'der', type: 'pkcs1' })],
+      ['PRIVATE KEY', ed.key.export({ format: 'der', type: 'pkcs8' })],
+      ['EC PRIVATE KEY', ec.export({ format: 'der', type: 'sec1' })],
+      ['PRIVATE KEY', ec.export({ format: 'der', type: 'pkcs8' })],
+    ];
+    // The first byte of an input picks the label, the rest is the mutated DER.
+    const corpus = keys.map(([, der], i) => Buffer.concat([Buffer.from([i]), der]));
+    const summary = await fuzz('private-key', {
+      weight: 10,
+      inputs: mutations(corpus),
+      run: (input) => loadPrivateKey(toPem(keys[(input[0] ?? 0) % keys.length][0], input.subarray(1))),
+      expected: (err) => err instanceof PkiInputError,
+    });
+    assertWithinBounds(summary);
+  });
+
   it('linear time: parsing a 256 KiB input takes ≤ 6× the time of parsing sixteen 16 KiB ones (linear: ~1×, quadratic: 16×; under the block limit), both measured in this run', async () => {
     /** Best of 5 trials of parsing every text of `texts` once (the minimum is the least disturbed by other load). */
     const minTime = (texts: string[]): number => {

@@ -26,6 +26,14 @@ describe('pki/checkCertificate', () => {
     }
   });
 
+  it('accepts a self-issued certificate signed by another key (key rollover: same name, other key), which is not self-signed', () => {
+    const rollover = pki.issue(root.name, { issuer: root, ca: true });
+    const x509 = new X509Certificate(rollover.certPem);
+    assert.equal(x509.subject, x509.issuer);
+    assert.equal(x509.verify(x509.publicKey), false, 'its own key does not verify it');
+    assert.doesNotThrow(() => checkCertificate(der(rollover.certPem)));
+  });
+
   const damaged: [string, () => string, RegExp][] = [
     ['a self-signed root whose signature byte changed', () => damageSignature(root.certPem), /self-signed but its signature does not verify/],
     ['an RSA root whose signature byte changed', () => damageSignature(rsa.certPem), /self-signed but its signature does not verify/],
