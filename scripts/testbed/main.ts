@@ -1,11 +1,12 @@
 // `npm run testbed -- <command>`: build, start, stop and inspect the local Kubernetes test bed
 // (etcd, kube-apiserver and the cert-manager controller built from Go modules).
+import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import { down, status, up, userKubeconfig } from './bed.js';
 import { ensureBuilt } from './build.js';
-import { layout } from './layout.js';
+import { binaryPath, layout } from './layout.js';
 
 const log = (line: string): void => console.log(line);
 const relative = (file: string): string => path.relative(process.cwd(), file) || file;
@@ -65,6 +66,23 @@ function program(): Command {
     .option('-o, --out <file>', 'where to write the kubeconfig (default .testbed/users/<user>.kubeconfig)')
     .action(async (user: string, opts: { group: string[]; out?: string }) => {
       log(relative(await userKubeconfig(user, opts.group, opts.out)));
+    });
+
+  cli
+    .command('helm')
+    .description("run the bed's helm (built from helm.sh/helm/v3) against the running bed, e.g. npm run testbed -- helm list -A")
+    .argument('[args...]', 'helm arguments')
+    .allowUnknownOption()
+    .helpOption(false)
+    .action(async (args: string[]) => {
+      const running = await status();
+      if (!running) throw new Error('the test bed is not running (npm run testbed -- up)');
+      const child = spawn(binaryPath('helm'), ['--kubeconfig', running.kubeconfig, ...args], { stdio: 'inherit' });
+      const code = await new Promise<number>((resolve, reject) => {
+        child.on('error', reject);
+        child.on('exit', (c) => resolve(c ?? 1));
+      });
+      process.exitCode = code;
     });
 
   cli.addHelpText('after', `\nFiles: binaries ${relative(layout.binDir)}, logs ${relative(layout.logsDir)}, kubeconfig ${relative(layout.kubeconfig)}`);
