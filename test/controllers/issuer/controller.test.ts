@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { IssuerController } from '../../../src/controllers/issuer/controller.js';
+import { IssuerController, ISSUER_REFRESH_MS } from '../../../src/controllers/issuer/controller.js';
+import { FakeClock } from '../../../src/k8s/clock.js';
+import type { Signer } from '../../../src/signer/signer.js';
 import type { CMPv2Issuer } from '../../../src/api/cmpv2Issuer.js';
 import { eventually } from '../../k8s/fakeApiServer.js';
 import { cmpSpec, issuer } from '../fixtures.js';
@@ -61,6 +63,43 @@ describe('controllers/issuer shell (against an in-memory API)', () => {
     await eventually(() => ready()?.reason === 'Pending', 5000, 'Pending');
     await eventually(() => ready()?.reason === 'Checked', 5000, 'Checked after retries');
     assert.equal(h.signer.checkCalls.length, 4);
+  });
+
+  it('keeps the CA certificates of the check in status.caCertificates and refreshes them hourly', async () => {
+    await controller.shutdown();
+    const clock = new FakeClock(Date.now());
+    controller = new IssuerController({
+      api: h.memory.fake.api,
+      issuers: h.issuers,
+      clusterIssuers: h.clusterIssuers,
+      secrets: h.secrets,
+      signers: h.signer,
+      events: h.events,
+      clusterResourceNamespace: 'cert-manager',
+      clock,
+    });
+    let roots = 'ROOTS-A';
+    let checks = 0;
+    (h.signer as unknown as Signer).check = async () => {
+      checks += 1;
+      return { caCertificatesPem: roots };
+    };
+    h.memory.put('secrets', { metadata: { namespace: 'apps', name: 'cmp-iak' }, data: { password: 'c2VjcmV0' } });
+    h.memory.put('cmpv2issuers', issuer() as never);
+    await h.startInformers();
+    controller.start();
+    await eventually(() => stored()?.status?.caCertificates === 'ROOTS-A', 5000, 'status.caCertificates from the first check');
+    assert.equal(ready()?.reason, 'Checked');
+    assert.equal(checks, 1);
+    // The reconcile ends (events recorded) after the status write: wait for its refresh timer.
+    await eventually(() => clock.pendingTimers() === 1, 5000, 'the refresh timer');
+    roots = 'ROOTS-B';
+    clock.advance(ISSUER_REFRESH_MS - 1000);
+    assert.equal(clock.pendingTimers(), 1, 'the refresh timer has not fired before the hour');
+    assert.equal(checks, 1, 'not refreshed before the hour');
+    clock.advance(1000);
+    await eventually(() => stored()?.status?.caCertificates === 'ROOTS-B', 5000, 'refreshed after an hour');
+    assert.equal(checks, 2);
   });
 
   it('an invalid spec is Failed and not probed', async () => {
