@@ -498,6 +498,7 @@ describe('deploy/ on the test bed', function () {
         );
         const metrics = await get(`http://127.0.0.1:${ports.metrics}/metrics`);
         assert.doesNotMatch(metrics.body, /cmpv2_certificaterequests_total\{/, 'a follower handles no request');
+        assert.match(metrics.body, /\ncmpv2_operator_leader 0\n/, 'the leader gauge of a follower');
         assert.equal(await follower.stop(), 0, 'exit code after SIGTERM');
         assert.ok(!follower.records().some((r) => r.msg === 'became leader; starting controllers'), 'never led');
         const lease = await adminApi.request<{ spec: { holderIdentity?: string } }>(
