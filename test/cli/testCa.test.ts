@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { decodeCaCertsValue, ID_IT_CA_CERTS } from '../../src/cmp/asn1/InfoTypeAndValue.js';
 import { decodePKIMessage, encodePKIMessage } from '../../src/cmp/asn1/PKIMessage.js';
 import { buildHeader, newNonce, newTransactionID } from '../../src/cmp/header.js';
-import { genmCaCertsBody } from '../../src/cmp/messages.js';
+import { genmCaCertsBody, p10crBody } from '../../src/cmp/messages.js';
+import { makeCsr, makeKey } from '../cmp/fixtures.js';
 import { protectMessage, verifyProtection } from '../../src/cmp/protection.js';
 
 const ENTRY = "import { main } from './src/cli/main.ts'; process.exitCode = await main(process.argv);";
@@ -87,11 +88,29 @@ describe('cli test-ca', function () {
     assert.equal(await second.exited, 0);
   });
 
+  it('--no-capubs: a cp carries no caPubs (as OpenSSL and RFC 9483 servers answer)', async () => {
+    const cli = startCli(['test-ca', '--port', '0', '--secret', 'pass:cli-secret', '--no-capubs']);
+    running.push(cli);
+    const url = await firstLine(cli);
+    const credentials = { type: 'pbm' as const, secret: new TextEncoder().encode('cli-secret'), reference: new TextEncoder().encode('ref') };
+    const header = buildHeader({ transactionID: newTransactionID(), senderNonce: newNonce(), implicitConfirm: true });
+    const csr = makeCsr({ subject: 'CN=no-capubs', key: makeKey('ec') });
+    const request = encodePKIMessage(protectMessage({ header, body: p10crBody(csr) }, credentials));
+    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/pkixcmp' }, body: request });
+    const message = decodePKIMessage(new Uint8Array(await response.arrayBuffer()));
+    if (message.body.type !== 'cp') throw new Error(`expected cp, got ${message.body.type}`);
+    assert.equal(message.body.content.response[0].status.status, 'accepted');
+    assert.equal(message.body.content.caPubs, undefined);
+    cli.child.kill('SIGTERM');
+    assert.equal(await cli.exited, 0);
+  });
+
   it('refuses bad flags with exit code 1 and one line', async () => {
     const cases = [
       [['--tls-cert', '/nonexistent.pem'], /--tls-cert and --tls-key go together/],
       [['--poll', '-1'], /--poll must be at least 0/],
       [['--port', 'eighty'], /--port must be a number/],
+      [['--tls-client-ca', '/nonexistent.pem'], /--tls-client-ca needs HTTPS: give --tls-cert and --tls-key too/],
     ] as const;
     await Promise.all(
       cases.map(async ([args, message]) => {
