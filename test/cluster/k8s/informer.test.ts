@@ -111,7 +111,9 @@ describe('k8s/informer on the test bed', function () {
       apiVersion: 'certmanager.onap.org/v1',
       kind: 'CMPv2Issuer',
       metadata: { name: 'ca' },
-      spec: { cmp: { url: 'http://127.0.0.1:1/.well-known/cmp', protection: { passwordBasedMac: { secretRef: { name: 'iak', key: 'password' } } } } },
+      spec: {
+        cmp: { url: 'http://127.0.0.1:1/.well-known/cmp', protection: { passwordBasedMac: { secretRef: { name: 'iak', key: 'password' }, reference: 'rv' } } },
+      },
     });
     const issuer = await eventually('the issuer', async () => informer.store.getByName(namespace, 'ca'), 20000);
     assert.equal(issuer.metadata.generation, 1);

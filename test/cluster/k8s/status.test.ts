@@ -68,7 +68,7 @@ describe('k8s/status on the test bed', function () {
       apiVersion: 'certmanager.onap.org/v1',
       kind: 'CMPv2Issuer',
       metadata: { name: 'ca' },
-      spec: { cmp: { url: 'http://127.0.0.1:1/', protection: { passwordBasedMac: { secretRef: { name: 'iak', key: 'password' } } } } },
+      spec: { cmp: { url: 'http://127.0.0.1:1/', protection: { passwordBasedMac: { secretRef: { name: 'iak', key: 'password' }, reference: 'rv' } } } },
     });
     const stale = await api.request<CMPv2Issuer>('GET', `/apis/certmanager.onap.org/v1/namespaces/${namespace}/cmpv2issuers/ca`);
     await api.request('PATCH', `/apis/certmanager.onap.org/v1/namespaces/${namespace}/cmpv2issuers/ca`, {
