@@ -33,9 +33,10 @@ const distDir = `${repoRoot}dist/`;
  * the API server, default workers.
  */
 const childSource = `
-import { KubeConfig } from '@kubernetes/client-node';
-import { IssuerLoop } from '${pathToFileURL(distDir).href}controllers/issuerLoop.js';
+import { addIssuerLoop } from '${pathToFileURL(distDir).href}controllers/issuerLoop.js';
 import { KubeApi } from '${pathToFileURL(distDir).href}k8s/apiClient.js';
+import { loadKubeconfigFiles } from '${pathToFileURL(distDir).href}k8s/kubeConfig.js';
+import { Manager } from '${pathToFileURL(distDir).href}k8s/manager.js';
 import { EventRecorder } from '${pathToFileURL(distDir).href}k8s/events.js';
 if (process.env.BENCH_FLOOR === '1') {
   // The floor: every module loaded, no loop.
@@ -43,15 +44,14 @@ if (process.env.BENCH_FLOOR === '1') {
   process.on('message', () => process.exit(0));
   await new Promise(() => {});
 }
-const kc = new KubeConfig();
-kc.loadFromFile(process.env.KUBECONFIG_PATH);
-const api = await KubeApi.fromKubeConfig(kc);
+const api = KubeApi.fromConnection(loadKubeconfigFiles([process.env.KUBECONFIG_PATH]));
 const namespace = process.env.BENCH_NAMESPACE;
-const loop = new IssuerLoop({ api, events: new EventRecorder(api, { component: 'cmpv2-operator' }), namespaces: [namespace], clusterResourceNamespace: namespace, maxRetryDurationMs: 600000 });
-await loop.startControllers();
+const manager = new Manager({ api, namespaces: [namespace] });
+addIssuerLoop(manager, { api, events: new EventRecorder(api, { component: 'cmpv2-operator' }), clusterResourceNamespace: namespace, maxRetryDurationMs: 600000 });
+await manager.start();
 process.send({ type: 'ready' });
 process.on('message', (message) => {
-  if (message.type === 'stop') void loop.shutdown().then(() => { api.close(); process.exit(0); });
+  if (message.type === 'stop') void manager.shutdown().then(() => { api.close(); process.exit(0); });
 });
 `;
 
