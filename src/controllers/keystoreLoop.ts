@@ -1,7 +1,6 @@
 // The keystore loop (SPEC §1, §4): the keystore controller, registered with a manager whose
 // cache gives it Certificates (full) and Secrets and ConfigMaps (metadata only — the operator
 // never caches the content of every Secret). `cmpv2-operator run` adds it to the manager.
-import type { Registry } from 'prom-client';
 import { CERTIFICATES, type Certificate } from '../api/certManager.js';
 import type { KubeApi } from '../k8s/apiClient.js';
 import type { ControllerMetrics } from '../k8s/controller.js';
@@ -11,7 +10,7 @@ import type { Manager } from '../k8s/manager.js';
 import type { KubeObject } from '../k8s/meta.js';
 import { CONFIG_MAPS, SECRETS } from '../k8s/resources.js';
 import { KeystoreController } from './keystore/controller.js';
-import { KeystoreMetrics, type KeystoreMetricsSink } from './keystore/metrics.js';
+import type { KeystoreMetricsSink } from './keystore/metrics.js';
 
 export interface KeystoreLoopOptions {
   api: KubeApi;
@@ -20,8 +19,6 @@ export interface KeystoreLoopOptions {
   logger?: Logger;
   /** The reconcile-error counter. */
   metrics?: ControllerMetrics;
-  /** Registry to register the keystore metrics on (or a ready sink). */
-  registry?: Registry;
   keystoreMetrics?: KeystoreMetricsSink;
 }
 
@@ -37,7 +34,7 @@ export function addKeystoreLoop(manager: Manager, options: KeystoreLoopOptions):
     workers: options.workers,
     logger: options.logger,
     metrics: options.metrics,
-    keystoreMetrics: options.keystoreMetrics ?? (options.registry ? new KeystoreMetrics(options.registry) : undefined),
+    keystoreMetrics: options.keystoreMetrics,
   });
   manager.add(controller);
   return controller;

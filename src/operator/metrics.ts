@@ -1,22 +1,27 @@
-// The operator's Prometheus metrics on one registry (the keystore loop registers its own on the
-// same one): requests signed/failed by issuer and reason, sign and CMP round-trip latency,
+// The operator's Prometheus metrics on one registry: requests signed/failed by issuer and reason,
+// keystore store sets built/skipped/failed and their build time, sign and CMP round-trip latency,
 // queue depth per controller (read when scraped), reconcile errors (counted by the generic
 // controller where they happen), issuer check outcomes, the build (version) and whether this
 // replica leads. Issuer labels are `Kind/namespace/name` (`ClusterKind/name` for cluster issuers).
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { CmpTransport } from '../cmp/transport.js';
 import type { RequestMetrics } from '../controllers/certificaterequest/controller.js';
+import type { KeystoreMetricsSink } from '../controllers/keystore/metrics.js';
 import { operatorVersion } from './version.js';
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
-export class OperatorMetrics implements RequestMetrics {
+export class OperatorMetrics implements RequestMetrics, KeystoreMetricsSink {
   readonly registry = new Registry();
   private readonly requests: Counter<'issuer' | 'outcome' | 'reason'>;
   private readonly signDuration: Histogram<'issuer' | 'result'>;
   private readonly cmpRoundTrip: Histogram<'result'>;
   private readonly reconcileErrors: Counter<'controller'>;
   private readonly issuerChecks: Counter<'issuer' | 'outcome'>;
+  private readonly storesBuilt: Counter;
+  private readonly storesSkipped: Counter;
+  private readonly storesFailed: Counter<'reason'>;
+  private readonly buildDuration: Histogram;
   private readonly depthSources: (() => Record<string, number>)[] = [];
   private leaderSource: (() => boolean) | undefined;
 
@@ -39,38 +44,36 @@ export class OperatorMetrics implements RequestMetrics {
         if (source) this.set(source() ? 1 : 0);
       },
     });
-    this.requests = new Counter({
-      name: 'cmpv2_certificaterequests_total',
-      help: 'CertificateRequests handled, by issuer (Kind/name), outcome (issued, failed, pending, denied) and Ready reason',
-      labelNames: ['issuer', 'outcome', 'reason'],
-      registers,
-    });
-    this.signDuration = new Histogram({
-      name: 'cmpv2_sign_duration_seconds',
-      help: 'Time the backend (CMP or CertService) took for one signing attempt, by issuer and result',
-      labelNames: ['issuer', 'result'],
-      buckets: LATENCY_BUCKETS,
-      registers,
-    });
-    this.cmpRoundTrip = new Histogram({
-      name: 'cmpv2_cmp_round_trip_seconds',
-      help: 'One CMP message exchange over HTTP(S): request sent to answer read, by result',
-      labelNames: ['result'],
-      buckets: LATENCY_BUCKETS,
-      registers,
-    });
-    this.reconcileErrors = new Counter({
-      name: 'cmpv2_reconcile_errors_total',
-      help: 'Reconciles that threw and were retried with backoff, by controller',
-      labelNames: ['controller'],
-      registers,
-    });
-    this.issuerChecks = new Counter({
-      name: 'cmpv2_issuer_checks_total',
-      help: 'Issuer reconciles, by issuer and outcome',
-      labelNames: ['issuer', 'outcome'],
-      registers,
-    });
+    const counter = <L extends string>(name: string, help: string, labelNames: L[] = []): Counter<L> => new Counter({ name, help, labelNames, registers });
+    const histogram = <L extends string>(name: string, help: string, buckets: number[], labelNames: L[] = []): Histogram<L> =>
+      new Histogram({ name, help, labelNames, buckets, registers });
+    this.requests = counter(
+      'cmpv2_certificaterequests_total',
+      'CertificateRequests handled, by issuer (Kind/name), outcome (issued, failed, pending, denied) and Ready reason',
+      ['issuer', 'outcome', 'reason'],
+    );
+    this.signDuration = histogram(
+      'cmpv2_sign_duration_seconds',
+      'Time the backend (CMP or CertService) took for one signing attempt, by issuer and result',
+      LATENCY_BUCKETS,
+      ['issuer', 'result'],
+    );
+    this.cmpRoundTrip = histogram(
+      'cmpv2_cmp_round_trip_seconds',
+      'One CMP message exchange over HTTP(S): request sent to answer read, by result',
+      LATENCY_BUCKETS,
+      ['result'],
+    );
+    this.reconcileErrors = counter('cmpv2_reconcile_errors_total', 'Reconciles that threw and were retried with backoff, by controller', ['controller']);
+    this.issuerChecks = counter('cmpv2_issuer_checks_total', 'Issuer reconciles, by issuer and outcome', ['issuer', 'outcome']);
+    this.storesBuilt = counter('cmpv2_keystore_stores_built_total', 'Store sets built and written into a Secret');
+    this.storesSkipped = counter('cmpv2_keystore_stores_skipped_total', 'Reconciles that wrote nothing: the input hash was unchanged');
+    this.storesFailed = counter('cmpv2_keystore_stores_failed_total', 'Reconciles that could not build stores (the old stores stay), by reason', ['reason']);
+    this.buildDuration = histogram(
+      'cmpv2_keystore_build_duration_seconds',
+      'Time to compute a store set (read inputs excluded, write excluded)',
+      [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    );
     const sources = this.depthSources;
     new Gauge({
       name: 'cmpv2_workqueue_depth',
@@ -110,6 +113,19 @@ export class OperatorMetrics implements RequestMetrics {
 
   reconcileError(controller: string): void {
     this.reconcileErrors.inc({ controller });
+  }
+
+  built(seconds: number): void {
+    this.storesBuilt.inc();
+    this.buildDuration.observe(seconds);
+  }
+
+  skipped(): void {
+    this.storesSkipped.inc();
+  }
+
+  failed(reason: string): void {
+    this.storesFailed.inc({ reason });
   }
 
   cmpExchange(seconds: number, ok: boolean): void {

@@ -83,7 +83,7 @@ export class Operator {
       });
     }
     if (options.controllers.includes('keystore')) {
-      addKeystoreLoop(manager, { api, events, logger, metrics, registry: metrics.registry });
+      addKeystoreLoop(manager, { api, events, logger, metrics, keystoreMetrics: metrics });
     }
     metrics.addQueueDepths(() => manager.queueDepths());
     metrics.setLeader(() => manager.isLeader());

@@ -2,7 +2,6 @@
 // loops call (outcomes, sign latency, CMP exchanges, queue depths, reconcile errors).
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { KeystoreMetrics } from '../../src/controllers/keystore/metrics.js';
 import { Controller } from '../../src/k8s/controller.js';
 import { OperatorMetrics, TimedCmpTransport } from '../../src/operator/metrics.js';
 import { eventually } from '../k8s/fakeApiServer.js';
@@ -75,7 +74,7 @@ describe('operator/metrics', () => {
 
   it("the keystore loop's metrics share the registry", async () => {
     const m = new OperatorMetrics({ processMetrics: false });
-    new KeystoreMetrics(m.registry).built(0.01);
+    m.built(0.01);
     assert.deepEqual(sample(await m.text(), 'cmpv2_keystore_stores_built_total'), ['cmpv2_keystore_stores_built_total 1']);
   });
 

@@ -21,7 +21,6 @@ import {
   parseKeystoreRequest,
 } from '../../src/api/keystoreAnnotations.js';
 import { computeDesired, type DesiredStores } from '../../src/controllers/keystore/desired.js';
-import { KeystoreMetrics } from '../../src/controllers/keystore/metrics.js';
 import type { ConfigMap, Secret } from '../../src/k8s/meta.js';
 import { DEFAULT_KEY_ALIAS, STORE_FILES_BY_FORMAT } from '../../src/keystore/index.js';
 import { OperatorMetrics } from '../../src/operator/metrics.js';
@@ -79,7 +78,6 @@ describe('README', () => {
   it('names every Event reason and every metric the operator exports', async () => {
     for (const reason of [...Object.values(FAILURE_REASON), ...Object.values(WARNING_REASON), BUILT_REASON]) assert.ok(text.includes(`\`${reason}\``), reason);
     const metrics = new OperatorMetrics({ processMetrics: false });
-    new KeystoreMetrics(metrics.registry);
     const names = (await metrics.registry.getMetricsAsJSON()).map((m) => m.name);
     assert.ok(names.length >= 12, names.join(', '));
     for (const name of names) assert.ok(text.includes(`\`${name}\``), `metric ${name} in the README`);
