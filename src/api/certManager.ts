@@ -73,12 +73,7 @@ export const CONDITION_READY = 'Ready';
 export const CONDITION_APPROVED = 'Approved';
 export const CONDITION_DENIED = 'Denied';
 /** cert-manager's CertificateRequest Ready reasons. */
-export const REASON = {
-  pending: 'Pending',
-  failed: 'Failed',
-  issued: 'Issued',
-  denied: 'Denied',
-} as const;
+export const REASON = { pending: 'Pending', failed: 'Failed', issued: 'Issued', denied: 'Denied' } as const;
 
 export const CERT_MANAGER_GROUP = 'cert-manager.io';
 export const CERTIFICATES = resourceType(CERT_MANAGER_GROUP, 'Certificate', 'certificates', 'Namespaced');

@@ -1,5 +1,6 @@
 // The operator's HTTP endpoints: /healthz (the process answers), /readyz (caches synced, on
 // followers too), /metrics (Prometheus text). One server per distinct address; GET/HEAD only.
+import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ListenAddress } from './options.js';
@@ -42,13 +43,8 @@ export class EndpointServer {
     });
     // Probes and scrapes are short: do not let idle keep-alive sockets hold shutdown up.
     server.keepAliveTimeout = 5_000;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(address.port, address.host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
+    server.listen(address.port, address.host);
+    await once(server, 'listening'); // rejects on 'error' (e.g. the port is taken)
     return new EndpointServer(server);
   }
 
