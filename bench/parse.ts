@@ -5,7 +5,7 @@
 // issue's Proof: a 1 MiB ca.crt of unmatched BEGIN lines through the whole store build.
 import { availableParallelism, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { buildStoreFiles } from '../src/keystore/index.js';
+import { buildStoreFiles, type StoreSettings } from '../src/keystore/index.js';
 import { parseCertificates, parsePemBundle } from '../src/pki/pem.js';
 import { Pki } from '../test/keystore/fixtures.js';
 
@@ -81,7 +81,7 @@ export async function parseBench(): Promise<void> {
 
     const { root, leaf, tlsCrt } = pki.chain('bench build');
     const unmatched = '-----BEGIN CERTIFICATE-----\n'.repeat(Math.ceil(MiB / 28));
-    const settings = { formats: ['jks', 'pkcs12', 'pem'], keystorePassword: 'bench-pw' };
+    const settings: StoreSettings = { formats: ['jks', 'pkcs12', 'pem'], keystorePassword: 'bench-pw' };
     const build = (caCrt: string) => () => buildStoreFiles({ tlsCrt, tlsKey: leaf.keyPem, caCrt }, settings);
     const normal = best(build(root.certPem), 3);
     const hostile = best(() => attempt(build(unmatched + root.certPem)), 3);
