@@ -1,6 +1,7 @@
 // `cmpv2-operator certservice`: the CertService-compatible REST server (SPEC §5.1) until
 // SIGINT/SIGTERM. Parses flags, loads cmpServers.json, starts the server and /metrics; the
 // server itself lives in src/certservice.
+import { untilStopped } from './signals.js';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { CertServiceMetrics, ConfigStore, startCertService } from '../certservice/index.js';
@@ -36,14 +37,6 @@ const CertServiceFlags = z
   .refine((f) => f.tlsClientCa !== undefined || f.insecureNoClientAuth, {
     message: '--tls-client-ca is required (clients must present a certificate); --insecure-no-client-auth is for development only',
   });
-
-/** Resolves once the process is asked to stop. */
-function untilStopped(): Promise<string> {
-  return new Promise((resolve) => {
-    process.once('SIGINT', () => resolve('SIGINT'));
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-  });
-}
 
 export function registerCertServiceCommand(program: Command): void {
   program

@@ -1,4 +1,5 @@
 // `cmpv2-operator test-ca`: runs the development CMP CA until SIGINT/SIGTERM.
+import { untilStopped } from './signals.js';
 import { X509Certificate } from 'node:crypto';
 import type { Command } from 'commander';
 import { z } from 'zod';
@@ -33,14 +34,6 @@ const TestCaFlags = z
   .refine((flags) => flags.tlsClientCa === undefined || flags.tlsCert !== undefined, {
     message: '--tls-client-ca needs HTTPS: give --tls-cert and --tls-key too',
   });
-
-/** Resolves once the process is asked to stop. */
-function untilStopped(): Promise<string> {
-  return new Promise((resolve) => {
-    process.once('SIGINT', () => resolve('SIGINT'));
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-  });
-}
 
 export function registerTestCaCommand(program: Command): void {
   program
