@@ -27,6 +27,8 @@ const TestCaFlags = z
     poll: integer('--poll', 0, 100),
     tlsClientCa: z.string().min(1).optional(),
     capubs: z.boolean().default(true),
+    allowCa: z.boolean().default(false),
+    maxValidity: integer('--max-validity', 1, 36500),
   })
   .refine((flags) => (flags.tlsCert === undefined) === (flags.tlsKey === undefined), {
     message: '--tls-cert and --tls-key go together',
@@ -50,6 +52,8 @@ export function registerTestCaCommand(program: Command): void {
     .option('--poll <n>', 'answer `waiting` this many times before sending the certificate', '0')
     .option('--tls-client-ca <file>', 'PEM CA(s): require a client certificate issued by them (mTLS); with --tls-cert')
     .option('--no-capubs', 'leave caPubs out of cp and kup answers (ip keeps them), as OpenSSL and RFC 9483 servers do')
+    .option('--allow-ca', 'issue CA certificates (basicConstraints cA=TRUE) when asked; refused with badCertTemplate otherwise')
+    .option('--max-validity <days>', 'longest validity issued, in days; a longer request is shortened, none asked gives 90 days', '825')
     .action(async (raw: Record<string, string | boolean | undefined>) => {
       const parsed = TestCaFlags.safeParse(raw);
       if (!parsed.success) throw new Error(parsed.error.issues[0].message);
@@ -73,6 +77,8 @@ export function registerTestCaCommand(program: Command): void {
         ...(tls ? { tls } : {}),
         poll: flags.poll,
         noCaPubs: !flags.capubs,
+        allowCa: flags.allowCa,
+        maxValidityDays: flags.maxValidity,
       });
       const stopped = untilStopped();
       process.stdout.write(`${ca.url}\n`);

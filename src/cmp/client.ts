@@ -21,6 +21,7 @@ import { decodePKIMessage, encodePKIMessage } from './asn1/PKIMessage.js';
 import { pollDelayMs } from './checkAfter.js';
 import { parseCertificate, publicKeyDer, readX509 } from './certificates.js';
 import { certTemplateFromCsr, csrPublicKeyDer } from './csr.js';
+import type { OptionalValidity } from './asn1/CertTemplate.js';
 import { CmpProtocolError, CmpRejectedError, CmpTransportError } from './errors.js';
 import { buildHeader, hasImplicitConfirm, newNonce, newTransactionID } from './header.js';
 import { buildCertReqMsg, certConfBody, genmCaCertsBody, needsCmp2021, oldCertIdControl, p10crBody, pollReqBody } from './messages.js';
@@ -35,11 +36,13 @@ export type { EnrollmentResult } from './result.js';
 /** What to enrol. The CSR carries subject, public key and extensions in every case. */
 export type EnrollmentRequest =
   | { type: 'p10cr'; csr: Uint8Array }
-  | { type: 'ir' | 'cr'; csr: Uint8Array; privateKey: KeyObject }
+  | { type: 'ir' | 'cr'; csr: Uint8Array; privateKey: KeyObject; validity?: OptionalValidity }
   | {
       type: 'kur';
       csr: Uint8Array;
       privateKey: KeyObject;
+      /** The CertTemplate's validity (e.g. cert-manager's spec.duration); p10cr cannot carry one. */
+      validity?: OptionalValidity;
       /** The certificate being renewed and its key: they protect the kur. */
       oldCertificate: Uint8Array;
       oldPrivateKey: KeyObject;
@@ -270,6 +273,7 @@ export class CmpClient {
   private requestBody(request: EnrollmentRequest): PKIBody {
     if (request.type === 'p10cr') return p10crBody(request.csr);
     const template = certTemplateFromCsr(request.csr);
+    if (request.validity) template.validity = request.validity;
     const controls = request.type === 'kur' ? [oldCertIdControl(request.oldCertificate)] : undefined;
     return { type: request.type, content: [buildCertReqMsg({ certReqId: 0, template, controls, popKey: request.privateKey })] };
   }

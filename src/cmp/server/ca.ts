@@ -5,20 +5,25 @@ import { createCaHierarchy, DEFAULT_ROOT_COUNT, MAX_ROOT_COUNT, openCaHierarchy,
 import { keyIdentifierOf, randomSerialNumber, signCertificate } from './certificateSigner.js';
 import { sameBytes } from '../certificates.js';
 import { issuerNameOf, subjectNameOf } from './distinguishedName.js';
-import { endEntityExtensions, endEntityValidity, type CertificateOrder } from './issuancePolicy.js';
+import { DEFAULT_ISSUANCE_POLICY, endEntityExtensions, endEntityValidity, type CertificateOrder, type IssuancePolicy } from './issuancePolicy.js';
 
 export interface CertificateAuthorityOptions {
   /** Number of self-signed roots (default 2, or what the state directory holds). */
   roots?: number;
   /** Where the CA keys and certificates are kept; in memory only when absent. */
   stateDir?: string;
+  /** What it issues (CA certificates, longest validity); default: end entities, 825 days. */
+  policy?: Partial<IssuancePolicy>;
 }
 
 export class CertificateAuthority {
   private readonly intermediateSubject: Uint8Array;
   private readonly intermediateKeyId: Uint8Array;
 
-  private constructor(private readonly hierarchy: CaHierarchy) {
+  private constructor(
+    private readonly hierarchy: CaHierarchy,
+    private readonly policy: IssuancePolicy,
+  ) {
     this.intermediateSubject = subjectNameOf(hierarchy.intermediate.certificate);
     this.intermediateKeyId = keyIdentifierOf(new Uint8Array(hierarchy.intermediate.x509.publicKey.export({ type: 'spki', format: 'der' })));
   }
@@ -28,7 +33,7 @@ export class CertificateAuthority {
       throw new Error(`roots must be an integer from 1 to ${MAX_ROOT_COUNT}, got ${options.roots}`);
     }
     const hierarchy = options.stateDir ? await openCaHierarchy(options.stateDir, options.roots) : createCaHierarchy(options.roots ?? DEFAULT_ROOT_COUNT);
-    return new CertificateAuthority(hierarchy);
+    return new CertificateAuthority(hierarchy, { ...DEFAULT_ISSUANCE_POLICY, ...options.policy });
   }
 
   /** DER of every self-signed root, root-1 (the intermediate's issuer) first. */
@@ -43,9 +48,9 @@ export class CertificateAuthority {
 
   /** Issues a certificate for the order; throws CaRefusal when the request cannot be honoured. */
   issue(order: CertificateOrder, now = new Date()): Uint8Array {
-    const extensions = endEntityExtensions(order, this.intermediateKeyId);
+    const extensions = endEntityExtensions(order, this.intermediateKeyId, this.policy);
     const caNotAfter = new Date(this.hierarchy.intermediate.x509.validTo);
-    const { notBefore, notAfter } = endEntityValidity(order, caNotAfter, now);
+    const { notBefore, notAfter } = endEntityValidity(order, caNotAfter, now, this.policy);
     return signCertificate(
       {
         subject: order.subject,

@@ -29,6 +29,10 @@ export interface DevelopmentCaOptions {
   checkAfterSeconds?: number;
   /** Largest HTTP body accepted (default 256 KiB). */
   maxBodyBytes?: number;
+  /** Issue CA certificates (basicConstraints cA=TRUE) when asked; refused (badCertTemplate) by default. */
+  allowCa?: boolean;
+  /** Longest validity issued, in days (default 825); longer requests are shortened to it. */
+  maxValidityDays?: number;
 }
 
 export interface DevelopmentCa {
@@ -51,7 +55,14 @@ export interface DevelopmentCa {
 const pem = (der: Uint8Array) => toPem('CERTIFICATE', der);
 
 export async function startDevelopmentCa(options: DevelopmentCaOptions = {}): Promise<DevelopmentCa> {
-  const ca = await CertificateAuthority.open({ roots: options.roots, stateDir: options.stateDir });
+  const ca = await CertificateAuthority.open({
+    roots: options.roots,
+    stateDir: options.stateDir,
+    policy: {
+      ...(options.allowCa !== undefined ? { allowCa: options.allowCa } : {}),
+      ...(options.maxValidityDays !== undefined ? { maxValidityMs: options.maxValidityDays * 24 * 3600 * 1000 } : {}),
+    },
+  });
   const behaviour = new EnrollmentBehaviour(ca, { poll: options.poll, checkAfterSeconds: options.checkAfterSeconds, noCaPubs: options.noCaPubs });
   const server = new CmpServer({
     behaviour,

@@ -19,9 +19,21 @@ export interface CertificateOrder {
   notAfter?: Date;
 }
 
-const DEFAULT_LIFETIME_MS = 90 * 24 * 3600 * 1000;
-/** Backdating tolerates clocks of clients that run a little behind. */
+const DAY_MS = 24 * 3600 * 1000;
+const DEFAULT_LIFETIME_MS = 90 * DAY_MS;
+/** Backdating tolerates clocks of clients that run a little behind; notAfter moves with it. */
 const BACKDATE_MS = 5 * 60 * 1000;
+
+/** What the CA is willing to issue (its stated policy; `test-ca --allow-ca`, `--max-validity`). */
+export interface IssuancePolicy {
+  /** Issue basicConstraints cA=TRUE when asked; refused with badCertTemplate otherwise. */
+  allowCa: boolean;
+  /** Longest validity issued (notAfter − notBefore); a longer request is shortened to it. */
+  maxValidityMs: number;
+}
+
+export const DEFAULT_MAX_VALIDITY_DAYS = 825;
+export const DEFAULT_ISSUANCE_POLICY: IssuancePolicy = { allowCa: false, maxValidityMs: DEFAULT_MAX_VALIDITY_DAYS * DAY_MS };
 
 /** Parses DER completely (no trailing bytes) or refuses with badCertTemplate. */
 function parseWhole(value: Uint8Array, what: string): asn1js.AsnType {
@@ -60,7 +72,7 @@ function checkExtendedKeyUsage(value: Uint8Array): void {
   }
 }
 
-function checkBasicConstraints(value: Uint8Array): void {
+function checkBasicConstraints(value: Uint8Array, allowCa: boolean): void {
   let constraints: pkijs.BasicConstraints;
   try {
     constraints = new pkijs.BasicConstraints({ schema: parseWhole(value, 'basicConstraints') });
@@ -68,8 +80,11 @@ function checkBasicConstraints(value: Uint8Array): void {
     if (err instanceof CaRefusal) throw err;
     throw new CaRefusal('badCertTemplate', 'the requested basicConstraints cannot be read');
   }
-  if (constraints.cA) {
-    throw new CaRefusal('badCertTemplate', 'this development CA issues end-entity certificates only (cA=TRUE asked)');
+  if (constraints.cA && !allowCa) {
+    throw new CaRefusal(
+      'badCertTemplate',
+      'this development CA issues end-entity certificates only (cA=TRUE asked; start it with --allow-ca to issue CA certificates)',
+    );
   }
 }
 
@@ -98,7 +113,11 @@ function checkPublicKey(publicKeyInfo: Uint8Array): void {
  * copied), plus SKI and AKI. Requested key identifiers are replaced by ours; other non-critical
  * extensions are left out; an unknown critical one is refused (it might restrict the key).
  */
-export function endEntityExtensions(order: CertificateOrder, issuerKeyId: Uint8Array): CertificateExtension[] {
+export function endEntityExtensions(
+  order: CertificateOrder,
+  issuerKeyId: Uint8Array,
+  policy: IssuancePolicy = DEFAULT_ISSUANCE_POLICY,
+): CertificateExtension[] {
   const subjectEmpty = checkSubject(order.subject);
   checkPublicKey(order.publicKeyInfo);
   const seen = new Set<string>();
@@ -125,7 +144,7 @@ export function endEntityExtensions(order: CertificateOrder, issuerKeyId: Uint8A
         issued.push(extension);
         break;
       case OID.basicConstraints:
-        checkBasicConstraints(extension.value);
+        checkBasicConstraints(extension.value, policy.allowCa);
         issued.push(extension);
         break;
       case OID.subjectKeyIdentifier:
@@ -158,10 +177,20 @@ export function endEntityExtensions(order: CertificateOrder, issuerKeyId: Uint8A
   return issued;
 }
 
-/** The validity to issue: as requested when given and sane, else 90 days; never past the CA's. */
-export function endEntityValidity(order: CertificateOrder, caNotAfter: Date, now: Date): { notBefore: Date; notAfter: Date } {
-  const notBefore = order.notBefore ?? new Date(now.getTime() - BACKDATE_MS);
-  let notAfter = order.notAfter ?? new Date(now.getTime() + DEFAULT_LIFETIME_MS);
+/**
+ * The validity to issue: as requested when given (notBefore defaults to now, notAfter to notBefore
+ * + 90 days), else 90 days from a notBefore backdated by 5 minutes; at most `maxValidityMs` long
+ * and never past the CA's own notAfter.
+ */
+export function endEntityValidity(
+  order: CertificateOrder,
+  caNotAfter: Date,
+  now: Date,
+  policy: IssuancePolicy = DEFAULT_ISSUANCE_POLICY,
+): { notBefore: Date; notAfter: Date } {
+  const notBefore = order.notBefore ?? (order.notAfter ? now : new Date(now.getTime() - BACKDATE_MS));
+  let notAfter = order.notAfter ?? new Date(notBefore.getTime() + DEFAULT_LIFETIME_MS);
+  if (notAfter.getTime() - notBefore.getTime() > policy.maxValidityMs) notAfter = new Date(notBefore.getTime() + policy.maxValidityMs);
   if (notAfter.getTime() > caNotAfter.getTime()) notAfter = caNotAfter;
   if (notAfter.getTime() <= notBefore.getTime()) {
     throw new CaRefusal('badCertTemplate', 'the requested validity ends before it begins');
