@@ -1,9 +1,15 @@
 // The CMP message for a request view (SPEC §3 "What is sent"): p10cr / ir / cr as the issuer
 // configures, kur for a renewal when the old certificate and key are in the Certificate's
 // Secret (never in annotations); otherwise an initial request. The Secret's ca.crt is never read:
-// it is our own output, not a source of trust (SPEC §3).
+// it is our own output, not a source of trust (SPEC §3). cert-manager's spec.duration becomes the
+// CertTemplate's validity (notBefore now, notAfter now + duration) in ir, cr and kur; p10cr cannot
+// carry it, which is said in a note (an Event on the request).
 import type { KeyObject } from 'node:crypto';
 import type { EnrollmentRequest } from '../../cmp/client.js';
+import type { OptionalValidity } from '../../cmp/asn1/CertTemplate.js';
+import { parseDuration } from '../../k8s/duration.js';
+import { PermanentError } from '../errors.js';
+import type { SignedCertificate } from '../signer.js';
 import type { CmpSpec } from '../../api/cmpv2Issuer.js';
 import { csrDer, type RequestView } from '../requestView.js';
 import type { SecretSource } from '../secretSource.js';
@@ -11,10 +17,28 @@ import { certificatesDer, readPrivateKey } from './keys.js';
 
 export interface CmpEnrollment {
   request: EnrollmentRequest;
+  /** What the request could not carry (spec.duration in a p10cr), for the request's Events. */
+  notes: NonNullable<SignedCertificate['notes']>;
 }
 
-export async function enrollmentRequest(view: RequestView, spec: CmpSpec, secrets: SecretSource): Promise<CmpEnrollment> {
+/** The validity asked by spec.duration, from `now`; undefined when none is asked. */
+export function requestedValidity(view: RequestView, now = new Date()): OptionalValidity | undefined {
+  if (view.duration === undefined || view.duration === '') return undefined;
+  let ms: number;
+  try {
+    ms = parseDuration(view.duration);
+  } catch (err) {
+    throw new PermanentError(`spec.duration: ${(err as Error).message}`, { cause: err });
+  }
+  if (ms <= 0) throw new PermanentError(`spec.duration "${view.duration}" must be positive`);
+  const notBefore = new Date(Math.floor(now.getTime() / 1000) * 1000);
+  return { notBefore, notAfter: new Date(notBefore.getTime() + ms) };
+}
+
+export async function enrollmentRequest(view: RequestView, spec: CmpSpec, secrets: SecretSource, now = new Date()): Promise<CmpEnrollment> {
   const csr = csrDer(view.csrPem);
+  const validity = requestedValidity(view, now);
+  const withValidity = validity ? { validity } : {};
   const newKey = async (): Promise<KeyObject | undefined> => {
     if (!view.privateKeySecretName) return undefined;
     const data = await secrets.readSecret(view.namespace, view.privateKeySecretName);
@@ -25,11 +49,25 @@ export async function enrollmentRequest(view: RequestView, spec: CmpSpec, secret
     const old = await previousMaterial(secrets, view.namespace, view.certificateName);
     const privateKey = old ? await newKey() : undefined;
     if (old && privateKey) {
-      return { request: { type: 'kur', csr, privateKey, oldCertificate: old.certificate, oldChain: old.chain, oldPrivateKey: old.key } };
+      return {
+        request: { type: 'kur', csr, privateKey, oldCertificate: old.certificate, oldChain: old.chain, oldPrivateKey: old.key, ...withValidity },
+        notes: [],
+      };
     }
     // Old material or new key missing: fall back to an initial request (SPEC §3).
   }
-  if (spec.messageType === 'p10cr') return { request: { type: 'p10cr', csr } };
+  if (spec.messageType === 'p10cr') {
+    const notes: CmpEnrollment['notes'] = validity
+      ? [
+          {
+            type: 'Warning',
+            reason: 'DurationNotSent',
+            message: `spec.duration ${view.duration} was not sent: a p10cr (PKCS#10) request cannot carry a validity, so the CA's default applies; use messageType ir or cr to ask for it`,
+          },
+        ]
+      : [];
+    return { request: { type: 'p10cr', csr }, notes };
+  }
   const privateKey = await newKey();
   if (!privateKey) {
     // cert-manager writes the key Secret before the request; wait for it rather than fail.
@@ -37,7 +75,7 @@ export async function enrollmentRequest(view: RequestView, spec: CmpSpec, secret
       `${spec.messageType} needs the private key: Secret ${view.namespace}/${view.privateKeySecretName ?? '(no cert-manager.io/private-key-secret-name annotation)'} with tls.key not found`,
     );
   }
-  return { request: { type: spec.messageType, csr, privateKey } };
+  return { request: { type: spec.messageType, csr, privateKey, ...withValidity }, notes: [] };
 }
 
 /** The certificate being renewed and its key, from the Certificate's Secret (never from annotations). */

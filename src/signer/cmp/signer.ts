@@ -55,7 +55,7 @@ export class CmpSigner implements Signer {
 
   async sign(view: RequestView, issuer: IssuerView, signal?: AbortSignal): Promise<SignedCertificate> {
     const spec = this.cmpSpec(issuer);
-    const { request } = await enrollmentRequest(view, spec, this.deps.secrets);
+    const { request, notes: requestNotes } = await enrollmentRequest(view, spec, this.deps.secrets);
     const client = await issuerCmpClient(spec, issuer.secretsNamespace, this.deps, knownRoots(issuer));
     let step: EnrollmentStep;
     try {
@@ -68,7 +68,10 @@ export class CmpSigner implements Signer {
       case 'issued': {
         const { chain, trustedRoots, extraRoots, warnings } = step.result;
         const roots = spec.trustExtraCertsRoots ? [...trustedRoots, ...extraRoots] : trustedRoots;
-        const notes: NonNullable<SignedCertificate['notes']> = warnings.map((message) => ({ type: 'Warning', reason: 'CaPubsSkipped', message }));
+        const notes: NonNullable<SignedCertificate['notes']> = [
+          ...requestNotes,
+          ...warnings.map((message) => ({ type: 'Warning' as const, reason: 'CaPubsSkipped', message })),
+        ];
         if (spec.trustExtraCertsRoots && extraRoots.length > 0) {
           const names = extraRoots.map((der) => JSON.stringify(describe(der))).join(', ');
           notes.push({
