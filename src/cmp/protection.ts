@@ -13,7 +13,8 @@ import { checkCriticalExtensions, verifyCertificateChain } from './chain.js';
 import { formatDistinguishedName } from './names.js';
 import { CmpDecodeError, CmpProtocolError } from './errors.js';
 import { ID_PASSWORD_BASED_MAC, newPbmParameter, pbmAlgorithmIdentifier, pbmMac, pbmVerify, type PbmOptions } from './pbm.js';
-import { digestOfSignatureAlgorithm, signData, verifyData } from './signature.js';
+import { signData } from './signature.js';
+import { signatureScheme, verifySignature } from './signatureAlgorithms.js';
 
 /** How we protect messages we send. */
 export type ProtectionCredentials =
@@ -151,16 +152,15 @@ export function verifyProtection(message: PKIMessage, trust: ProtectionTrust): V
     }
     return { type: 'pbm' };
   }
-  if (digestOfSignatureAlgorithm(alg.algorithmId) === undefined) {
-    throw new CmpProtocolError(`unsupported protection algorithm ${alg.algorithmId}`);
-  }
+  // The algorithm and its parameters first: an unknown one is refused by name, not as "does not verify".
+  const scheme = signatureScheme(alg);
   if (!trust.trusted?.length) throw new CmpProtocolError('message is signature-protected but no trusted certificates are configured');
   const candidates = signerCandidates(message, trust);
   if (candidates.length === 0) throw new CmpProtocolError('signer certificate (matching senderKID/sender) not found in extraCerts');
   let chainError: CmpProtocolError | undefined;
   for (const candidate of candidates) {
     const spki = new Uint8Array(parseCertificate(candidate).subjectPublicKeyInfo.toSchema().toBER(false));
-    if (!verifyData(spki, alg.algorithmId, data, protection)) continue;
+    if (!verifySignature(spki, alg, data, protection)) continue;
     acceptableSigner(candidate, message.header);
     try {
       verifyCertificateChain(candidate, { trusted: trust.trusted, untrusted: message.extraCerts, at: trust.at });
@@ -169,5 +169,5 @@ export function verifyProtection(message: PKIMessage, trust: ProtectionTrust): V
       chainError = err as CmpProtocolError;
     }
   }
-  throw chainError ?? new CmpProtocolError('signature protection does not verify');
+  throw chainError ?? new CmpProtocolError(`signature protection (${scheme.name}) does not verify`);
 }
