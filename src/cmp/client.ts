@@ -36,13 +36,15 @@ export type { EnrollmentResult } from './result.js';
 /** What to enrol. The CSR carries subject, public key and extensions in every case. */
 export type EnrollmentRequest =
   | { type: 'p10cr'; csr: Uint8Array }
-  | { type: 'ir' | 'cr'; csr: Uint8Array; privateKey: KeyObject; validity?: OptionalValidity }
+  | { type: 'ir' | 'cr'; csr: Uint8Array; privateKey: KeyObject; validity?: OptionalValidity; extraExtensions?: pkijs.Extension[] }
   | {
       type: 'kur';
       csr: Uint8Array;
       privateKey: KeyObject;
       /** The CertTemplate's validity (e.g. cert-manager's spec.duration); p10cr cannot carry one. */
       validity?: OptionalValidity;
+      /** Added to the CertTemplate unless the CSR asks for the same extension (e.g. basicConstraints for spec.isCA). */
+      extraExtensions?: pkijs.Extension[];
       /** The certificate being renewed and its key: they protect the kur. */
       oldCertificate: Uint8Array;
       oldPrivateKey: KeyObject;
@@ -274,6 +276,8 @@ export class CmpClient {
     if (request.type === 'p10cr') return p10crBody(request.csr);
     const template = certTemplateFromCsr(request.csr);
     if (request.validity) template.validity = request.validity;
+    const extra = (request.extraExtensions ?? []).filter((e) => !template.extensions?.some((asked) => asked.extnID === e.extnID));
+    if (extra.length) template.extensions = [...(template.extensions ?? []), ...extra];
     const controls = request.type === 'kur' ? [oldCertIdControl(request.oldCertificate)] : undefined;
     return { type: request.type, content: [buildCertReqMsg({ certReqId: 0, template, controls, popKey: request.privateKey })] };
   }

@@ -44,6 +44,24 @@ export function certTemplateFromCsr(der: Uint8Array): CertTemplate {
   return template;
 }
 
+const BASIC_CONSTRAINTS = '2.5.29.19';
+
+/**
+ * basicConstraints cA=TRUE, critical (RFC 5280 §4.2.1.9), for a CA certificate asked outside the
+ * CSR: cert-manager writes spec.isCA into the CertificateRequest but, without its
+ * UseCertificateRequestBasicConstraints feature gate, not into the CSR.
+ */
+export function caBasicConstraintsExtension(): pkijs.Extension {
+  return new pkijs.Extension({ extnID: BASIC_CONSTRAINTS, critical: true, extnValue: new pkijs.BasicConstraints({ cA: true }).toSchema().toBER(false) });
+}
+
+/** True when the CSR asks for basicConstraints cA=TRUE. */
+export function csrAsksForCa(der: Uint8Array): boolean {
+  const found = csrExtensions(parseCsr(der)).find((e) => e.extnID === BASIC_CONSTRAINTS);
+  if (!found) return false;
+  return guarded('basicConstraints', () => pkijs.BasicConstraints.fromBER(found.extnValue.valueBlock.valueHexView).cA);
+}
+
 /** DER of the CSR's SubjectPublicKeyInfo. */
 export function csrPublicKeyDer(der: Uint8Array): Uint8Array {
   const csr = parseCsr(der);

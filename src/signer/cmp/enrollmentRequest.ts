@@ -3,10 +3,14 @@
 // Secret (never in annotations); otherwise an initial request. The Secret's ca.crt is never read:
 // it is our own output, not a source of trust (SPEC §3). cert-manager's spec.duration becomes the
 // CertTemplate's validity (notBefore now, notAfter now + duration) in ir, cr and kur; p10cr cannot
-// carry it, which is said in a note (an Event on the request).
+// carry it, which is said in a note (an Event on the request). spec.isCA becomes basicConstraints
+// cA=TRUE in the template when the CSR does not ask for it (cert-manager leaves it out of the CSR
+// unless its UseCertificateRequestBasicConstraints gate is on); a p10cr cannot add it, so such a
+// request fails with the reason rather than come back as an end-entity certificate.
 import type { KeyObject } from 'node:crypto';
 import type { EnrollmentRequest } from '../../cmp/client.js';
 import type { OptionalValidity } from '../../cmp/asn1/CertTemplate.js';
+import { caBasicConstraintsExtension, csrAsksForCa } from '../../cmp/csr.js';
 import { parseDuration } from '../../k8s/duration.js';
 import { PermanentError } from '../errors.js';
 import type { SignedCertificate } from '../signer.js';
@@ -38,7 +42,8 @@ export function requestedValidity(view: RequestView, now = new Date()): Optional
 export async function enrollmentRequest(view: RequestView, spec: CmpSpec, secrets: SecretSource, now = new Date()): Promise<CmpEnrollment> {
   const csr = csrDer(view.csrPem);
   const validity = requestedValidity(view, now);
-  const withValidity = validity ? { validity } : {};
+  const caAsked = view.isCA && !csrAsksForCa(csr);
+  const asked = { ...(validity ? { validity } : {}), ...(caAsked ? { extraExtensions: [caBasicConstraintsExtension()] } : {}) };
   const newKey = async (): Promise<KeyObject | undefined> => {
     if (!view.privateKeySecretName) return undefined;
     const data = await secrets.readSecret(view.namespace, view.privateKeySecretName);
@@ -50,13 +55,18 @@ export async function enrollmentRequest(view: RequestView, spec: CmpSpec, secret
     const privateKey = old ? await newKey() : undefined;
     if (old && privateKey) {
       return {
-        request: { type: 'kur', csr, privateKey, oldCertificate: old.certificate, oldChain: old.chain, oldPrivateKey: old.key, ...withValidity },
+        request: { type: 'kur', csr, privateKey, oldCertificate: old.certificate, oldChain: old.chain, oldPrivateKey: old.key, ...asked },
         notes: [],
       };
     }
     // Old material or new key missing: fall back to an initial request (SPEC §3).
   }
   if (spec.messageType === 'p10cr') {
+    if (caAsked) {
+      throw new PermanentError(
+        "spec.isCA is true but the CSR asks for no basicConstraints cA=TRUE, and a p10cr sends the CSR as it is: use messageType ir or cr (or enable cert-manager's UseCertificateRequestBasicConstraints feature gate)",
+      );
+    }
     const notes: CmpEnrollment['notes'] = validity
       ? [
           {
@@ -75,7 +85,7 @@ export async function enrollmentRequest(view: RequestView, spec: CmpSpec, secret
       `${spec.messageType} needs the private key: Secret ${view.namespace}/${view.privateKeySecretName ?? '(no cert-manager.io/private-key-secret-name annotation)'} with tls.key not found`,
     );
   }
-  return { request: { type: spec.messageType, csr, privateKey, ...withValidity }, notes: [] };
+  return { request: { type: spec.messageType, csr, privateKey, ...asked }, notes: [] };
 }
 
 /** The certificate being renewed and its key, from the Certificate's Secret (never from annotations). */

@@ -1,6 +1,8 @@
 // spec.duration through the CMP signer to the development CA (in process): ir, cr and kur carry
 // it as the CertTemplate's validity and the certificate lasts exactly that long; p10cr cannot
-// carry it, so the CA's default (90 days) applies and a Warning note says why.
+// carry it, so the CA's default (90 days) applies and a Warning note says why. spec.isCA without
+// basicConstraints in the CSR (cert-manager's default) adds cA=TRUE to the template; a p10cr
+// cannot, and fails with the reason.
 import assert from 'node:assert/strict';
 import { generateKeyPairSync, X509Certificate, type KeyObject } from 'node:crypto';
 import { startDevelopmentCa, type DevelopmentCa } from '../../../src/cmp/server/index.js';
@@ -46,7 +48,7 @@ const lifetimeMs = (chainPem: string) => {
 };
 const HOUR = 3600 * 1000;
 
-describe('signer/cmp: spec.duration becomes the CertTemplate validity', function () {
+describe('signer/cmp: spec.duration and spec.isCA reach the CertTemplate', function () {
   let ca: DevelopmentCa;
   let secrets: MemorySecrets;
   let signer: CmpSigner;
@@ -139,6 +141,38 @@ describe('signer/cmp: spec.duration becomes the CertTemplate validity', function
       sent.join(', '),
     );
     assert.equal(lifetimeMs(renewed.chainPem), 5 * HOUR);
+  });
+
+  it('isCA with a CSR without basicConstraints: ir asks for cA=TRUE; a CA without allowCa refuses it, one with allowCa issues a CA certificate', async function () {
+    const { view: v } = view('ca-ir', undefined, { isCA: true });
+    await assert.rejects(signer.sign(v, issuerView({ messageType: 'ir' })), (err: unknown) => {
+      assert.ok(err instanceof PermanentError);
+      assert.match((err as Error).message, /end-entity certificates only \(cA=TRUE asked; start it with --allow-ca to issue CA certificates\)/);
+      return true;
+    });
+    const allowing = await startDevelopmentCa({ secret: 'iak-secret', reference: 'rv-1', allowCa: true });
+    try {
+      const caSigner = new CmpSigner({ secrets, transport: () => ({ send: (m) => allowing.handle(m) }) });
+      const result = await caSigner.sign(v, issuerView({ messageType: 'cr' }));
+      assert.equal(new X509Certificate(result.chainPem).ca, true);
+      const plain = await caSigner.sign(view('ee-ir', undefined).view, issuerView({ messageType: 'cr' }));
+      assert.equal(new X509Certificate(plain.chainPem).ca, false, 'no basicConstraints added without isCA');
+    } finally {
+      await allowing.stop();
+    }
+  });
+
+  it('isCA through p10cr with a CSR without basicConstraints: permanent, with the reason, nothing sent', async function () {
+    const { view: v } = view('ca-p10', undefined, { isCA: true });
+    await assert.rejects(signer.sign(v, issuerView({ messageType: 'p10cr' })), (err: unknown) => {
+      assert.ok(err instanceof PermanentError);
+      assert.match(
+        (err as Error).message,
+        /^spec\.isCA is true but the CSR asks for no basicConstraints cA=TRUE, and a p10cr sends the CSR as it is: use messageType ir or cr/,
+      );
+      return true;
+    });
+    assert.deepEqual(sent, []);
   });
 
   it('requestedValidity: whole seconds from now; an unreadable or zero duration is permanent', function () {
