@@ -12,6 +12,7 @@ import { HttpTransport, type CmpTransport, type HttpTransportOptions } from '../
 import type { CmpSpec } from '../../api/cmpv2Issuer.js';
 import { isSelfSigned, readX509 } from '../../cmp/certificates.js';
 import { subjectLine } from '../../pki/certificate.js';
+import { formatDuration } from '../../k8s/duration.js';
 import { parseCertificateBundle, toPem } from '../../pki/pem.js';
 import { IssuerError, PendingError, PermanentError } from '../errors.js';
 import type { IssuerView } from '../issuerView.js';
@@ -71,6 +72,7 @@ export class CmpSigner implements Signer {
         const notes: NonNullable<SignedCertificate['notes']> = [
           ...requestNotes,
           ...warnings.map((message) => ({ type: 'Warning' as const, reason: 'CaPubsSkipped', message })),
+          ...durationNotes(view, request, chain[0]),
         ];
         if (spec.trustExtraCertsRoots && extraRoots.length > 0) {
           const names = extraRoots.map((der) => JSON.stringify(describe(der))).join(', ');
@@ -147,6 +149,26 @@ function knownRoots(issuer: IssuerView): Uint8Array[] {
   if (!issuer.caCertificatesPem) return [];
   const { certificates } = parseCertificateBundle(issuer.caCertificatesPem);
   return certificates.map((der) => new Uint8Array(der)).filter((der) => isSelfSigned(der));
+}
+
+/** Allowed difference between the asked and the issued lifetime (whole-second encodings, clock steps). */
+const LIFETIME_SLACK_MS = 30_000;
+
+/** A Warning when the CA issued another lifetime than the spec.duration sent in the template. */
+function durationNotes(view: RequestView, request: EnrollmentRequest, leaf: Uint8Array | undefined): NonNullable<SignedCertificate['notes']> {
+  const asked = request.type === 'p10cr' ? undefined : request.validity;
+  const cert = leaf ? readX509(leaf) : undefined;
+  if (!asked?.notBefore || !asked.notAfter || !cert) return [];
+  const askedMs = asked.notAfter.getTime() - asked.notBefore.getTime();
+  const issuedMs = Date.parse(cert.validTo) - Date.parse(cert.validFrom);
+  if (Math.abs(issuedMs - askedMs) <= LIFETIME_SLACK_MS) return [];
+  return [
+    {
+      type: 'Warning',
+      reason: 'DurationNotHonoured',
+      message: `spec.duration ${view.duration ?? formatDuration(askedMs)} was asked but the CA issued a certificate valid for ${formatDuration(issuedMs)} (${cert.validFrom} to ${cert.validTo})`,
+    },
+  ];
 }
 
 /** A certificate's subject for an Event. */

@@ -250,6 +250,11 @@ describe('issuer loop: every field of a Certificate reaches the development CA a
       !(await events(namespace)).some((e) => e.reason === 'DurationNotSent' && e.involvedObject.name !== p10Request.metadata.name),
       'only the p10cr row with a duration warns',
     );
+    assert.deepEqual(
+      (await events(namespace)).filter((e) => e.reason === 'DurationNotHonoured'),
+      [],
+      'the development CA issued every asked duration',
+    );
     // isCA on a CA without --allow-ca: Failed with the CA's reason, no certificate.
     const failedMessage = async (certificate: string) => {
       const failed = await requestWhen(

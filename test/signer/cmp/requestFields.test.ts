@@ -143,6 +143,22 @@ describe('signer/cmp: spec.duration and spec.isCA reach the CertTemplate', funct
     assert.equal(lifetimeMs(renewed.chainPem), 5 * HOUR);
   });
 
+  it('a CA that shortens the asked duration: issued, and a DurationNotHonoured Warning names both lifetimes', async function () {
+    const capped = await startDevelopmentCa({ secret: 'iak-secret', reference: 'rv-1', maxValidityDays: 1 });
+    try {
+      const cappedSigner = new CmpSigner({ secrets, transport: () => ({ send: (m) => capped.handle(m) }) });
+      const result = await cappedSigner.sign(view('d-capped', '72h').view, issuerView({ messageType: 'cr' }));
+      assert.equal(lifetimeMs(result.chainPem), 24 * HOUR);
+      assert.deepEqual(
+        result.notes?.map((n) => `${n.type} ${n.reason}`),
+        ['Warning DurationNotHonoured'],
+      );
+      assert.match(result.notes![0].message, /^spec\.duration 72h was asked but the CA issued a certificate valid for 24h \(/);
+    } finally {
+      await capped.stop();
+    }
+  });
+
   it('isCA with a CSR without basicConstraints: ir asks for cA=TRUE; a CA without allowCa refuses it, one with allowCa issues a CA certificate', async function () {
     const { view: v } = view('ca-ir', undefined, { isCA: true });
     await assert.rejects(signer.sign(v, issuerView({ messageType: 'ir' })), (err: unknown) => {
