@@ -1,6 +1,7 @@
 // Typed errors of the CMP library. Each says who raises it and whether retrying can help:
 // CmpDecodeError (bytes are not a CMP message), CmpProtocolError (a well-formed answer we must not
-// accept), CmpRejectedError (the CA said no), CmpTransportError (could not talk; retry).
+// accept), CmpRejectedError (the CA said no), CmpTransportError (could not talk; retry), and its
+// CmpContentTypeError (a 200 answer that is not application/pkixcmp).
 
 /** Bytes that are not a valid encoding of the expected CMP/CRMF structure. Never retryable. */
 export class CmpDecodeError extends Error {
@@ -57,5 +58,18 @@ export class CmpTransportError extends Error {
   constructor(message: string, httpStatus?: number) {
     super(message);
     this.httpStatus = httpStatus;
+  }
+}
+
+/**
+ * An HTTP 200 answer not labelled `application/pkixcmp` (RFC 6712 §3.4; OpenSSL: "unexpected/missing
+ * content type"): it is not read as CMP. A transport error (retryable: often a proxy or a wrong URL).
+ */
+export class CmpContentTypeError extends CmpTransportError {
+  /** The Content-Type received (media type only, lower case); undefined when there was none. */
+  readonly contentType?: string;
+  constructor(message: string, contentType: string | undefined) {
+    super(message, 200);
+    this.contentType = contentType;
   }
 }

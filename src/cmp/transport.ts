@@ -5,7 +5,7 @@
 // same interface.
 import http from 'node:http';
 import https from 'node:https';
-import { CmpTransportError } from './errors.js';
+import { CmpContentTypeError, CmpTransportError } from './errors.js';
 
 /** Sends one DER PKIMessage and returns the DER answer; an aborted `signal` rejects it promptly. */
 export interface CmpTransport {
@@ -36,8 +36,9 @@ function describeNetworkError(err: Error & { code?: string }): string {
 }
 
 /**
- * HTTP and HTTPS transport. Responses with a non-200 status are errors unless they carry a CMP
- * message. One instance carries one transaction at a time (one kept-alive connection): give each
+ * HTTP and HTTPS transport. Only a 200 answer labelled application/pkixcmp is a CMP answer; any
+ * other status is a CmpTransportError with that status, a 200 with another (or no) Content-Type a
+ * CmpContentTypeError. One instance carries one transaction at a time (one kept-alive connection): give each
  * concurrent enrolment its own instance.
  */
 export class HttpTransport implements CmpTransport {
@@ -128,32 +129,37 @@ export class HttpTransport implements CmpTransport {
           res.on('end', () => {
             if (settled) return;
             const body = new Uint8Array(Buffer.concat(chunks));
-            // A CA may answer a CMP error message with a 4xx/5xx status; the message is what counts.
-            const isCmp = type === CONTENT_TYPE && body.byteLength > 0;
-            if (status === 200 || isCmp) {
-              if (body.byteLength === 0) {
-                fail(new CmpTransportError(`empty response from ${target} (HTTP ${status})`, status));
-                return;
-              }
-              // Not CMP at all (a web page, a JSON API): say so rather than "PKIMessage: not valid DER".
-              if (!isCmp && body[0] !== 0x30) {
-                const shown = type === '' ? 'no Content-Type' : `Content-Type ${type}`;
-                fail(
-                  new CmpTransportError(
-                    `${target} answered HTTP ${status} with ${shown}, not a CMP message (${CONTENT_TYPE}); check that the URL is the CA's CMP endpoint (e.g. …/.well-known/cmp)`,
-                    status,
-                  ),
-                );
-                return;
-              }
-              settled = true;
-              clearTimeout(timer);
-              signal?.removeEventListener('abort', onAbort);
-              resolve(body);
+            // RFC 6712 §3.3: a CMP answer comes with 200; 4xx/5xx report errors at the HTTP level. Like
+            // OpenSSL 3.0 (HTTP_R_RECEIVED_ERROR), such a body is never read as CMP, whatever its label.
+            if (status !== 200) {
+              const detail =
+                type === CONTENT_TYPE
+                  ? ` (${CONTENT_TYPE} body not read: CMP answers come with 200)`
+                  : type.startsWith('text/')
+                    ? `: ${Buffer.from(body.subarray(0, 200)).toString('utf8').replace(/\s+/g, ' ').trim()}`
+                    : '';
+              fail(new CmpTransportError(`HTTP ${status} from ${target}${detail}`, status));
               return;
             }
-            const text = type.startsWith('text/') ? `: ${Buffer.from(body.subarray(0, 200)).toString('utf8').replace(/\s+/g, ' ').trim()}` : '';
-            fail(new CmpTransportError(`HTTP ${status} from ${target}${text}`, status));
+            if (body.byteLength === 0) {
+              fail(new CmpTransportError(`empty response from ${target} (HTTP ${status})`, status));
+              return;
+            }
+            // RFC 6712 §3.4: the media type must be application/pkixcmp (parameters after ';' ignored, as OpenSSL does).
+            if (type !== CONTENT_TYPE) {
+              const shown = type === '' ? 'no Content-Type' : `Content-Type ${type}`;
+              // Not CMP at all (a web page, a JSON API): say so rather than "PKIMessage: not valid DER".
+              const message =
+                body[0] !== 0x30
+                  ? `${target} answered HTTP ${status} with ${shown}, not a CMP message (${CONTENT_TYPE}); check that the URL is the CA's CMP endpoint (e.g. …/.well-known/cmp)`
+                  : `${target} answered HTTP ${status} with ${shown} instead of ${CONTENT_TYPE} (RFC 6712 §3.4); the answer is not read as CMP`;
+              fail(new CmpContentTypeError(message, type === '' ? undefined : type));
+              return;
+            }
+            settled = true;
+            clearTimeout(timer);
+            signal?.removeEventListener('abort', onAbort);
+            resolve(body);
           });
         },
       );

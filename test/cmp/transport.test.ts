@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CmpTransportError } from '../../src/cmp/errors.js';
+import { CmpContentTypeError, CmpTransportError } from '../../src/cmp/errors.js';
 import { HttpTransport } from '../../src/cmp/transport.js';
 
 type Handler = (req: http.IncomingMessage, body: Buffer, res: http.ServerResponse) => void;
@@ -36,9 +36,54 @@ describe('transport', () => {
     assert.deepEqual(await t.send(Uint8Array.from([1, 2])), Uint8Array.from([1, 2, 9]));
     t.close();
   });
-  it('returns a CMP body that arrives with an error status', async () => {
+  // Issue 10 finding 7 changed this test: it used to expect the body back. RFC 6712 §3.3 and OpenSSL 3.0
+  // (HTTP_R_RECEIVED_ERROR) never read a non-200 answer as CMP.
+  it('a CMP body that arrives with an error status is not read: a transport error with the status, in a short text', async () => {
     handler = (_req, _body, res) => res.writeHead(400, { 'content-type': 'application/pkixcmp' }).end(Buffer.from([0x30, 0x00]));
     const t = new HttpTransport({ url });
+    await assert.rejects(t.send(Uint8Array.from([1])), (err: unknown) => {
+      assert.ok(err instanceof CmpTransportError && !(err instanceof CmpContentTypeError), String(err));
+      assert.equal(err.httpStatus, 400);
+      assert.ok(err.retryable);
+      assert.equal(err.message, `HTTP 400 from ${url} (application/pkixcmp body not read: CMP answers come with 200)`);
+      return true;
+    });
+    handler = (_req, _body, res) => res.writeHead(500, { 'content-type': 'application/pkixcmp' }).end(Buffer.alloc(600, 0x30));
+    await assert.rejects(
+      t.send(Uint8Array.from([1])),
+      (err: unknown) => err instanceof CmpTransportError && err.httpStatus === 500 && err.message.length < 200,
+    );
+    t.close();
+  });
+  it('a 200 answer must be labelled application/pkixcmp: another type or none is a CmpContentTypeError (RFC 6712 §3.4)', async () => {
+    const t = new HttpTransport({ url });
+    handler = (_req, _body, res) => res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(Buffer.from([0x30, 0x00]));
+    await assert.rejects(t.send(Uint8Array.from([1])), (err: unknown) => {
+      assert.ok(err instanceof CmpContentTypeError, String(err));
+      assert.equal(err.contentType, 'application/octet-stream');
+      assert.equal(err.httpStatus, 200);
+      assert.match(
+        err.message,
+        /answered HTTP 200 with Content-Type application\/octet-stream instead of application\/pkixcmp \(RFC 6712 §3\.4\); the answer is not read as CMP/,
+      );
+      return true;
+    });
+    handler = (_req, _body, res) => res.writeHead(200).end(Buffer.from([0x30, 0x00]));
+    await assert.rejects(t.send(Uint8Array.from([1])), (err: unknown) => {
+      assert.ok(err instanceof CmpContentTypeError, String(err));
+      assert.equal(err.contentType, undefined);
+      assert.match(err.message, /answered HTTP 200 with no Content-Type instead of application\/pkixcmp/);
+      return true;
+    });
+    // A body that is not DER keeps the "not a CMP message, check the URL" text (typed the same way).
+    handler = (_req, _body, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<html>login</html>');
+    await assert.rejects(
+      t.send(Uint8Array.from([1])),
+      (err: unknown) =>
+        err instanceof CmpContentTypeError && /with Content-Type text\/html, not a CMP message \(application\/pkixcmp\); check that the URL/.test(err.message),
+    );
+    // The media type is compared case-insensitively, parameters after ';' ignored (as OpenSSL does).
+    handler = (_req, _body, res) => res.writeHead(200, { 'content-type': 'Application/PKIXCMP; charset=binary' }).end(Buffer.from([0x30, 0x00]));
     assert.deepEqual(await t.send(Uint8Array.from([1])), Uint8Array.from([0x30, 0x00]));
     t.close();
   });
