@@ -4,6 +4,8 @@
 // - every returned certificate read as X.509, its key compared and its roots found (result.ts)
 //   before anything is confirmed; certConf with certHash (hashAlg and pvno 3 for EdDSA), or none
 //   when implicitConfirm was asked and granted; a rejecting certConf for a certificate we refuse;
+// - an encrypted certificate (indirect POP) decrypted with the request's key (encryptedCertificate.ts),
+//   or, when that is impossible, an error message to the CA and a CmpEncryptedCertificateError;
 // - waiting → pollReq/pollRep; enroll() waits by the one checkAfter rule (checkAfter.ts) and caps
 //   every round trip at its overall deadline;
 // - genm for CA certificates.
@@ -22,9 +24,10 @@ import { pollDelayMs } from './checkAfter.js';
 import { parseCertificate, publicKeyDer, readX509 } from './certificates.js';
 import { certTemplateFromCsr, csrPublicKeyDer } from './csr.js';
 import type { OptionalValidity } from './asn1/CertTemplate.js';
-import { CmpProtocolError, CmpRejectedError, CmpTransportError } from './errors.js';
+import { CmpEncryptedCertificateError, CmpProtocolError, CmpRejectedError, CmpTransportError } from './errors.js';
+import { decryptCertificate } from './encryptedCertificate.js';
 import { buildHeader, hasImplicitConfirm, newNonce, newTransactionID } from './header.js';
-import { buildCertReqMsg, certConfBody, genmCaCertsBody, needsCmp2021, oldCertIdControl, p10crBody, pollReqBody } from './messages.js';
+import { buildCertReqMsg, certConfBody, errorBody, genmCaCertsBody, needsCmp2021, oldCertIdControl, p10crBody, pollReqBody } from './messages.js';
 import { protectMessage, type ProtectionCredentials, type ProtectionTrust } from './protection.js';
 import { type EnrollmentResult, splitCertificates } from './result.js';
 import { classifyStatus, rejectedError } from './status.js';
@@ -401,12 +404,8 @@ export class CmpClient {
         break;
     }
     const choice = response.certifiedKeyPair?.certOrEncCert;
-    if (choice?.type !== 'certificate') {
-      throw new CmpProtocolError(
-        choice ? 'the CA returned an encrypted certificate, which is not supported' : 'the CA granted the request but sent no certificate',
-      );
-    }
-    const certificate = choice.certificate;
+    if (!choice) throw new CmpProtocolError('the CA granted the request but sent no certificate');
+    const certificate = choice.type === 'certificate' ? choice.certificate : await this.decryptCertificate(tx, request, answer, choice.der, signal);
     // Everything about the certificate is decided before it is confirmed: readable, for our key, chained to its roots.
     let split: ReturnType<typeof splitCertificates>;
     try {
@@ -436,6 +435,35 @@ export class CmpClient {
       if (conf.message.body.type === 'error') return { status: 'rejected', error: this.errorRejection('the CA refused our certConf', conf) };
     }
     return { status: 'issued', result: { certificate, ...split, implicitConfirmGranted } };
+  }
+
+  /**
+   * An encrypted certificate (indirect POP): decrypted with the request's key, then checked like a
+   * plain one. When that is impossible there is no certificate to hash for a rejecting certConf, so
+   * the CA gets an error message instead (RFC 9810 §5.3.21: either side may report an error).
+   */
+  private async decryptCertificate(
+    tx: Transaction,
+    request: EnrollmentRequest,
+    answer: CheckedResponse,
+    encryptedCert: Uint8Array,
+    signal: AbortSignal | undefined,
+  ): Promise<Uint8Array> {
+    try {
+      return await decryptCertificate(encryptedCert, request.type === 'p10cr' ? undefined : request.privateKey);
+    } catch (err) {
+      if (!(err instanceof CmpEncryptedCertificateError)) throw err;
+      const implicit = tx.implicitConfirm && hasImplicitConfirm(answer.message.header);
+      if (!implicit) {
+        const failInfo = ({ noPrivateKey: 'badRequest', unsupported: 'badAlg', undecryptable: 'badDataFormat' } as const)[err.failure];
+        try {
+          await this.exchange(tx, request, errorBody({ statusString: [err.message], failInfo: [failInfo] }), ['pkiconf'], signal);
+        } catch {
+          // The refusal is already decided; a failing answer to it is not worth reporting over it.
+        }
+      }
+      throw new CmpEncryptedCertificateError(`${err.message}; refused it${implicit ? '' : ' with an error message'}`, err.failure);
+    }
   }
 
   /** Sends a certConf refusing the certificate; the CA's answer to it changes nothing. */

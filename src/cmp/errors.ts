@@ -1,7 +1,8 @@
 // Typed errors of the CMP library. Each says who raises it and whether retrying can help:
 // CmpDecodeError (bytes are not a CMP message), CmpProtocolError (a well-formed answer we must not
 // accept), CmpRejectedError (the CA said no), CmpTransportError (could not talk; retry), and its
-// CmpContentTypeError (a 200 answer that is not application/pkixcmp).
+// CmpContentTypeError (a 200 answer that is not application/pkixcmp); CmpEncryptedCertificateError
+// (a CmpProtocolError: an encrypted certificate we cannot decrypt).
 
 /** Bytes that are not a valid encoding of the expected CMP/CRMF structure. Never retryable. */
 export class CmpDecodeError extends Error {
@@ -21,6 +22,18 @@ export class CmpProtocolError extends Error {
   readonly retryable = false;
   constructor(message: string) {
     super(message);
+  }
+}
+
+/** Why an encrypted certificate could not be read: no key (p10cr), an algorithm or form we do not support, or decryption failed. */
+export type EncryptedCertificateFailure = 'noPrivateKey' | 'unsupported' | 'undecryptable';
+
+/** The CA returned the certificate encrypted (RFC 9810 §5.2.2, indirect POP) and we cannot decrypt it. Permanent. */
+export class CmpEncryptedCertificateError extends CmpProtocolError {
+  readonly failure: EncryptedCertificateFailure;
+  constructor(message: string, failure: EncryptedCertificateFailure) {
+    super(message);
+    this.failure = failure;
   }
 }
 

@@ -2,7 +2,10 @@
 // times, grant implicit confirmation, reject, answer an error, return a certificate for another key)
 // plus faults a real CA would not make on purpose (wrong nonce, transactionID, pvno, protection).
 // Unlike OpenSSL's mock it keeps transactions by transactionID, independent of connections, and it
-// issues a certificate for the key that was asked for.
+// issues a certificate for the key that was asked for, and can return it encrypted (a real
+// EnvelopedData made with PKI.js: OpenSSL 3.0's mock server cannot encrypt certificates).
+import { webcrypto } from 'node:crypto';
+import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { type CertRepMessage } from '../../src/cmp/asn1/CertRepMessage.js';
 import { toDer } from '../../src/cmp/asn1/der.js';
@@ -39,7 +42,16 @@ export interface Script {
   caPubs?: Uint8Array[];
   /** Issue through an Ed25519 intermediate (a certificate whose signature has no hash of its own). */
   ed25519Issuer?: boolean;
+  /**
+   * Return the certificate encrypted (CertOrEncCert.encryptedCert): a real EnvelopedData made with
+   * PKI.js for the requested key (RSA: key transport RSAES-OAEP SHA-256; EC: ECDH key agreement),
+   * AES-256-CBC, as [0] IMPLICIT (`explicit`: wrapped EXPLICIT instead); or an EncryptedValue-shaped
+   * SEQUENCE. `recipient` encrypts for another key than the requested one.
+   */
+  encryptCertificate?: { form: 'envelopedData' | 'explicit' | 'encryptedValue'; recipient?: KeyPair };
 }
+
+const ENGINE = new pkijs.CryptoEngine({ name: 'node', crypto: webcrypto as unknown as ConstructorParameters<typeof pkijs.CryptoEngine>[0]['crypto'] });
 
 interface Transaction {
   request: PKIMessage;
@@ -140,7 +152,36 @@ export class ScriptedCa {
     }
   }
 
-  private handle(bytes: Uint8Array): Uint8Array {
+  /** Replaces a granted certificate by its encrypted form (Script.encryptCertificate). */
+  private async encrypt(request: PKIMessage, body: PKIBody): Promise<PKIBody> {
+    const how = this.script.encryptCertificate;
+    if (!how || (body.type !== 'ip' && body.type !== 'cp' && body.type !== 'kup')) return body;
+    const response = body.content.response[0];
+    const choice = response?.certifiedKeyPair?.certOrEncCert;
+    if (choice?.type !== 'certificate') return body;
+    let inner: asn1js.BaseBlock;
+    if (how.form === 'encryptedValue') {
+      inner = new asn1js.Sequence({ value: [new asn1js.BitString({ valueHex: new Uint8Array(16) })] });
+    } else {
+      // The recipient is the issued certificate's issuer and serial with the requested (or scripted) key.
+      const recipient = pkijs.Certificate.fromBER(choice.certificate);
+      recipient.subjectPublicKeyInfo = pkijs.PublicKeyInfo.fromBER(how.recipient?.spki ?? this.requestedKey(request));
+      const rsa = recipient.subjectPublicKeyInfo.algorithm.algorithmId === '1.2.840.113549.1.1.1';
+      const enveloped = new pkijs.EnvelopedData();
+      enveloped.addRecipientByCertificate(recipient, { oaepHashAlgorithm: 'SHA-256' }, rsa ? 1 : 2, ENGINE);
+      await enveloped.encrypt({ name: 'AES-CBC', length: 256 } as Parameters<pkijs.EnvelopedData['encrypt']>[0], choice.certificate.slice().buffer, ENGINE);
+      const sequence = enveloped.toSchema();
+      inner =
+        how.form === 'explicit'
+          ? new asn1js.Constructed({ idBlock: { tagClass: 3, tagNumber: 0 }, value: [sequence] })
+          : new asn1js.Constructed({ idBlock: { tagClass: 3, tagNumber: 0 }, value: sequence.valueBlock.value });
+    }
+    const der = toDer(new asn1js.Constructed({ idBlock: { tagClass: 3, tagNumber: 1 }, value: [inner] }));
+    const encrypted = { ...response, certifiedKeyPair: { certOrEncCert: { type: 'encryptedCert' as const, der } } };
+    return { type: body.type, content: { ...body.content, response: [encrypted, ...body.content.response.slice(1)] } };
+  }
+
+  private async handle(bytes: Uint8Array): Promise<Uint8Array> {
     if (this.script.rawAnswer) return this.script.rawAnswer;
     const request = decodePKIMessage(bytes);
     this.received.push(request);
@@ -152,7 +193,7 @@ export class ScriptedCa {
       implicitConfirm: this.script.grantImplicitConfirm && hasImplicitConfirm(request.header),
     });
     this.script.tamperHeader?.(header);
-    const body = this.script.replaceBody ?? this.answerBody(request);
+    const body = this.script.replaceBody ?? (await this.encrypt(request, this.answerBody(request)));
     const extraCerts = [this.script.ed25519Issuer ? this.edIntermediate : this.intermediate, this.root2];
     if (this.script.unprotected) return encodePKIMessage({ header, body, extraCerts });
     const secret = this.script.wrongSecret ? new TextEncoder().encode('other') : this.secret;
