@@ -1,7 +1,7 @@
 // Encrypted certificates (issue 10, finding 7; RFC 9810 §5.2.2, RFC 4211 §5 indirect POP) through
-// the client against the scripted CA, which encrypts with PKI.js into a real EnvelopedData. No peer
-// can produce one here: OpenSSL 3.0's ossl_cmp_certrep_new refuses an encryption recipient
-// (ERR_R_UNSUPPORTED) and its mock server never asks for one.
+// the client against the scripted CA, which encrypts with PKI.js into a real EnvelopedData (the
+// peer proof is test/peer/cmp/bcEncryptedCert.test.ts, BouncyCastle encrypting: OpenSSL 3.0's
+// ossl_cmp_certrep_new refuses an encryption recipient with ERR_R_UNSUPPORTED).
 // Decrypted → checked and confirmed like a plain certificate (certConf over the decrypted DER);
 // decrypted but refused → rejecting certConf; not decryptable → an error message to the CA and a
 // CmpEncryptedCertificateError naming why.

@@ -46,9 +46,12 @@ export interface Script {
    * Return the certificate encrypted (CertOrEncCert.encryptedCert): a real EnvelopedData made with
    * PKI.js for the requested key (RSA: key transport RSAES-OAEP SHA-256; EC: ECDH key agreement),
    * AES-256-CBC, as [0] IMPLICIT (`explicit`: wrapped EXPLICIT instead); or an EncryptedValue-shaped
-   * SEQUENCE. `recipient` encrypts for another key than the requested one.
+   * SEQUENCE. `recipient` encrypts for another key than the requested one. `external`: the DER of the
+   * whole CertOrEncCert comes from `encode` (a peer such as BouncyCastle).
    */
-  encryptCertificate?: { form: 'envelopedData' | 'explicit' | 'encryptedValue'; recipient?: KeyPair };
+  encryptCertificate?:
+    | { form: 'envelopedData' | 'explicit' | 'encryptedValue'; recipient?: KeyPair }
+    | { form: 'external'; encode: (certificate: Uint8Array, recipientSpki: Uint8Array) => Promise<Uint8Array> };
 }
 
 const ENGINE = new pkijs.CryptoEngine({ name: 'node', crypto: webcrypto as unknown as ConstructorParameters<typeof pkijs.CryptoEngine>[0]['crypto'] });
@@ -160,7 +163,11 @@ export class ScriptedCa {
     const choice = response?.certifiedKeyPair?.certOrEncCert;
     if (choice?.type !== 'certificate') return body;
     let inner: asn1js.BaseBlock;
-    if (how.form === 'encryptedValue') {
+    if (how.form === 'external') {
+      const der = await how.encode(choice.certificate, this.requestedKey(request));
+      const encrypted = { ...response, certifiedKeyPair: { certOrEncCert: { type: 'encryptedCert' as const, der } } };
+      return { type: body.type, content: { ...body.content, response: [encrypted, ...body.content.response.slice(1)] } };
+    } else if (how.form === 'encryptedValue') {
       inner = new asn1js.Sequence({ value: [new asn1js.BitString({ valueHex: new Uint8Array(16) })] });
     } else {
       // The recipient is the issued certificate's issuer and serial with the requested (or scripted) key.
