@@ -7,6 +7,7 @@
 import { X509Certificate } from 'node:crypto';
 import { DerFormatError, expectTag, oidText, readChildren, readTlv, type Tlv } from './derReader.js';
 import { checkDerValue } from './derStrict.js';
+import { checkGeneralName, checkGeneralNames } from './generalNames.js';
 
 /** The bytes are not a well-formed X.509 certificate. */
 export class CertificateFormatError extends DerFormatError {}
@@ -91,13 +92,20 @@ const EXTENSION_CHECKS: Record<string, (der: Buffer, value: Tlv) => void> = {
     for (const purpose of readChildren(der, expectTag(value, 0x30, 'extKeyUsage'), 'extKeyUsage')) expectTag(purpose, 0x06, 'extKeyUsage');
   },
   '2.5.29.14': tagged(0x04),
+  // subject and issuer alternative names: GeneralNames, each name as Java decodes it
+  '2.5.29.17': (der, value) => checkGeneralNames(der, expectTag(value, 0x30, 'subjectAltName'), 'subjectAltName'),
+  '2.5.29.18': (der, value) => checkGeneralNames(der, expectTag(value, 0x30, 'issuerAltName'), 'issuerAltName'),
+  // CRL distribution points and freshest CRL: the fullName [0] and cRLIssuer [2] GeneralNames
+  '2.5.29.31': (der, value) => checkDistributionPoints(der, value, 'cRLDistributionPoints'),
+  '2.5.29.46': (der, value) => checkDistributionPoints(der, value, 'freshestCRL'),
+  // authority / subject information access: SEQUENCE OF { accessMethod OID, accessLocation GeneralName }
+  '1.3.6.1.5.5.7.1.1': (der, value) => checkAccessDescriptions(der, value, 'authorityInfoAccess'),
+  '1.3.6.1.5.5.7.1.11': (der, value) => checkAccessDescriptions(der, value, 'subjectInfoAccess'),
   ...Object.fromEntries(
     // Extensions Java decodes by OID (sun.security.x509.OIDMap), with their outer type.
     (
       [
         ['16', 0x30],
-        ['17', 0x30],
-        ['18', 0x30],
         ['20', 0x02],
         ['21', 0x0a],
         ['24', 0x18],
@@ -105,20 +113,42 @@ const EXTENSION_CHECKS: Record<string, (der: Buffer, value: Tlv) => void> = {
         ['28', 0x30],
         ['29', 0x30],
         ['30', 0x30],
-        ['31', 0x30],
         ['32', 0x30],
         ['33', 0x30],
         ['35', 0x30],
         ['36', 0x30],
-        ['46', 0x30],
         ['54', 0x02],
       ] as const
     ).map(([arc, tag]) => [`2.5.29.${arc}`, tagged(tag)]),
   ),
-  '1.3.6.1.5.5.7.1.1': tagged(0x30),
-  '1.3.6.1.5.5.7.1.11': tagged(0x30),
   '2.16.840.1.113730.1.1': tagged(0x03),
 };
+
+function checkDistributionPoints(der: Buffer, value: Tlv, what: string): void {
+  for (const point of readChildren(der, expectTag(value, 0x30, what), what)) {
+    for (const field of readChildren(der, expectTag(point, 0x30, what), what)) {
+      if (field.tag === 0xa0) {
+        // distributionPoint [0] DistributionPointName: fullName [0] IMPLICIT GeneralNames, or an RDN [1]
+        const names = readChildren(der, field, what);
+        if (names.length !== 1) throw new DerFormatError(`${what} has a malformed distribution point`);
+        if (names[0].tag === 0xa0) checkGeneralNames(der, names[0], what);
+        else if (names[0].tag !== 0xa1) throw new DerFormatError(`${what} has a malformed distribution point`);
+      } else if (field.tag === 0xa2) {
+        checkGeneralNames(der, field, `${what} cRLIssuer`);
+      } else if (field.tag !== 0x81) {
+        throw new DerFormatError(`${what} has an unknown field`);
+      }
+    }
+  }
+}
+
+function checkAccessDescriptions(der: Buffer, value: Tlv, what: string): void {
+  for (const description of readChildren(der, expectTag(value, 0x30, what), what)) {
+    const parts = readChildren(der, expectTag(description, 0x30, what), what);
+    if (parts.length !== 2 || parts[0].tag !== 0x06) throw new DerFormatError(`${what} is malformed`);
+    checkGeneralName(der, parts[1], what);
+  }
+}
 
 function tagged(tag: number): (der: Buffer, value: Tlv) => void {
   return (_der, value) => {
