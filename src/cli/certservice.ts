@@ -10,19 +10,13 @@ import { EndpointServer, textEndpoint } from '../operator/httpEndpoints.js';
 import { createLogger } from '../operator/logging.js';
 import { LOG_LEVELS, parseListenAddress } from '../operator/options.js';
 import { readInputFile } from './inputs.js';
-
-const integer = (name: string, min: number, max: number) =>
-  z.coerce
-    .number({ error: `${name} must be a number` })
-    .int(`${name} must be a whole number`)
-    .min(min, `${name} must be at least ${min}`)
-    .max(max, `${name} must be at most ${max}`);
+import { integerFlag } from './flags.js';
 
 const CertServiceFlags = z
   .object({
     config: z.string({ error: '--config is required (the cmpServers.json file)' }).min(1, '--config must not be empty'),
     host: z.string().min(1, '--host must not be empty'),
-    port: integer('--port', 0, 65535),
+    port: integerFlag('--port', 0, 65535),
     tlsCert: z.string().min(1).optional(),
     tlsKey: z.string().min(1).optional(),
     tlsClientCa: z.string().min(1).optional(),
@@ -31,7 +25,7 @@ const CertServiceFlags = z
     logLevel: z.enum(LOG_LEVELS, { error: `--log-level must be one of ${LOG_LEVELS.join(', ')}` }),
     logFormat: z.enum(['json', 'text'], { error: '--log-format must be json or text' }).optional(),
     cmpTimeout: z.string(),
-    maxConcurrent: integer('--max-concurrent', 1, 4096),
+    maxConcurrent: integerFlag('--max-concurrent', 1, 4096),
   })
   .refine((f) => f.tlsCert !== undefined && f.tlsKey !== undefined, { message: '--tls-cert and --tls-key are required (CertService speaks HTTPS only)' })
   .refine((f) => f.tlsClientCa !== undefined || f.insecureNoClientAuth, {

@@ -6,29 +6,23 @@ import { z } from 'zod';
 import { startDevelopmentCa } from '../cmp/server/index.js';
 import { subjectLine } from '../pki/certificate.js';
 import { readInputFile, readSecret } from './inputs.js';
-
-const integer = (name: string, min: number, max: number) =>
-  z.coerce
-    .number({ error: `${name} must be a number` })
-    .int(`${name} must be a whole number`)
-    .min(min, `${name} must be at least ${min}`)
-    .max(max, `${name} must be at most ${max}`);
+import { integerFlag } from './flags.js';
 
 const TestCaFlags = z
   .object({
-    port: integer('--port', 0, 65535),
+    port: integerFlag('--port', 0, 65535),
     host: z.string().min(1, '--host must not be empty'),
     secret: z.string().min(1, '--secret must not be empty').optional(),
     ref: z.string().min(1, '--ref must not be empty').optional(),
-    roots: integer('--roots', 1, 16).optional(),
+    roots: integerFlag('--roots', 1, 16).optional(),
     stateDir: z.string().min(1).optional(),
     tlsCert: z.string().min(1).optional(),
     tlsKey: z.string().min(1).optional(),
-    poll: integer('--poll', 0, 100),
+    poll: integerFlag('--poll', 0, 100),
     tlsClientCa: z.string().min(1).optional(),
     capubs: z.boolean().default(true),
     allowCa: z.boolean().default(false),
-    maxValidity: integer('--max-validity', 1, 36500),
+    maxValidity: integerFlag('--max-validity', 1, 36500),
   })
   .refine((flags) => (flags.tlsCert === undefined) === (flags.tlsKey === undefined), {
     message: '--tls-cert and --tls-key go together',

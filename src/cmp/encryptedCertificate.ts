@@ -13,18 +13,12 @@ import { constants, createDecipheriv, createHash, createPublicKey, diffieHellman
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { CmpEncryptedCertificateError, type EncryptedCertificateFailure } from './errors.js';
+import { ID_MGF1, SHA2_DIGESTS } from './digests.js';
 
 const ID_DATA = '1.2.840.113549.1.7.1';
 const ID_RSAES_OAEP = '1.2.840.113549.1.1.7';
-const ID_MGF1 = '1.2.840.113549.1.1.8';
 const ID_P_SPECIFIED = '1.2.840.113549.1.1.9';
-const HASHES: Record<string, string> = {
-  '1.3.14.3.2.26': 'sha1',
-  '2.16.840.1.101.3.4.2.4': 'sha224',
-  '2.16.840.1.101.3.4.2.1': 'sha256',
-  '2.16.840.1.101.3.4.2.2': 'sha384',
-  '2.16.840.1.101.3.4.2.3': 'sha512',
-};
+const HASHES = SHA2_DIGESTS;
 /** RFC 5753 / SEC 1 key agreement schemes with the X9.63 KDF hash (cofactor variants equal for prime curves). */
 const ECDH_KDF: Record<string, string> = {
   '1.3.133.16.840.63.0.2': 'sha1',

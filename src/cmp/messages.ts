@@ -18,6 +18,7 @@ import { type PollRep } from './asn1/PollContent.js';
 import { parseCertificate } from './certificates.js';
 import { CmpProtocolError } from './errors.js';
 import { signData, verifyData } from './signature.js';
+import { ID_ED448, ID_RSASSA_PSS, SHA2_DIGESTS } from './digests.js';
 
 // ---- requests --------------------------------------------------------------------------------
 
@@ -68,16 +69,8 @@ export function oldCertIdControl(oldCertificate: Uint8Array): AttributeTypeAndVa
   return { type: ID_REG_CTRL_OLD_CERT_ID, value: toDer(encodeCertId(id)) };
 }
 
-const ID_RSASSA_PSS = '1.2.840.113549.1.1.10';
-const ED448_OID = '1.3.101.113';
 /** Digest names by OID, for RSASSA-PSS parameters and hashAlg. */
-const DIGEST_BY_OID: Record<string, string> = {
-  '1.3.14.3.2.26': 'sha1',
-  '2.16.840.1.101.3.4.2.4': 'sha224',
-  '2.16.840.1.101.3.4.2.1': 'sha256',
-  '2.16.840.1.101.3.4.2.2': 'sha384',
-  '2.16.840.1.101.3.4.2.3': 'sha512',
-};
+const DIGEST_BY_OID = SHA2_DIGESTS;
 const ID_SHA256 = '2.16.840.1.101.3.4.2.1';
 const ID_SHA512 = '2.16.840.1.101.3.4.2.3';
 const ID_SHAKE256 = '2.16.840.1.101.3.4.2.18';
@@ -115,7 +108,7 @@ export function certHashOf(certificate: Uint8Array): CertHash {
   const cert = parseCertificate(certificate);
   const alg = cert.signatureAlgorithm.algorithmId;
   if (alg === '1.3.101.112') return { hash: hashWith(ID_SHA512, certificate), hashAlg: new pkijs.AlgorithmIdentifier({ algorithmId: ID_SHA512 }) };
-  if (alg === ED448_OID) return { hash: hashWith(ID_SHAKE256, certificate), hashAlg: new pkijs.AlgorithmIdentifier({ algorithmId: ID_SHAKE256 }) };
+  if (alg === ID_ED448) return { hash: hashWith(ID_SHAKE256, certificate), hashAlg: new pkijs.AlgorithmIdentifier({ algorithmId: ID_SHAKE256 }) };
   const byOid: Record<string, string> = {
     '1.2.840.113549.1.1.5': 'sha1',
     '1.2.840.113549.1.1.11': 'sha256',

@@ -6,6 +6,7 @@
 import { constants, createPublicKey, type KeyObject, verify as nodeVerify } from 'node:crypto';
 import * as pkijs from 'pkijs';
 import { CmpProtocolError } from './errors.js';
+import { ID_MGF1, ID_RSASSA_PSS, SHA2_AND_SHA3_DIGESTS } from './digests.js';
 
 /** How node verifies one algorithm: key types it applies to, digest (null for EdDSA), PSS salt length. */
 export interface SignatureScheme {
@@ -41,20 +42,8 @@ const HASH_ONLY: Record<string, SignatureScheme> = {
   '1.3.101.113': { name: 'Ed448', keyTypes: ['ed448'], digest: null },
 };
 
-export const ID_RSASSA_PSS = '1.2.840.113549.1.1.10';
-const ID_MGF1 = '1.2.840.113549.1.1.8';
 /** Hash OIDs RSASSA-PSS parameters may name. */
-const PSS_HASHES: Record<string, string> = {
-  '1.3.14.3.2.26': 'sha1',
-  '2.16.840.1.101.3.4.2.4': 'sha224',
-  '2.16.840.1.101.3.4.2.1': 'sha256',
-  '2.16.840.1.101.3.4.2.2': 'sha384',
-  '2.16.840.1.101.3.4.2.3': 'sha512',
-  '2.16.840.1.101.3.4.2.7': 'sha3-224',
-  '2.16.840.1.101.3.4.2.8': 'sha3-256',
-  '2.16.840.1.101.3.4.2.9': 'sha3-384',
-  '2.16.840.1.101.3.4.2.10': 'sha3-512',
-};
+const PSS_HASHES = SHA2_AND_SHA3_DIGESTS;
 /** Known but refused, so the reason names them. */
 const REFUSED: Record<string, string> = {
   '1.3.6.1.5.5.7.6.30': 'RSASSA-PSS with SHAKE128 (RFC 8702) is not supported',
