@@ -40,7 +40,10 @@ export function registerTestCaCommand(program: Command): void {
     .option('--secret <secret>', 'shared secret for password-based MAC: pass:TEXT, env:VAR, file:PATH or TEXT')
     .option('--ref <reference>', 'reference value (senderKID) PBM requests must carry; any when absent')
     .option('--roots <n>', 'number of self-signed roots (default 2, or what --state-dir holds)')
-    .option('--state-dir <dir>', 'keep the CA keys and certificates here so they survive restarts')
+    .option(
+      '--state-dir <dir>',
+      'keep the CA keys, the open transactions and a log of every certificate issued (enrolments.jsonl) here, so they survive restarts',
+    )
     .option('--tls-cert <file>', 'PEM certificate (chain) for HTTPS; with --tls-key')
     .option('--tls-key <file>', 'PEM private key for HTTPS; with --tls-cert')
     .option('--poll <n>', 'answer `waiting` this many times before sending the certificate', '0')
@@ -78,7 +81,7 @@ export function registerTestCaCommand(program: Command): void {
       process.stdout.write(`${ca.url}\n`);
       process.stdout.write(
         `test-ca: ${ca.roots.length} roots, issuing intermediate "${subjectLine(new X509Certificate(ca.intermediatePem))}"` +
-          `${flags.stateDir ? `, state in ${flags.stateDir}` : ', state in memory'}` +
+          `${flags.stateDir ? `, state in ${flags.stateDir} (keys, open transactions, enrolments.jsonl)` : ', state in memory'}` +
           `${flags.secret ? '' : '; no --secret: only requests signed with certificates this CA issued are accepted'}\n`,
       );
       const signal = await stopped;

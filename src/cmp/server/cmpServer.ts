@@ -14,7 +14,7 @@ import { errorBody } from '../messages.js';
 import { protectionType, protectMessage, verifyProtection, type ProtectionCredentials, type VerifiedProtection } from '../protection.js';
 import { CaRefusal } from './caRefusal.js';
 import { isCanonicalDer } from './strictDer.js';
-import { TransactionStore, type TransactionStoreOptions } from './transactions.js';
+import { TransactionStore, type PersistedTransactions, type TransactionStoreOptions } from './transactions.js';
 
 /** A request whose decoding, header and protection checks passed. */
 export interface CmpRequest {
@@ -54,6 +54,8 @@ export interface CmpServerOptions<S> {
   /** Certificates sent in extraCerts of every response (after the signer certificate). */
   extraCerts: Uint8Array[];
   transactions?: TransactionStoreOptions;
+  /** Keep open transactions in this file so they survive a restart of the server. */
+  persistedTransactions?: PersistedTransactions<S>;
 }
 
 const STARTING_BODIES = new Set(['ir', 'cr', 'kur', 'p10cr', 'genm']);
@@ -75,7 +77,7 @@ export class CmpServer<S> {
   private readonly senderName: pkijs.GeneralName;
 
   constructor(private readonly options: CmpServerOptions<S>) {
-    this.transactions = new TransactionStore<S>(options.transactions);
+    this.transactions = new TransactionStore<S>(options.transactions, options.persistedTransactions);
     this.senderName = directoryName(parseCertificate(options.signer.certificate).subject);
   }
 

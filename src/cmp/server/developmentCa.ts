@@ -3,7 +3,9 @@
 import { toPem } from '../../pki/pem.js';
 import { CertificateAuthority } from './ca.js';
 import { CmpServer } from './cmpServer.js';
-import { EnrollmentBehaviour, type EnrollmentStats } from './enrollment.js';
+import path from 'node:path';
+import { EnrolmentLog, type EnrolmentRecord } from './enrolmentLog.js';
+import { EnrollmentBehaviour, enrollmentStateCodec, type EnrollmentStats } from './enrollment.js';
 import { listenForCmp, type HttpListener } from './httpListener.js';
 
 export interface DevelopmentCaOptions {
@@ -17,7 +19,11 @@ export interface DevelopmentCaOptions {
   reference?: string;
   /** Number of self-signed roots (default 2). */
   roots?: number;
-  /** Keep the CA keys and certificates here (created once, reused); in memory when absent. */
+  /**
+   * Keep the CA keys and certificates here (created once, reused), append every issued
+   * certificate to enrolments.jsonl and keep open transactions in transactions.json, so a
+   * restarted CA resumes them; in memory when absent.
+   */
   stateDir?: string;
   /** PEM certificate (chain) and key for HTTPS; `clientCa` (PEM) makes a client certificate it issued mandatory (mTLS). */
   tls?: { cert: string | Buffer; key: string | Buffer; clientCa?: string | Buffer };
@@ -48,9 +54,14 @@ export interface DevelopmentCa {
   /** Answers one DER PKIMessage in-process (a CmpTransport's `send`). */
   handle(request: Uint8Array): Promise<Uint8Array>;
   stats: EnrollmentStats;
+  /** Every certificate issued since this CA started (the state dir's enrolments.jsonl holds earlier runs too). */
+  enrolments(): readonly EnrolmentRecord[];
   /** Stops the listener (if any). */
   stop(): Promise<void>;
 }
+
+/** Open transactions of a CA with a state dir (see transactions.ts). */
+export const TRANSACTIONS_FILE = 'transactions.json';
 
 const pem = (der: Uint8Array) => toPem('CERTIFICATE', der);
 
@@ -63,7 +74,8 @@ export async function startDevelopmentCa(options: DevelopmentCaOptions = {}): Pr
       ...(options.maxValidityDays !== undefined ? { maxValidityMs: options.maxValidityDays * 24 * 3600 * 1000 } : {}),
     },
   });
-  const behaviour = new EnrollmentBehaviour(ca, { poll: options.poll, checkAfterSeconds: options.checkAfterSeconds, noCaPubs: options.noCaPubs });
+  const log = new EnrolmentLog(options.stateDir);
+  const behaviour = new EnrollmentBehaviour(ca, { poll: options.poll, checkAfterSeconds: options.checkAfterSeconds, noCaPubs: options.noCaPubs, log });
   const server = new CmpServer({
     behaviour,
     ...(options.secret !== undefined ? { secret: new Uint8Array(Buffer.from(options.secret, 'utf8')) } : {}),
@@ -72,6 +84,7 @@ export async function startDevelopmentCa(options: DevelopmentCaOptions = {}): Pr
     trusted: [...ca.roots, ca.intermediate.certificate],
     signer: { key: ca.intermediate.key, certificate: ca.intermediate.certificate },
     extraCerts: [ca.intermediate.certificate],
+    ...(options.stateDir !== undefined ? { persistedTransactions: { file: path.join(options.stateDir, TRANSACTIONS_FILE), codec: enrollmentStateCodec } } : {}),
   });
   const handle = (request: Uint8Array) => server.handle(request);
   let listener: HttpListener | undefined;
@@ -91,6 +104,7 @@ export async function startDevelopmentCa(options: DevelopmentCaOptions = {}): Pr
     intermediatePem: pem(ca.intermediate.certificate),
     handle,
     stats: behaviour.stats,
+    enrolments: () => log.list(),
     stop: async () => {
       await listener?.close();
     },

@@ -3,6 +3,7 @@
 // `poll` waiting answers; certConf (for the certReqId we answered, its certHash with the hashAlg
 // it names) is answered with pkiconf; genm returns the CA certificates. p10cr is answered with
 // certReqId -1 (RFC 9483 §4.1.4); caPubs in cp/kup can be left out, as OpenSSL's server does.
+import { z } from 'zod';
 import type { CertReqMsg } from '../asn1/CertReqMessages.js';
 import { ID_REG_CTRL_OLD_CERT_ID } from '../asn1/AttributeTypeAndValue.js';
 import { decodeCertIdDer } from '../asn1/CertId.js';
@@ -18,6 +19,8 @@ import { CaRefusal } from './caRefusal.js';
 import { orderFromTemplate, renewalOrder, templatePublicKey } from './certificateOrder.js';
 import type { CmpAnswer, CmpBehaviour, CmpRequest } from './cmpServer.js';
 import { checkProofOfPossession } from './proofOfPossession.js';
+import type { EnrolmentLog } from './enrolmentLog.js';
+import type { StateCodec } from './transactions.js';
 
 /** Where an enrollment transaction stands between messages. */
 export interface EnrollmentState {
@@ -38,7 +41,28 @@ export interface EnrollmentOptions {
   checkAfterSeconds?: number;
   /** Leave caPubs out of cp and kup (ip keeps them), like OpenSSL's and RFC 9483 servers. Default false. */
   noCaPubs?: boolean;
+  /** Every issued certificate is recorded here (in memory, and in the state dir when it has one). */
+  log?: EnrolmentLog;
 }
+
+const enrollmentStateSchema = z.object({
+  phase: z.enum(['polling', 'confirming']),
+  responseType: z.enum(['ip', 'cp', 'kup']),
+  certReqId: z.number().int(),
+  /** base64 DER */
+  certificate: z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/),
+  pollsLeft: z.number().int().min(0),
+  implicitConfirm: z.boolean(),
+});
+
+/** How an open enrollment is written to the CA's state dir, so it survives a restart. */
+export const enrollmentStateCodec: StateCodec<EnrollmentState> = {
+  encode: (state) => ({ ...state, certificate: Buffer.from(state.certificate).toString('base64') }),
+  decode: (value) => {
+    const parsed = enrollmentStateSchema.parse(value);
+    return { ...parsed, certificate: new Uint8Array(Buffer.from(parsed.certificate, 'base64')) };
+  },
+};
 
 /** Counts the tests read, e.g. to assert that a resumed transaction enrolled only once. */
 export interface EnrollmentStats {
@@ -63,6 +87,7 @@ export class EnrollmentBehaviour implements CmpBehaviour<EnrollmentState> {
   private readonly poll: number;
   private readonly checkAfterSeconds: number;
   private readonly noCaPubs: boolean;
+  private readonly log: EnrolmentLog | undefined;
 
   constructor(
     private readonly ca: CertificateAuthority,
@@ -71,6 +96,7 @@ export class EnrollmentBehaviour implements CmpBehaviour<EnrollmentState> {
     this.poll = options.poll ?? 0;
     this.checkAfterSeconds = options.checkAfterSeconds ?? 1;
     this.noCaPubs = options.noCaPubs ?? false;
+    this.log = options.log;
   }
 
   start(request: CmpRequest): CmpAnswer<EnrollmentState> {
@@ -180,6 +206,8 @@ export class EnrollmentBehaviour implements CmpBehaviour<EnrollmentState> {
   private enroll(request: CmpRequest, type: 'ir' | 'cr' | 'kur' | 'p10cr', certReqId: number, certificate: Uint8Array): CmpAnswer<EnrollmentState> {
     this.stats.enrollments += 1;
     this.stats.enrollmentsByTransaction.set(request.transactionId, (this.stats.enrollmentsByTransaction.get(request.transactionId) ?? 0) + 1);
+    // Before the answer is built and sent: a CA killed after answering has it on disk.
+    this.log?.add(certificate, request.transactionId, type, certReqId);
     const state: EnrollmentState = {
       phase: 'polling',
       responseType: RESPONSE_TYPE[type],
