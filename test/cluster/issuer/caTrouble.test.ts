@@ -3,11 +3,11 @@
 // that is down → Pending, then Ready once it starts; a CA answering `waiting` is polled to Ready.
 import type { RunningIssuerLoop } from '../../controllers/loops.js';
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { startDevelopmentCa, type DevelopmentCa } from '../../../src/cmp/server/index.js';
 import type { KubeApi } from '../../../src/k8s/apiClient.js';
-import type { CMPv2Issuer } from '../../../src/api/cmpv2Issuer.js';
+import { issuerKey, type CMPv2Issuer } from '../../../src/api/cmpv2Issuer.js';
 import type { KubeList } from '../../../src/k8s/meta.js';
+import { recordCmpExchanges, type CmpExchangeRecorder } from '../../support/cmpExchangeRecorder.js';
 
 interface CoreEvent {
   involvedObject: { kind?: string; name?: string };
@@ -33,6 +33,7 @@ describe('issuer loop: a CA in trouble (development CA over HTTP, real cert-mana
   let api: KubeApi;
   let loop: RunningIssuerLoop | undefined;
   const cas: DevelopmentCa[] = [];
+  let recorder: CmpExchangeRecorder | undefined;
 
   before(async function () {
     api = await issuerTestApi();
@@ -44,6 +45,8 @@ describe('issuer loop: a CA in trouble (development CA over HTTP, real cert-mana
     await loop?.shutdown();
     loop = undefined;
     await Promise.all(cas.splice(0).map((ca) => ca.stop()));
+    await recorder?.close();
+    recorder = undefined;
   });
 
   async function ca(options: Parameters<typeof startDevelopmentCa>[0]): Promise<DevelopmentCa> {
@@ -89,7 +92,12 @@ describe('issuer loop: a CA in trouble (development CA over HTTP, real cert-mana
     await certificate();
     loop = await startIssuerLoop(api, namespace);
     const pending = await requestWhen(api, namespace, 'CertificateRequest Pending', (ready) => ready?.reason === 'Pending');
-    await sleep(3000); // a few retries against the closed port
+    // Not a sleep: the issuer's probes are what meets the closed port, and the loop's own queue
+    // counts each refused one; wait for three.
+    const probes = issuerKey('CMPv2Issuer', namespace, 'dev-ca');
+    await eventually('three refused probes against the closed port', async () =>
+      loop!.controller.issuerController.queue.failures(probes) >= 3 ? true : undefined,
+    );
     const still = (await listRequests(api, namespace)).find((r) => r.metadata.name === pending.metadata.name);
     assert.equal(still?.status?.conditions?.find((c) => c.type === 'Ready')?.reason, 'Pending', 'still Pending while the CA is down');
     const started = await ca({ port });
@@ -98,17 +106,38 @@ describe('issuer loop: a CA in trouble (development CA over HTTP, real cert-mana
     assert.deepEqual((await readTlsSecret(api, namespace, 'web-tls')).rootsBase64, started.roots.map(derBase64));
   });
 
-  it('a CA answering waiting twice (checkAfter 1 s) is polled to Ready in one transaction', async function () {
+  it('a CA answering waiting twice (checkAfter 1 s) is polled to Ready in one transaction, each pollReq arriving ≥ checkAfter after the answer that asked for it', async function () {
     const { name: namespace } = ns();
     const slow = await ca({ port: 0, poll: 2, checkAfterSeconds: 1 });
-    await issuer(slow.url!);
+    recorder = await recordCmpExchanges(slow.url!);
+    await issuer(recorder.url);
     await certificate();
-    const started = Date.now();
     loop = await startIssuerLoop(api, namespace);
     await readyCertificate(api, namespace, 'web');
     // The waiting ip carries no checkAfter, so the client polls at once (as OpenSSL does); the
     // pollRep then says checkAfter 1 s, and our own status writes must not make it poll sooner.
-    assert.ok(Date.now() - started >= 1000, `Ready after ${Date.now() - started} ms: checkAfter not honoured`);
+    // Measured where it matters: the time from the CA's pollRep leaving to the next pollReq of
+    // that transaction arriving at the CA (both taken at the forwarder in front of the CA).
+    const exchanges = [...recorder.exchanges].sort((x, y) => x.arrivedMs - y.arrivedMs);
+    const enrolment = exchanges.filter((e) => e.requestType !== 'genm');
+    assert.deepEqual(
+      enrolment.map(
+        (e) => `${e.requestType}→${e.answerType}${e.waiting ? ' waiting' : ''}${e.checkAfterSeconds !== undefined ? ` checkAfter ${e.checkAfterSeconds}` : ''}`,
+      ),
+      ['p10cr→cp waiting', 'pollReq→pollRep checkAfter 1', 'pollReq→cp'],
+      'the exchanges of one polled enrolment (implicit confirm: no certConf)',
+    );
+    assert.equal(new Set(enrolment.map((e) => e.transaction)).size, 1, 'one transaction');
+    const asked = enrolment.filter((e) => e.checkAfterSeconds !== undefined);
+    for (const answer of asked) {
+      const next = enrolment.find((e) => e.transaction === answer.transaction && e.arrivedMs > answer.answeredMs);
+      assert.equal(next?.requestType, 'pollReq', 'a pollReq follows the pollRep');
+      const gapMs = next!.arrivedMs - answer.answeredMs;
+      assert.ok(
+        gapMs >= answer.checkAfterSeconds! * 1000,
+        `pollReq arrived ${gapMs.toFixed(0)} ms after a pollRep asking checkAfter ${answer.checkAfterSeconds} s`,
+      );
+    }
     // The Pending spell lasts ~1 s; the Event of that transition stays.
     const events = (await api.request<KubeList<CoreEvent>>('GET', `/api/v1/namespaces/${namespace}/events`)).items;
     assert.ok(
