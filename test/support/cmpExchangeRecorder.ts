@@ -4,6 +4,7 @@
 // from what reached the CA, not from times taken around the code under test.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { PKIBody } from '../../src/cmp/asn1/PKIBody.js';
 import { decodePKIMessage, type PKIMessage } from '../../src/cmp/asn1/PKIMessage.js';
 
 export interface CmpExchange {
@@ -37,6 +38,13 @@ function decode(bytes: Uint8Array): PKIMessage | undefined {
   }
 }
 
+/** What an answer asks of the client: wait (a CertRepMessage with status `waiting`), and when to ask again (pollRep). */
+function asked(body: PKIBody | undefined): { waiting: boolean; checkAfterSeconds?: number } {
+  if (body?.type === 'ip' || body?.type === 'cp' || body?.type === 'kup') return { waiting: body.content.response.some((r) => r.status.status === 'waiting') };
+  if (body?.type === 'pollRep') return { waiting: false, checkAfterSeconds: Math.min(...body.content.map((p) => p.checkAfter)) };
+  return { waiting: false };
+}
+
 /** Starts a recording forwarder to `target` (a CMP URL). */
 export async function recordCmpExchanges(target: string): Promise<CmpExchangeRecorder> {
   const exchanges: CmpExchange[] = [];
@@ -51,15 +59,13 @@ export async function recordCmpExchanges(target: string): Promise<CmpExchangeRec
         .then(async (answer) => {
           const bytes = new Uint8Array(await answer.arrayBuffer());
           const reply = decode(bytes);
-          const content = reply?.body.content as { response?: { status: { status: string } }[] } | { checkAfter: number }[] | undefined;
           exchanges.push({
             arrivedMs,
             answeredMs: performance.now(),
             requestType: request?.body.type ?? 'not a PKIMessage',
             answerType: reply?.body.type ?? `HTTP ${answer.status}`,
             transaction: Buffer.from(request?.header.transactionID ?? new Uint8Array()).toString('hex'),
-            waiting: !Array.isArray(content) && (content?.response?.some((r) => r.status.status === 'waiting') ?? false),
-            checkAfterSeconds: reply?.body.type === 'pollRep' && Array.isArray(content) ? Math.min(...content.map((p) => p.checkAfter)) : undefined,
+            ...asked(reply?.body),
           });
           res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/pkixcmp' });
           res.end(bytes);
