@@ -6,6 +6,7 @@ import { findKubeconfig } from '../operator/kubeconfigSource.js';
 import { createLogger } from '../operator/logging.js';
 import { podNamespace, toOperatorOptions } from '../operator/options.js';
 import { Operator } from '../operator/operator.js';
+import { testHoldFromEnv } from '../operator/testHold.js';
 import { operatorVersion } from '../operator/version.js';
 
 const SERVICE_ACCOUNT_NAMESPACE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
@@ -53,7 +54,14 @@ export function registerRunCommand(program: Command): void {
         process.once('SIGINT', () => resolve({ reason: 'SIGINT', failed: false }));
         fatal = (reason) => resolve({ reason, failed: true });
       });
-      const operator = await Operator.start(options, { connection, logger, onFatal: (reason) => fatal?.(reason) });
+      const operator = await Operator.start(options, {
+        connection,
+        logger,
+        onFatal: (reason) => fatal?.(reason),
+        // The pod's name (downward API; in a pod the host name is the same) names us in transaction records.
+        podName: process.env.POD_NAME?.trim() || undefined,
+        hold: testHoldFromEnv(process.env),
+      });
       const { reason, failed } = await stopped;
       logger.info({ reason }, 'stopping');
       const limit = setTimeout(() => {

@@ -95,10 +95,10 @@ export const cmpTransactionStateSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9+/]+={0,2}$/)
     .max(256),
-  /** base64 of the CA's last senderNonce (our next recipNonce) */
+  /** base64 of the CA's last senderNonce (our next recipNonce); empty before the CA has answered */
   recipNonce: z
     .string()
-    .regex(/^[A-Za-z0-9+/]+={0,2}$/)
+    .regex(/^(?:[A-Za-z0-9+/]+={0,2})?$/)
     .max(256),
   certReqId: z
     .number()
@@ -127,6 +127,8 @@ interface Transaction {
   type: EnrollmentRequest['type'];
   transactionID: Uint8Array;
   senderNonce: Uint8Array;
+  /** `senderNonce` is the planned one, not sent yet: the first message carries it. */
+  firstNonce?: boolean;
   recipNonce?: Uint8Array;
   certReqId: number;
   implicitConfirm: boolean;
@@ -192,15 +194,34 @@ export class CmpClient {
     }
   }
 
-  /** Sends the certificate request; returns issued, waiting (store `state`) or rejected. */
-  async startEnrollment(request: EnrollmentRequest, signal?: AbortSignal): Promise<EnrollmentStep> {
-    const tx: Transaction = {
-      type: request.type,
+  /**
+   * A new transaction's identity (transactionID, the first senderNonce, certReqId, type) before
+   * anything is sent, so a caller can record it first (write-ahead) and then pass it to
+   * startEnrollment, which sends exactly that.
+   */
+  planTransaction(type: EnrollmentRequest['type']): CmpTransactionState {
+    return this.state({
+      type,
       transactionID: newTransactionID(),
       senderNonce: newNonce(),
       certReqId: 0,
       implicitConfirm: this.options.implicitConfirm ?? false,
       startedAt: new Date((this.options.now ?? Date.now)()),
+    });
+  }
+
+  /** Sends the certificate request (as `planned`, when given); returns issued, waiting (store `state`) or rejected. */
+  async startEnrollment(request: EnrollmentRequest, signal?: AbortSignal, planned?: CmpTransactionState): Promise<EnrollmentStep> {
+    const plan = planned ? parseTransactionState(planned) : this.planTransaction(request.type);
+    if (plan.type !== request.type) throw new CmpProtocolError(`planned transaction is a ${plan.type}, not a ${request.type}`);
+    const tx: Transaction = {
+      type: plan.type,
+      transactionID: unb64(plan.transactionID),
+      senderNonce: unb64(plan.senderNonce),
+      firstNonce: true,
+      certReqId: plan.certReqId,
+      implicitConfirm: plan.implicitConfirm,
+      startedAt: new Date(plan.startedAt),
     };
     return this.keepOpenWhileWaiting(async () => {
       const body = this.requestBody(request);
@@ -217,7 +238,7 @@ export class CmpClient {
       type: checked.type,
       transactionID: unb64(checked.transactionID),
       senderNonce: unb64(checked.senderNonce),
-      recipNonce: unb64(checked.recipNonce),
+      recipNonce: checked.recipNonce === '' ? undefined : unb64(checked.recipNonce),
       certReqId: checked.certReqId,
       implicitConfirm: checked.implicitConfirm,
       startedAt: new Date(checked.startedAt),
@@ -312,7 +333,8 @@ export class CmpClient {
     signal: AbortSignal | undefined,
     implicitConfirm = false,
   ): Promise<CheckedResponse> {
-    tx.senderNonce = newNonce();
+    if (!tx.firstNonce) tx.senderNonce = newNonce();
+    tx.firstNonce = false;
     const header = buildHeader({
       recipient: this.recipient(request),
       transactionID: tx.transactionID,

@@ -68,9 +68,17 @@ export class CmpTransportError extends Error {
   readonly retryable = true;
   /** HTTP status when the server answered, otherwise undefined. */
   readonly httpStatus?: number;
-  constructor(message: string, httpStatus?: number) {
+  /**
+   * True when the whole request went out and no HTTP answer came back (a timeout or a reset after
+   * sending, a 200 answer cut short): the CA may have acted on it and its answer is lost. False
+   * when the request never left (refused connection, TLS failure) or the server refused it at the
+   * HTTP level: nothing was enrolled, so a new transaction cannot double an enrolment.
+   */
+  readonly answerLost: boolean;
+  constructor(message: string, httpStatus?: number, options: { answerLost?: boolean } = {}) {
     super(message);
     this.httpStatus = httpStatus;
+    this.answerLost = options.answerLost ?? false;
   }
 }
 

@@ -91,6 +91,11 @@ export class HttpTransport implements CmpTransport {
     const target = this.url.toString();
     return new Promise<Uint8Array>((resolve, reject) => {
       let settled = false;
+      // Once the connection stands (TLS included) and the whole request is written, a missing
+      // answer may be a lost one: the CA may have acted on the request.
+      let connected = false;
+      let written = false;
+      const sent = () => connected && written;
       const fail = (err: CmpTransportError) => {
         if (settled) return;
         settled = true;
@@ -99,7 +104,7 @@ export class HttpTransport implements CmpTransport {
         req.destroy();
         reject(err);
       };
-      const onAbort = () => fail(new CmpTransportError(`request to ${target} aborted`));
+      const onAbort = () => fail(new CmpTransportError(`request to ${target} aborted`, undefined, { answerLost: sent() }));
       const req = client.request(
         this.url,
         {
@@ -112,7 +117,9 @@ export class HttpTransport implements CmpTransport {
           const type = (res.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
           const declared = Number(res.headers['content-length'] ?? NaN);
           if (Number.isFinite(declared) && declared > maxBytes) {
-            fail(new CmpTransportError(`response of ${declared} bytes from ${target} exceeds the ${maxBytes}-byte limit`, status));
+            fail(
+              new CmpTransportError(`response of ${declared} bytes from ${target} exceeds the ${maxBytes}-byte limit`, status, { answerLost: status === 200 }),
+            );
             return;
           }
           const chunks: Buffer[] = [];
@@ -120,12 +127,14 @@ export class HttpTransport implements CmpTransport {
           res.on('data', (chunk: Buffer) => {
             total += chunk.byteLength;
             if (total > maxBytes) {
-              fail(new CmpTransportError(`response from ${target} exceeds the ${maxBytes}-byte limit`, status));
+              fail(new CmpTransportError(`response from ${target} exceeds the ${maxBytes}-byte limit`, status, { answerLost: status === 200 }));
               return;
             }
             chunks.push(chunk);
           });
-          res.on('error', (err) => fail(new CmpTransportError(`reading response from ${target}: ${describeNetworkError(err)}`, status)));
+          res.on('error', (err) =>
+            fail(new CmpTransportError(`reading response from ${target}: ${describeNetworkError(err)}`, status, { answerLost: status === 200 })),
+          );
           res.on('end', () => {
             if (settled) return;
             const body = new Uint8Array(Buffer.concat(chunks));
@@ -163,8 +172,22 @@ export class HttpTransport implements CmpTransport {
           });
         },
       );
-      const timer = setTimeout(() => fail(new CmpTransportError(`no answer from ${target} within ${timeoutMs} ms`)), timeoutMs);
-      req.on('error', (err) => fail(new CmpTransportError(`cannot reach ${target}: ${describeNetworkError(err)}`)));
+      const timer = setTimeout(
+        () => fail(new CmpTransportError(`no answer from ${target} within ${timeoutMs} ms`, undefined, { answerLost: sent() })),
+        timeoutMs,
+      );
+      req.on('socket', (socket) => {
+        if (req.reusedSocket) connected = true;
+        else socket.once(this.url.protocol === 'https:' ? 'secureConnect' : 'connect', () => (connected = true));
+      });
+      req.on('finish', () => (written = true));
+      req.on('error', (err) =>
+        fail(
+          sent()
+            ? new CmpTransportError(`no answer from ${target}: ${describeNetworkError(err)}`, undefined, { answerLost: true })
+            : new CmpTransportError(`cannot reach ${target}: ${describeNetworkError(err)}`),
+        ),
+      );
       if (signal?.aborted) {
         onAbort();
         return;

@@ -13,7 +13,8 @@ import { SECRETS } from '../k8s/resources.js';
 import { createSigners } from '../signer/backends.js';
 import { KubeSecretSource } from '../signer/secretSource.js';
 import type { SignerFactory } from '../signer/signer.js';
-import { CertificateRequestController, type RequestMetrics } from './certificaterequest/controller.js';
+import { CertificateRequestController, type HoldPoint, type RequestMetrics } from './certificaterequest/controller.js';
+import type { Holder } from './certificaterequest/transactionRecord.js';
 import { IssuerController } from './issuer/controller.js';
 
 export interface IssuerLoopOptions {
@@ -28,6 +29,10 @@ export interface IssuerLoopOptions {
   logger?: Logger;
   metrics?: RequestMetrics;
   onIssuerOutcome?: (issuer: string, outcome: string) => void;
+  /** Who we are in CertificateRequest transaction records (default: this host and a new incarnation). */
+  holder?: Holder;
+  /** Test-only fault points; production has none. */
+  hold?: (point: HoldPoint, key: string) => Promise<void>;
 }
 
 export interface IssuerLoop {
@@ -73,6 +78,8 @@ export function addIssuerLoop(manager: Manager, options: IssuerLoopOptions): Iss
     logger,
     metrics,
     recheckIssuer: (kind, namespace, name) => issuerController.recheck(kind, namespace, name),
+    holder: options.holder,
+    hold: options.hold,
   });
   manager.add(issuerController);
   manager.add(requestController);

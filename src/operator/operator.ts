@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { HttpTransport } from '../cmp/transport.js';
+import type { HoldPoint } from '../controllers/certificaterequest/controller.js';
 import { addIssuerLoop } from '../controllers/issuerLoop.js';
 import { addKeystoreLoop } from '../controllers/keystoreLoop.js';
 import { KubeApi } from '../k8s/apiClient.js';
@@ -27,6 +28,10 @@ export interface OperatorDeps {
   identity?: string;
   /** Leadership lost (not by our own stop): the process must end and be restarted. */
   onFatal: (reason: string) => void;
+  /** The pod name in CertificateRequest transaction records (POD_NAME; default the host name). */
+  podName?: string;
+  /** Test-only fault points (testHold.ts); production has none. */
+  hold?: (point: HoldPoint, key: string) => Promise<void>;
 }
 
 export interface ListeningEndpoint {
@@ -80,6 +85,8 @@ export class Operator {
         logger,
         metrics,
         onIssuerOutcome: (issuer, outcome) => metrics.issuerOutcome(issuer, outcome),
+        holder: { pod: deps.podName || hostname(), incarnation: randomUUID().slice(0, 8) },
+        hold: deps.hold,
       });
     }
     if (options.controllers.includes('keystore')) {

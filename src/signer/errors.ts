@@ -3,7 +3,8 @@
 // retried with backoff until the max-retry duration. Every one takes the ES2022 `{ cause }`
 // option: a backend wraps its own error instead of rebuilding it from text, so the CA's answer
 // (CmpRejectedError.rejection) reaches the controller. `failureDetails` reads that chain.
-import { CmpRejectedError } from '../cmp/errors.js';
+import { CmpRejectedError, CmpTransportError } from '../cmp/errors.js';
+import { CertServiceHttpError } from './certservice/errors.js';
 
 /**
  * The CA has not finished (CMP `waiting`): the request stays Pending and is asked again after
@@ -77,4 +78,20 @@ export function failureDetails(err: unknown): FailureDetails {
   if (unnamed.length > 0) message += ` (failInfo: ${unnamed.join(', ')})`;
   if (!verified && !message.includes('unverified')) message += ' [unverified answer]';
   return { message, failInfo: [...failInfo], statusString: [...statusString], verified };
+}
+
+/**
+ * Whether a failed exchange may have reached the CA with its answer lost (SPEC §3, enrolled once):
+ * only an error that proves otherwise says no — a CMP transport error that knows the request
+ * never left or was refused at the HTTP level, or any HTTP answer of CertService. Anything else
+ * (a timeout after sending, an unknown error) may hide an enrolment.
+ */
+export function answerMayBeLost(err: unknown): boolean {
+  const seen = new Set<unknown>();
+  for (let e = err; e instanceof Error && !seen.has(e); e = e.cause) {
+    if (e instanceof CmpTransportError) return e.answerLost;
+    if (e instanceof CertServiceHttpError) return false;
+    seen.add(e);
+  }
+  return true;
 }

@@ -19,8 +19,27 @@ export interface IssuerCheckResult {
   caCertificatesPem?: string;
 }
 
+/** What a signer is about to send the CA: a new transaction, or a poll of a waiting one. */
+export interface TransactionIntent {
+  kind: 'request' | 'poll';
+  /** The backend's transaction (CMP: type, transactionID, nonces, certReqId) as text, opaque to the caller. */
+  transaction?: string;
+}
+
+/**
+ * The caller's hooks around the exchange with the CA (SPEC §3, each request enrolled once): the
+ * controller records the transaction before it goes out. A signer calls `beforeSend` after
+ * everything that can fail without the CA (Secrets, keys, the message) and before the first
+ * byte is sent; a throw there means nothing is sent and the error is the signer's.
+ */
+export interface SignHooks {
+  beforeSend?(intent: TransactionIntent): Promise<void>;
+  /** The CA's answer to the first message has arrived and is not processed yet (the test fault points). */
+  answered?(intent: TransactionIntent): Promise<void>;
+}
+
 export interface Signer {
-  sign(request: RequestView, issuer: IssuerView, signal?: AbortSignal): Promise<SignedCertificate>;
+  sign(request: RequestView, issuer: IssuerView, signal?: AbortSignal, hooks?: SignHooks): Promise<SignedCertificate>;
   /** Probes the issuer's server (SPEC §2); resolves when it is usable, with what it learned. */
   check(issuer: IssuerView, signal?: AbortSignal): Promise<IssuerCheckResult | void>;
 }

@@ -9,7 +9,7 @@ import type { CertificateRequest } from '../../src/api/certManager.js';
 import type { CMPv2Issuer } from '../../src/api/cmpv2Issuer.js';
 import type { KubeObject } from '../../src/k8s/meta.js';
 import type { RequestView } from '../../src/signer/requestView.js';
-import type { SignedCertificate, Signer, SignerFactory } from '../../src/signer/signer.js';
+import type { SignedCertificate, Signer, SignerFactory, SignHooks, TransactionIntent } from '../../src/signer/signer.js';
 import { MemoryApi } from '../k8s/memoryApiServer.js';
 
 /** A signer whose answers the test scripts; it records what it was asked. */
@@ -23,10 +23,15 @@ export class ScriptedSigner implements Signer, SignerFactory {
     return this;
   }
 
-  async sign(view: RequestView): Promise<SignedCertificate> {
+  /** As a real signer: the answer is scripted, the write-ahead hook runs before it, as before a send. */
+  async sign(view: RequestView, _issuer?: IssuerView, _signal?: AbortSignal, hooks: SignHooks = {}): Promise<SignedCertificate> {
     this.signCalls.push(view);
     const answer = this.signAnswers.shift();
     if (!answer) throw new Error('the test scripted no more answers');
+    const intent: TransactionIntent = view.resumeState
+      ? { kind: 'poll', transaction: view.resumeState }
+      : { kind: 'request', transaction: `{"tid":"planned-${this.signCalls.length}"}` };
+    await hooks.beforeSend?.(intent);
     return answer(view);
   }
 

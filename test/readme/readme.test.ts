@@ -23,6 +23,7 @@ import {
 import { computeDesired, type DesiredStores } from '../../src/controllers/keystore/desired.js';
 import type { ConfigMap, Secret } from '../../src/k8s/meta.js';
 import { DEFAULT_KEY_ALIAS, STORE_FILES_BY_FORMAT } from '../../src/keystore/index.js';
+import { TRANSACTION_RESTARTED } from '../../src/controllers/certificaterequest/controller.js';
 import { OperatorMetrics } from '../../src/operator/metrics.js';
 import { Pki } from '../keystore/fixtures.js';
 import { ROOT, readme, rowsMentioning, shellCommands, yamlObjects, type KubeDocument } from './readme.js';
@@ -76,7 +77,9 @@ describe('README', () => {
   });
 
   it('names every Event reason and every metric the operator exports', async () => {
-    for (const reason of [...Object.values(FAILURE_REASON), ...Object.values(WARNING_REASON), BUILT_REASON]) assert.ok(text.includes(`\`${reason}\``), reason);
+    for (const reason of [...Object.values(FAILURE_REASON), ...Object.values(WARNING_REASON), BUILT_REASON, TRANSACTION_RESTARTED]) {
+      assert.ok(text.includes(`\`${reason}\``), reason);
+    }
     const metrics = new OperatorMetrics({ processMetrics: false });
     const names = (await metrics.registry.getMetricsAsJSON()).map((m) => m.name);
     assert.ok(names.length >= 12, names.join(', '));

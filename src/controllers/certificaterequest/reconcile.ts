@@ -3,17 +3,22 @@
 // once; when it answers `sign`, the shell signs and calls it again with the outcome. Because it
 // is pure, the shell can rerun it on a fresh copy after a write conflict.
 import { pollDelayMs } from '../../cmp/checkAfter.js';
-import { findCondition, hasCondition } from '../../k8s/conditions.js';
+import { findCondition, formatTime, hasCondition } from '../../k8s/conditions.js';
 import { formatDuration } from '../../k8s/duration.js';
 import type { EventRecord } from '../../k8s/events.js';
 import { CONDITION_APPROVED, CONDITION_DENIED, CONDITION_READY, REASON, type CertificateRequest } from '../../api/certManager.js';
 import { ISSUER_GROUP, ISSUER_KINDS, TRANSACTION_ANNOTATION, type CMPv2Issuer, type IssuerKind } from '../../api/cmpv2Issuer.js';
-import { failureDetails, IssuerError, PendingError, PermanentError } from '../../signer/errors.js';
+import { answerMayBeLost, failureDetails, IssuerError, PendingError, PermanentError } from '../../signer/errors.js';
 import { InvalidRequestError, toRequestView, type RequestView } from '../../signer/requestView.js';
-import type { SignedCertificate } from '../../signer/signer.js';
+import type { SignedCertificate, TransactionIntent } from '../../signer/signer.js';
+import { writeTransactionRecord } from './transactionRecord.js';
 import { setDenied, setFailed, setIssued, setPending, type RequestStatusPatch, type Transition } from './transitions.js';
 
-export type SignOutcome = { ok: true; value: SignedCertificate } | { ok: false; error: unknown };
+/**
+ * What signing gave. `intent` is set when the transaction was recorded and sent (the write-ahead
+ * hook ran): only then does a failure change the record.
+ */
+export type SignOutcome = { ok: true; value: SignedCertificate } | { ok: false; error: unknown; intent?: TransactionIntent };
 
 export interface RequestReconcileInput {
   request: CertificateRequest;
@@ -23,6 +28,8 @@ export interface RequestReconcileInput {
   maxRetryDurationMs: number;
   /** Set on the second call, after the shell has signed. */
   signOutcome?: SignOutcome;
+  /** Who we are in transaction records (transactionRecord.ts `holderText`). */
+  holder?: string;
 }
 
 /** Not for us, or already final: do nothing at all. */
@@ -111,37 +118,57 @@ export function reconcileCertificateRequest(input: RequestReconcileInput): Reque
   // 7. Sign (the shell does the I/O and calls us again).
   const outcome = input.signOutcome;
   if (!outcome) return { action: 'sign', view, issuerKind: issuerRef.kind as IssuerKind };
-  return afterSigning(input, outcome, view);
+  return afterSigning(input, outcome);
 }
 
-function afterSigning(input: RequestReconcileInput, outcome: SignOutcome, view: RequestView): Update {
+/**
+ * The transaction record after a failed exchange (transactionRecord.ts): a waiting answer is
+ * recorded for polling; a failure that proves the CA never acted (nothing sent, an HTTP-level
+ * refusal) takes the record back to where it was before the attempt; any other failure leaves
+ * the unanswered record, so the next attempt says that a new transaction replaces it.
+ */
+function recordAfterFailure(input: RequestReconcileInput, outcome: SignOutcome & { ok: false }): Record<string, string | null> | undefined {
+  const waiting = (transaction: string) => ({
+    [TRANSACTION_ANNOTATION]: writeTransactionRecord({
+      version: 2,
+      phase: 'waiting',
+      holder: input.holder ?? 'unknown/unknown',
+      at: formatTime(input.now),
+      transaction,
+    }),
+  });
+  const { error, intent } = outcome;
+  if (error instanceof PendingError) return error.resumeState !== undefined ? waiting(error.resumeState) : undefined;
+  if (!intent || answerMayBeLost(error)) return undefined;
+  return intent.kind === 'poll' && intent.transaction ? waiting(intent.transaction) : { [TRANSACTION_ANNOTATION]: null };
+}
+
+function afterSigning(input: RequestReconcileInput, outcome: SignOutcome): Update {
   const { request, now } = input;
-  const clearTransaction = view.resumeState !== undefined ? { [TRANSACTION_ANNOTATION]: null } : undefined;
   if (outcome.ok) {
-    // Issued: certificate and roots written, transaction state dropped; what the signer must name (roots
-    // taken from extraCerts on request, skipped caPubs entries) goes into Events beside it.
+    // Issued: certificate and roots written (the record of the transaction stays, for the record);
+    // what the signer must name (roots taken from extraCerts on request, skipped caPubs entries)
+    // goes into Events beside it.
     const issued = setIssued(request, now, outcome.value.chainPem, outcome.value.caPem);
     const notes = issued.events.length > 0 ? (outcome.value.notes ?? []) : [];
-    return update({ ...issued, events: [...issued.events, ...notes] }, 'issued', { annotations: clearTransaction });
+    return update({ ...issued, events: [...issued.events, ...notes] }, 'issued');
   }
   const error = outcome.error;
   const { message } = failureDetails(error);
+  const annotations = recordAfterFailure(input, outcome);
   if (error instanceof PermanentError) {
     // The CA said no (or its answer failed a check): terminal.
-    return update(setFailed(request, now, message), 'failed', { annotations: clearTransaction });
+    return update(setFailed(request, now, message), 'failed', { annotations });
   }
   const created = Date.parse(request.metadata.creationTimestamp ?? '');
   const elapsed = Number.isNaN(created) ? 0 : now.getTime() - created;
   if (elapsed >= input.maxRetryDurationMs) {
     // Retried long enough (SPEC §3.7: waiting answers count too): terminal.
     const limit = formatDuration(input.maxRetryDurationMs);
-    return update(setFailed(request, now, `Gave up after the maximum retry duration (${limit}): ${message}`), 'failed', {
-      annotations: clearTransaction,
-    });
+    return update(setFailed(request, now, `Gave up after the maximum retry duration (${limit}): ${message}`), 'failed', { annotations });
   }
   if (error instanceof PendingError) {
-    // The CA is working on it: poll again after its checkAfter, keeping the transaction.
-    const annotations = error.resumeState !== undefined ? { [TRANSACTION_ANNOTATION]: error.resumeState } : undefined;
+    // The CA is working on it: poll again after its checkAfter, the transaction recorded first.
     return update(setPending(request, now, `Waiting for the CA: ${message}`), 'pending', {
       annotations,
       // checkAfter clamped by the shared rule: ≥ 1 s, ≤ the time left before the max-retry duration, ≤ a timer's range.
@@ -154,8 +181,8 @@ function afterSigning(input: RequestReconcileInput, outcome: SignOutcome, view: 
   }
   if (error instanceof IssuerError) {
     // The issuer is at fault: wait as Pending, re-check the issuer, retry with backoff.
-    return update(setPending(request, now, `Issuer problem: ${message}`, true), 'pending', { backoff: true, recheckIssuer: true });
+    return update(setPending(request, now, `Issuer problem: ${message}`, true), 'pending', { backoff: true, recheckIssuer: true, annotations });
   }
   // Transport errors, timeouts, 5xx: retry with backoff.
-  return update(setPending(request, now, `Signing failed, will retry: ${message}`, true), 'pending', { backoff: true });
+  return update(setPending(request, now, `Signing failed, will retry: ${message}`, true), 'pending', { backoff: true, annotations });
 }

@@ -16,7 +16,7 @@ import { IssuerError, PermanentError } from '../errors.js';
 import type { IssuerView } from '../issuerView.js';
 import { csrDer, type RequestView } from '../requestView.js';
 import { issuerSecret, type SecretSource } from '../secretSource.js';
-import type { SignedCertificate, Signer } from '../signer.js';
+import type { SignedCertificate, Signer, SignHooks } from '../signer.js';
 import { CertServiceClient, type CertificationResponse, type CertServiceClientOptions } from './client.js';
 import { CertServiceHttpError, CertServiceResponseError, CertServiceTransportError } from './errors.js';
 
@@ -99,11 +99,18 @@ export function signedCertificateOf(response: CertificationResponse, csrPem: str
 export class CertServiceSigner implements Signer {
   constructor(private readonly options: CertServiceSignerOptions) {}
 
-  async sign(view: RequestView, issuer: IssuerView, signal?: AbortSignal): Promise<SignedCertificate> {
+  async sign(view: RequestView, issuer: IssuerView, signal?: AbortSignal, hooks: SignHooks = {}): Promise<SignedCertificate> {
     const spec = this.certServiceSpec(issuer);
     const privateKeyPem = await this.newPrivateKey(view);
     const renewal = await this.renewalMaterial(view, spec);
     const client = await this.client(spec, issuer.secretsNamespace);
+    // CertService runs the CMP transaction itself: all there is to record is that a request goes out.
+    try {
+      await hooks.beforeSend?.({ kind: 'request' });
+    } catch (err) {
+      client.close();
+      throw err;
+    }
     let response: CertificationResponse;
     try {
       response = renewal

@@ -18,7 +18,7 @@ import { IssuerError, PendingError, PermanentError } from '../errors.js';
 import type { IssuerView } from '../issuerView.js';
 import type { RequestView } from '../requestView.js';
 import type { SecretSource } from '../secretSource.js';
-import type { IssuerCheckResult, SignedCertificate, Signer } from '../signer.js';
+import type { IssuerCheckResult, SignedCertificate, Signer, SignHooks, TransactionIntent } from '../signer.js';
 import { enrollmentRequest } from './enrollmentRequest.js';
 import { issuerCmpClient, type IssuerClientDeps } from './issuerClient.js';
 
@@ -54,14 +54,23 @@ export class CmpSigner implements Signer {
     this.deps = { secrets: options.secrets, transport: options.transport ?? ((o) => new HttpTransport(o)) };
   }
 
-  async sign(view: RequestView, issuer: IssuerView, signal?: AbortSignal): Promise<SignedCertificate> {
+  async sign(view: RequestView, issuer: IssuerView, signal?: AbortSignal, hooks: SignHooks = {}): Promise<SignedCertificate> {
     const spec = this.cmpSpec(issuer);
     const { request, notes: requestNotes } = await enrollmentRequest(view, spec, this.deps.secrets);
-    const client = await issuerCmpClient(spec, issuer.secretsNamespace, this.deps, knownRoots(issuer));
+    const resume = this.resumable(view.resumeState, request.type);
+    const sending: { intent?: TransactionIntent } = {};
+    const answered = hooks.answered;
+    const deps: IssuerClientDeps = answered
+      ? { ...this.deps, transport: (options) => firstAnswerObserved(this.deps.transport(options), () => answered(sending.intent!)) }
+      : this.deps;
+    const client = await issuerCmpClient(spec, issuer.secretsNamespace, deps, knownRoots(issuer));
+    // The transaction is fixed (and recorded by the caller) before anything reaches the CA.
+    const planned = resume ? undefined : client.planTransaction(request.type);
+    sending.intent = resume ? { kind: 'poll', transaction: JSON.stringify(resume) } : { kind: 'request', transaction: JSON.stringify(planned) };
+    await hooks.beforeSend?.(sending.intent);
     let step: EnrollmentStep;
     try {
-      const resume = this.resumable(view.resumeState, request.type);
-      step = resume ? await client.continueEnrollment(request, resume, signal) : await client.startEnrollment(request, signal);
+      step = resume ? await client.continueEnrollment(request, resume, signal) : await client.startEnrollment(request, signal, planned);
     } catch (err) {
       throw cmpSignerError(err);
     }
@@ -142,6 +151,22 @@ export class CmpSigner implements Signer {
     const parsed = cmpTransactionStateSchema.safeParse(json);
     return parsed.success && parsed.data.type === type ? parsed.data : undefined;
   }
+}
+
+/** `transport`, calling `observe` once when the first answer has arrived, before the client reads it. */
+function firstAnswerObserved(transport: CmpTransport, observe: () => Promise<void>): CmpTransport {
+  let first = true;
+  return {
+    async send(message, signal) {
+      const answer = await transport.send(message, signal);
+      if (first) {
+        first = false;
+        await observe();
+      }
+      return answer;
+    },
+    close: () => transport.close?.(),
+  };
 }
 
 /** The self-signed certificates of the issuer's status.caCertificates, DER; an unreadable status gives none. */

@@ -3,6 +3,7 @@
 // A Certificate becomes Ready with both roots in ca.crt; p10cr and ir; renewal goes through kur.
 import { runIssuerLoop, type RunningIssuerLoop } from '../../controllers/loops.js';
 import { TRANSACTION_ANNOTATION } from '../../../src/api/cmpv2Issuer.js';
+import type { CertificateRequest } from '../../../src/api/certManager.js';
 import assert from 'node:assert/strict';
 import type { X509Certificate } from 'node:crypto';
 import { startDevelopmentCa, type DevelopmentCa } from '../../../src/cmp/server/index.js';
@@ -138,9 +139,12 @@ describe('issuer loop on the test bed (real cert-manager, development CA over HT
     try {
       await issuerAndCertificate('p10cr', slow.url);
       await runLoop(namespace);
-      const saved = (
-        await requestWhen(api, namespace, 'the saved CMP transaction', (_ready, r) => r.metadata.annotations?.[TRANSACTION_ANNOTATION] !== undefined)
-      ).metadata.annotations![TRANSACTION_ANNOTATION];
+      // The record once the CA has answered `waiting` (before that it says `sending`).
+      const record = (r: CertificateRequest) =>
+        JSON.parse(r.metadata.annotations?.[TRANSACTION_ANNOTATION] ?? '{}') as { phase?: string; transaction?: string };
+      const saved = record(
+        await requestWhen(api, namespace, 'the recorded waiting CMP transaction', (_ready, r) => record(r).phase === 'waiting'),
+      ).transaction!;
       await loop!.shutdown(); // "killed": no more polling from this one
       loop = undefined;
       const enrollments = slow.stats.enrollments;

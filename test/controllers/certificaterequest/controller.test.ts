@@ -2,9 +2,10 @@ import { TRANSACTION_ANNOTATION } from '../../../src/api/cmpv2Issuer.js';
 import assert from 'node:assert/strict';
 import { CertificateRequestController } from '../../../src/controllers/certificaterequest/controller.js';
 import { PermanentError, PendingError } from '../../../src/signer/errors.js';
+import type { SignHooks } from '../../../src/signer/signer.js';
 import type { CertificateRequest } from '../../../src/api/certManager.js';
 import { eventually } from '../../k8s/fakeApiServer.js';
-import { approved, certificateRequest, denied, issuer, issuerReady } from '../fixtures.js';
+import { approved, certificateRequest, denied, issuer, issuerReady, withAnnotation } from '../fixtures.js';
 import { harness, type Harness } from '../harness.js';
 
 const CHAIN = '-----BEGIN CERTIFICATE-----\nleaf\n-----END CERTIFICATE-----\n';
@@ -63,7 +64,7 @@ describe('controllers/certificaterequest shell (informers + queue + patches agai
     assert.equal(h.signer.signCalls.length, 1, 'signed exactly once');
   });
 
-  it('a CA answering waiting: the transaction is saved, polled with it, then dropped on success', async () => {
+  it('a CA answering waiting: the transaction is recorded, polled with it, and the record stays on the issued request', async () => {
     h.memory.put('cmpv2issuers', issuer(issuerReady()) as never);
     h.memory.put('certificaterequests', certificateRequest(new Date(), approved()) as never);
     h.signer.signAnswers.push(() => {
@@ -72,12 +73,16 @@ describe('controllers/certificaterequest shell (informers + queue + patches agai
     h.signer.signAnswers.push(() => ({ chainPem: CHAIN, caPem: ROOTS }));
     await h.startInformers();
     controller.start();
-    await eventually(() => stored().metadata.annotations?.[TRANSACTION_ANNOTATION] === '{"tid":"t-1"}', 5000, 'the saved transaction');
+    const record = () => {
+      const text = stored().metadata.annotations?.[TRANSACTION_ANNOTATION];
+      return text ? (JSON.parse(text) as { phase: string; transaction?: string }) : undefined;
+    };
+    await eventually(() => record()?.phase === 'waiting' && record()?.transaction === '{"tid":"t-1"}', 5000, 'the recorded waiting transaction');
     await eventually(() => readyReason() === 'Issued', 5000, 'Issued');
     assert.equal(h.signer.signCalls.length, 2);
     assert.equal(h.signer.signCalls[0].resumeState, undefined);
     assert.equal(h.signer.signCalls[1].resumeState, '{"tid":"t-1"}', 'the poll resumed the same transaction');
-    assert.equal(stored().metadata.annotations?.[TRANSACTION_ANNOTATION], undefined);
+    assert.deepEqual({ phase: record()?.phase, transaction: record()?.transaction }, { phase: 'polling', transaction: '{"tid":"t-1"}' });
   });
 
   it('a waiting answer is polled after its checkAfter, not at once when our own writes come back', async () => {
@@ -141,5 +146,100 @@ describe('controllers/certificaterequest shell (informers + queue + patches agai
     assert.equal(stored().status!.conditions!.find((c) => c.type === 'Ready')!.message, 'rejection: badPOP');
     await new Promise((resolve) => setTimeout(resolve, 150));
     assert.equal(h.signer.signCalls.length, 1, 'never retried');
+  });
+
+  describe('write-ahead transaction record (SPEC §3: enrolled once)', () => {
+    function withHolder(holder: { pod: string; incarnation: string }): CertificateRequestController {
+      return new CertificateRequestController({
+        api: h.memory.fake.api,
+        requests: h.requests,
+        issuers: h.issuers,
+        clusterIssuers: h.clusterIssuers,
+        signers: h.signer,
+        events: h.events,
+        maxRetryDurationMs: 600_000,
+        clusterResourceNamespace: 'cert-manager',
+        holder,
+      });
+    }
+    const sendingBy = (holder: string, at: Date) =>
+      JSON.stringify({ version: 2, phase: 'sending', holder, at: at.toISOString(), transaction: '{"transactionID":"bG9zdA=="}' });
+
+    it('two replicas racing for one request: one records the transaction and sends, the other sends nothing', async () => {
+      h.memory.put('cmpv2issuers', issuer(issuerReady()) as never);
+      h.memory.put('certificaterequests', certificateRequest(new Date(), approved()) as never);
+      await h.startInformers();
+      // Both replicas decide on the same cached copy and reach the record write together.
+      let arrived = 0;
+      let release: () => void = () => undefined;
+      const together = new Promise<void>((resolve) => (release = resolve));
+      const sends: string[] = [];
+      const racing = (replica: string) => ({
+        forIssuer: () => ({
+          check: async () => undefined,
+          sign: async (_view: unknown, _issuer: unknown, _signal: unknown, hooks?: SignHooks) => {
+            if (++arrived === 2) release();
+            await together;
+            await hooks?.beforeSend?.({ kind: 'request', transaction: `{"tid":"${replica}"}` });
+            sends.push(replica);
+            return { chainPem: CHAIN, caPem: ROOTS };
+          },
+        }),
+      });
+      const replicas = ['pod-a', 'pod-b'].map(
+        (pod) =>
+          new CertificateRequestController({
+            api: h.memory.fake.api,
+            requests: h.requests,
+            issuers: h.issuers,
+            clusterIssuers: h.clusterIssuers,
+            signers: racing(pod),
+            events: h.events,
+            maxRetryDurationMs: 600_000,
+            clusterResourceNamespace: 'cert-manager',
+            holder: { pod, incarnation: '1' },
+          }),
+      );
+      const results = await Promise.all(replicas.map((r) => r.reconcile('apps/web-1')));
+      assert.deepEqual(sends.length, 1, `sent by ${sends.join(', ')}`);
+      const loser = results.find((r) => r && 'requeueAfterMs' in r && r.requeueAfterMs !== undefined && r.requeueAfterMs > 60_000);
+      assert.ok(loser, `the other replica waits for the holder: ${JSON.stringify(results)}`);
+      assert.equal(readyReason(), 'Issued');
+      const record = JSON.parse(stored().metadata.annotations![TRANSACTION_ANNOTATION]) as { holder: string; transaction: string };
+      assert.deepEqual([record.holder, record.transaction], [`${sends[0]}/1`, `{"tid":"${sends[0]}"}`]);
+    });
+
+    it("another pod's unanswered attempt younger than the hold: nothing is sent, the request waits", async () => {
+      h.memory.put('cmpv2issuers', issuer(issuerReady()) as never);
+      h.memory.put(
+        'certificaterequests',
+        certificateRequest(new Date(), approved(), withAnnotation(TRANSACTION_ANNOTATION, sendingBy('pod-b/9', new Date()))) as never,
+      );
+      await h.startInformers();
+      const result = await withHolder({ pod: 'pod-a', incarnation: '1' }).reconcile('apps/web-1');
+      assert.equal(h.signer.signCalls.length, 0);
+      assert.ok(result && result.requeueAfterMs !== undefined && result.requeueAfterMs > 70_000, JSON.stringify(result));
+    });
+
+    it("our pod's previous incarnation died without an answer: a new transaction at once, said in the condition and a Warning Event", async () => {
+      h.memory.put('cmpv2issuers', issuer(issuerReady()) as never);
+      h.memory.put(
+        'certificaterequests',
+        certificateRequest(new Date(), approved(), withAnnotation(TRANSACTION_ANNOTATION, sendingBy('pod-a/0', new Date()))) as never,
+      );
+      h.signer.signAnswers.push(() => ({ chainPem: CHAIN, caPem: ROOTS }));
+      await h.startInformers();
+      await withHolder({ pod: 'pod-a', incarnation: '1' }).reconcile('apps/web-1');
+      assert.equal(readyReason(), 'Issued');
+      assert.equal(h.signer.signCalls.length, 1);
+      const events = [...(h.memory.objects.get('events')?.values() ?? [])].filter((e) => e.reason === 'TransactionRestarted');
+      assert.equal(events.length, 1);
+      assert.match(
+        String(events[0].message),
+        /^The answer to the request \(transactionID bG9zdA==\) sent at .* by pod-a\/0 was never recorded; starting a new transaction/,
+      );
+      const record = JSON.parse(stored().metadata.annotations![TRANSACTION_ANNOTATION]) as { holder: string };
+      assert.equal(record.holder, 'pod-a/1');
+    });
   });
 });

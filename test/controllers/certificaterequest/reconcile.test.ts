@@ -1,6 +1,6 @@
 import { TRANSACTION_ANNOTATION } from '../../../src/api/cmpv2Issuer.js';
 import assert from 'node:assert/strict';
-import { CmpRejectedError } from '../../../src/cmp/errors.js';
+import { CmpRejectedError, CmpTransportError } from '../../../src/cmp/errors.js';
 import { FakeClock } from '../../../src/k8s/clock.js';
 import { formatTime } from '../../../src/k8s/conditions.js';
 import type { CertificateRequest } from '../../../src/api/certManager.js';
@@ -190,7 +190,7 @@ const rows: Row[] = [
     },
   },
   {
-    name: 'signed → Issued with chain and roots (base64 of PEM) and the transaction annotation removed',
+    name: 'signed → Issued with chain and roots (base64 of PEM); the transaction record stays',
     request: [approved(), withCondition('Ready', 'False', 'Pending'), withAnnotation(TRANSACTION_ANNOTATION, '{"tid":"x"}')],
     issuer: readyIssuer,
     outcome: { ok: true, value: { chainPem: CHAIN, caPem: ROOTS } },
@@ -200,7 +200,7 @@ const rows: Row[] = [
       assert.deepEqual({ s: ready(u)?.status, r: ready(u)?.reason, t: ready(u)?.lastTransitionTime }, { s: 'True', r: 'Issued', t: formatTime(now) });
       assert.equal(Buffer.from(u.status!.certificate!, 'base64').toString(), CHAIN);
       assert.equal(Buffer.from(u.status!.ca!, 'base64').toString(), ROOTS);
-      assert.deepEqual(u.annotations, { [TRANSACTION_ANNOTATION]: null });
+      assert.equal(u.annotations, undefined);
       assert.deepEqual(u.events, [{ type: 'Normal', reason: 'Issued', message: 'Certificate issued' }]);
     },
   },
@@ -243,11 +243,17 @@ const rows: Row[] = [
     issuer: readyIssuer,
     after: 60_000,
     outcome: { ok: false, error: new PendingError('waiting (checkAfter 7s)', 7000, '{"tid":"abc"}') },
-    expect: (r) => {
+    expect: (r, now) => {
       const u = expectUpdate(r);
       assert.equal(ready(u)?.reason, 'Pending');
       assert.equal(u.requeueAfterMs, 7000);
-      assert.deepEqual(u.annotations, { [TRANSACTION_ANNOTATION]: '{"tid":"abc"}' });
+      assert.deepEqual(JSON.parse(u.annotations?.[TRANSACTION_ANNOTATION] ?? '{}'), {
+        version: 2,
+        phase: 'waiting',
+        holder: 'pod-a/1234',
+        at: formatTime(now),
+        transaction: '{"tid":"abc"}',
+      });
       assert.equal(u.status?.failureTime, undefined);
     },
   },
@@ -313,6 +319,69 @@ const rows: Row[] = [
     },
   },
   {
+    name: 'the request never reached the CA (connection refused) → the record is taken back: no answer can be lost',
+    request: [approved(), withAnnotation(TRANSACTION_ANNOTATION, '{"sending":"ours"}')],
+    issuer: readyIssuer,
+    outcome: {
+      ok: false,
+      error: new Error('cannot reach the CMP server', { cause: new CmpTransportError('cannot reach http://ca/: ECONNREFUSED') }),
+      intent: { kind: 'request', transaction: '{"tid":"t"}' },
+    },
+    expect: (r) => {
+      const u = expectUpdate(r);
+      assert.equal(ready(u)?.reason, 'Pending');
+      assert.deepEqual(u.annotations, { [TRANSACTION_ANNOTATION]: null });
+    },
+  },
+  {
+    name: 'a poll that never reached the CA → the record goes back to waiting with the same transaction',
+    request: [approved()],
+    issuer: readyIssuer,
+    outcome: {
+      ok: false,
+      error: new Error('cannot reach the CMP server', { cause: new CmpTransportError('HTTP 503 from http://ca/', 503) }),
+      intent: { kind: 'poll', transaction: '{"tid":"t"}' },
+    },
+    expect: (r, now) => {
+      const u = expectUpdate(r);
+      assert.deepEqual(JSON.parse(u.annotations?.[TRANSACTION_ANNOTATION] ?? '{}'), {
+        version: 2,
+        phase: 'waiting',
+        holder: 'pod-a/1234',
+        at: formatTime(now),
+        transaction: '{"tid":"t"}',
+      });
+    },
+  },
+  {
+    name: 'sent and no answer (timeout after sending) → the unanswered record stays, for the next attempt to name',
+    request: [approved()],
+    issuer: readyIssuer,
+    outcome: {
+      ok: false,
+      error: new Error('cannot reach the CMP server', {
+        cause: new CmpTransportError('no answer from http://ca/ within 5000 ms', undefined, { answerLost: true }),
+      }),
+      intent: { kind: 'request', transaction: '{"tid":"t"}' },
+    },
+    expect: (r) => {
+      const u = expectUpdate(r);
+      assert.equal(ready(u)?.reason, 'Pending');
+      assert.equal(u.backoff, true);
+      assert.equal(u.annotations, undefined);
+    },
+  },
+  {
+    name: 'a failure before anything was sent (no intent) leaves a waiting record alone',
+    request: [approved(), withAnnotation(TRANSACTION_ANNOTATION, '{"waiting":"kept"}')],
+    issuer: readyIssuer,
+    outcome: { ok: false, error: new CmpTransportError('invalid CMP server URL "x"') },
+    expect: (r) => {
+      const u = expectUpdate(r);
+      assert.equal(u.annotations, undefined);
+    },
+  },
+  {
     name: 'issuer error → Pending, re-check the issuer, backoff',
     request: [approved()],
     issuer: readyIssuer,
@@ -336,7 +405,14 @@ describe('controllers/certificaterequest reconcile (pure, table-driven)', () => 
       const request = certificateRequest(created, ...row.request);
       const snapshot = structuredClone(request);
       const theIssuer: CMPv2Issuer | undefined = row.issuer ? issuer(...row.issuer) : undefined;
-      const result = reconcileCertificateRequest({ request, issuer: theIssuer, now: clock.now(), maxRetryDurationMs: MAX_RETRY, signOutcome: row.outcome });
+      const result = reconcileCertificateRequest({
+        request,
+        issuer: theIssuer,
+        now: clock.now(),
+        maxRetryDurationMs: MAX_RETRY,
+        signOutcome: row.outcome,
+        holder: 'pod-a/1234',
+      });
       row.expect(result, clock.now());
       assert.deepEqual(request, snapshot, 'the input object is not mutated');
     });
