@@ -181,9 +181,11 @@ export class HttpTransport implements CmpTransport {
         else socket.once(this.url.protocol === 'https:' ? 'secureConnect' : 'connect', () => (connected = true));
       });
       req.on('finish', () => (written = true));
-      req.on('error', (err) =>
+      req.on('error', (err: Error & { code?: string }) =>
         fail(
-          sent()
+          // A TLS alert (TLS 1.3 servers refuse a client certificate after the client has sent) is a
+          // refusal of the connection: the server never read the request.
+          sent() && !/^ERR_(SSL|TLS)_/.test(err.code ?? '')
             ? new CmpTransportError(`no answer from ${target}: ${describeNetworkError(err)}`, undefined, { answerLost: true })
             : new CmpTransportError(`cannot reach ${target}: ${describeNetworkError(err)}`),
         ),

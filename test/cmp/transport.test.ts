@@ -142,6 +142,37 @@ describe('transport', () => {
     const t = new HttpTransport({ url: `http://127.0.0.1:${port}/` });
     await assert.rejects(t.send(Uint8Array.from([1])), (err: unknown) => err instanceof CmpTransportError && /ECONNREFUSED/.test(err.message));
   });
+  it('says when an answer may be lost: only after the whole request went out and no HTTP answer came', async () => {
+    const lost = (err: unknown) => (err instanceof CmpTransportError ? err.answerLost : `not a transport error: ${String(err)}`);
+    const outcome = async (t: HttpTransport, signal?: AbortSignal) => {
+      try {
+        await t.send(Uint8Array.from([1]), signal);
+        return 'answered';
+      } catch (err) {
+        return lost(err);
+      } finally {
+        t.close();
+      }
+    };
+    handler = () => undefined; // reads the request, never answers
+    assert.equal(await outcome(new HttpTransport({ url, timeoutMs: 200 })), true, 'a timeout after sending');
+    handler = (req) => req.socket.destroy(); // reads the request, cuts the connection
+    assert.equal(await outcome(new HttpTransport({ url })), true, 'a reset after sending');
+    handler = (_req, _body, res) => {
+      res.writeHead(200, { 'content-type': 'application/pkixcmp', 'content-length': '100' });
+      res.write(Buffer.alloc(10));
+      res.socket?.destroy();
+    };
+    assert.equal(await outcome(new HttpTransport({ url })), true, 'a 200 answer cut short');
+    handler = (_req, _body, res) => res.writeHead(503).end();
+    assert.equal(await outcome(new HttpTransport({ url })), false, 'an HTTP refusal');
+    assert.equal(await outcome(new HttpTransport({ url }), AbortSignal.abort()), false, 'aborted before sending');
+    const closed = http.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    assert.equal(await outcome(new HttpTransport({ url: `http://127.0.0.1:${port}/` })), false, 'connection refused');
+  });
   it('refuses bad URLs and half-configured mTLS', () => {
     assert.throws(() => new HttpTransport({ url: 'ftp://x/' }), /scheme/);
     assert.throws(() => new HttpTransport({ url: 'not a url' }), /invalid/);
@@ -178,11 +209,12 @@ describe('transport over HTTPS', () => {
       t.close();
       assert.equal(peer, 'cmp client');
       // Without the CA bundle the server is not trusted; without a client certificate the handshake fails.
+      // Neither request was read by the server: no answer can have been lost.
       const untrusted = new HttpTransport({ url });
-      await assert.rejects(untrusted.send(Uint8Array.from([1])), CmpTransportError);
+      await assert.rejects(untrusted.send(Uint8Array.from([1])), (err: unknown) => err instanceof CmpTransportError && !err.answerLost);
       untrusted.close();
       const anonymous = new HttpTransport({ url, tlsCa: toPem('CERTIFICATE', ca) });
-      await assert.rejects(anonymous.send(Uint8Array.from([1])), CmpTransportError);
+      await assert.rejects(anonymous.send(Uint8Array.from([1])), (err: unknown) => err instanceof CmpTransportError && !err.answerLost);
       anonymous.close();
     } finally {
       server.closeAllConnections();
