@@ -166,6 +166,40 @@ describe('keystore loop on the test bed (real cert-manager, keytool, JSSE)', fun
     return keytoolList(file(bytes(secret, key)), key.endsWith('.jks') ? 'JKS' : 'PKCS12', file(bytes(secret, passKey)));
   }
 
+  /** The leaf certificate of keystore.p12 as `openssl pkcs12` reads it (the certificate with the key's localKeyId). */
+  async function pkcs12Leaf(secret: Secret): Promise<X509Certificate> {
+    const out = await run('openssl', [
+      'pkcs12',
+      '-in',
+      file(bytes(secret, 'keystore.p12')),
+      '-passin',
+      `file:${file(bytes(secret, 'keystore.pass'))}`,
+      '-nokeys',
+      '-clcerts',
+    ]);
+    assert.equal(out.code, 0, out.stderr);
+    return new X509Certificate(out.stdout.slice(out.stdout.indexOf('-----BEGIN CERTIFICATE-----')));
+  }
+
+  /** The first certificate of the key entry `alias` of keystore.jks as `keytool -exportcert` reads it. */
+  async function jksLeaf(secret: Secret, alias: string): Promise<X509Certificate> {
+    const out = await run('keytool', [
+      ...FAST_JVM.map((f) => `-J${f}`),
+      '-exportcert',
+      '-rfc',
+      '-alias',
+      alias,
+      '-storetype',
+      'JKS',
+      '-keystore',
+      file(bytes(secret, 'keystore.jks')),
+      '-storepass:file',
+      file(bytes(secret, 'keystore.pass')),
+    ]);
+    assert.equal(out.code, 0, out.stderr);
+    return new X509Certificate(out.stdout.slice(out.stdout.indexOf('-----BEGIN CERTIFICATE-----')));
+  }
+
   function trustedCount(listing: KeytoolListing): number {
     return listing.entries.filter((e) => e.type === 'trustedCertEntry').length;
   }
@@ -302,6 +336,12 @@ describe('keystore loop on the test bed (real cert-manager, keytool, JSSE)', fun
     assert.ok(!bytes(renewed, 'key.pem').equals(bytes(first, 'key.pem')), 'key.pem holds the new key');
     const listing = await keytool(renewed, 'keystore.p12', 'keystore.pass');
     assert.equal(listing.entries[0].type, 'PrivateKeyEntry');
+    // The stores hold the renewed certificate, not only a new key.pem: the leaf of each keystore,
+    // as OpenSSL (PKCS#12) and keytool (JKS) read it, is the new tls.crt's leaf.
+    const newLeaf = new X509Certificate(bytes(renewed, 'tls.crt'));
+    assert.notEqual(newLeaf.fingerprint256, new X509Certificate(bytes(first, 'tls.crt')).fingerprint256, 'cert-manager issued a new certificate');
+    assert.equal((await pkcs12Leaf(renewed)).fingerprint256, newLeaf.fingerprint256, 'keystore.p12 (openssl pkcs12) holds the new leaf');
+    assert.equal((await jksLeaf(renewed, 'certificate')).fingerprint256, newLeaf.fingerprint256, 'keystore.jks (keytool -exportcert) holds the new leaf');
     // Quiet now: a reconcile without any change reads, but writes nothing.
     await started.controller.queue.whenIdle();
     const patches = loopApi!.requestCounts.get('PATCH') ?? 0;
