@@ -11,6 +11,7 @@ import type { Manager } from '../k8s/manager.js';
 import type { KubeObject } from '../k8s/meta.js';
 import { SECRETS } from '../k8s/resources.js';
 import { createSigners } from '../signer/backends.js';
+import type { CmpTransportFactory } from '../signer/cmp/signer.js';
 import { KubeSecretSource } from '../signer/secretSource.js';
 import type { SignerFactory } from '../signer/signer.js';
 import { CertificateRequestController, type HoldPoint, type RequestMetrics } from './certificaterequest/controller.js';
@@ -19,12 +20,17 @@ import { IssuerController } from './issuer/controller.js';
 
 export interface IssuerLoopOptions {
   api: KubeApi;
-  /** Default: both backends (CMP and CertService) reading Secrets through `api`. */
+  /**
+   * Default: both backends (CMP and CertService) reading Secrets through `api`, an issuer's own
+   * Secrets once per resourceVersion (the loop's Secret metadata watch tells it).
+   */
   signers?: SignerFactory;
+  /** The CMP transport of the default signers; default HTTP(S). The operator times exchanges with it. */
+  cmpTransport?: CmpTransportFactory;
   events: EventSink;
   clusterResourceNamespace: string;
   maxRetryDurationMs: number;
-  /** CertificateRequest workers (CMP round trips in flight at once). */
+  /** CertificateRequest workers: CMP transactions in flight at once (default REQUEST_WORKERS). */
   workers?: number;
   logger?: Logger;
   metrics?: RequestMetrics;
@@ -35,6 +41,12 @@ export interface IssuerLoopOptions {
   hold?: (point: HoldPoint, key: string) => Promise<void>;
 }
 
+/**
+ * A CertificateRequest reconcile mostly waits (API writes, the CA's round trips), so more run at
+ * once than the generic controller's default; the CA sees at most this many transactions from us.
+ */
+export const REQUEST_WORKERS = 8;
+
 export interface IssuerLoop {
   issuerController: IssuerController;
   requestController: CertificateRequestController;
@@ -44,7 +56,6 @@ export interface IssuerLoop {
 export function addIssuerLoop(manager: Manager, options: IssuerLoopOptions): IssuerLoop {
   const { api, logger, metrics } = options;
   const { cache } = manager;
-  const signers = options.signers ?? createSigners({ secrets: new KubeSecretSource(api) });
   const issuers = cache.informer<CMPv2Issuer>(CMPV2_ISSUERS);
   const clusterIssuers = cache.informer<CMPv2Issuer>(CLUSTER_CMPV2_ISSUERS);
   // ClusterCMPv2Issuer Secrets live in the cluster resource namespace: watch it too.
@@ -53,6 +64,8 @@ export function addIssuerLoop(manager: Manager, options: IssuerLoopOptions): Iss
     metadataOnly: true,
     namespaces: namespaces.length > 0 ? [...namespaces, options.clusterResourceNamespace] : [],
   });
+  const versions = (namespace: string, name: string) => secrets.store.getByName(namespace, name)?.metadata.resourceVersion;
+  const signers = options.signers ?? createSigners({ secrets: new KubeSecretSource(api, versions), cmpTransport: options.cmpTransport });
   const issuerController = new IssuerController({
     api,
     issuers,
@@ -74,7 +87,7 @@ export function addIssuerLoop(manager: Manager, options: IssuerLoopOptions): Iss
     events: options.events,
     maxRetryDurationMs: options.maxRetryDurationMs,
     clusterResourceNamespace: options.clusterResourceNamespace,
-    workers: options.workers,
+    workers: options.workers ?? REQUEST_WORKERS,
     logger,
     metrics,
     recheckIssuer: (kind, namespace, name) => issuerController.recheck(kind, namespace, name),

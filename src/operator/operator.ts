@@ -13,9 +13,7 @@ import type { ClusterConnection } from '../k8s/kubeConfig.js';
 import { EventRecorder } from '../k8s/events.js';
 import { errorFields, type Logger } from '../k8s/logger.js';
 import { Manager } from '../k8s/manager.js';
-import { createSigners } from '../signer/backends.js';
-import { KubeSecretSource } from '../signer/secretSource.js';
-import type { SignerFactory } from '../signer/signer.js';
+import type { CmpTransportFactory } from '../signer/cmp/signer.js';
 import { EndpointServer, groupByAddress, textEndpoint, type Endpoint } from './httpEndpoints.js';
 import { OperatorMetrics, TimedCmpTransport } from './metrics.js';
 import type { OperatorOptions } from './options.js';
@@ -39,12 +37,9 @@ export interface ListeningEndpoint {
   port: number;
 }
 
-/** Both signer backends reading Secrets through the API, CMP exchanges timed into the metrics. */
-export function operatorSigners(api: KubeApi, metrics: OperatorMetrics): SignerFactory {
-  return createSigners({
-    secrets: new KubeSecretSource(api),
-    cmpTransport: (o) => new TimedCmpTransport(new HttpTransport(o), (seconds, ok) => metrics.cmpExchange(seconds, ok)),
-  });
+/** CMP exchanges over HTTP(S), timed into the metrics. */
+function timedCmpTransport(metrics: OperatorMetrics): CmpTransportFactory {
+  return (o) => new TimedCmpTransport(new HttpTransport(o), (seconds, ok) => metrics.cmpExchange(seconds, ok));
 }
 
 export class Operator {
@@ -78,7 +73,7 @@ export class Operator {
     if (options.controllers.includes('issuer')) {
       addIssuerLoop(manager, {
         api,
-        signers: operatorSigners(api, metrics),
+        cmpTransport: timedCmpTransport(metrics),
         events,
         clusterResourceNamespace: options.clusterResourceNamespace,
         maxRetryDurationMs: options.maxRetryDurationMs,

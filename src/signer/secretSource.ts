@@ -12,23 +12,56 @@ import type { Secret } from '../k8s/meta.js';
 import { IssuerError } from './errors.js';
 
 export interface SecretSource {
-  /** The Secret's data, decoded; undefined when it does not exist. */
-  readSecret(namespace: string, name: string): Promise<Record<string, Buffer> | undefined>;
+  /**
+   * The Secret's data, decoded; undefined when it does not exist. `issuer`: one of an issuer's
+   * own Secrets (credentials, trust bundles), read for every request, so a source may keep it
+   * while its resourceVersion stands.
+   */
+  readSecret(namespace: string, name: string, options?: { issuer?: boolean }): Promise<Record<string, Buffer> | undefined>;
   /** `spec.secretName` of a cert-manager Certificate; undefined when it does not exist. */
   certificateSecretName(namespace: string, certificateName: string): Promise<string | undefined>;
 }
 
-export class KubeSecretSource implements SecretSource {
-  constructor(private readonly api: KubeApi) {}
+/** The resourceVersion a watch currently shows for a Secret; undefined when it does not know it. */
+export type SecretVersions = (namespace: string, name: string) => string | undefined;
 
-  async readSecret(namespace: string, name: string): Promise<Record<string, Buffer> | undefined> {
+/** At most this many issuer Secrets are kept (an operator serves a handful of issuers). */
+const MAX_KEPT = 256;
+
+export class KubeSecretSource implements SecretSource {
+  private readonly kept = new Map<string, { resourceVersion: string; data: Record<string, Buffer> }>();
+
+  /**
+   * `versions`: the Secret metadata watch the issuer loop already runs. With it, an issuer's
+   * Secret is read once per resourceVersion instead of once per request; without it, always.
+   */
+  constructor(
+    private readonly api: KubeApi,
+    private readonly versions?: SecretVersions,
+  ) {}
+
+  async readSecret(namespace: string, name: string, options: { issuer?: boolean } = {}): Promise<Record<string, Buffer> | undefined> {
+    const key = `${namespace}/${name}`;
+    const current = options.issuer ? this.versions?.(namespace, name) : undefined;
+    const kept = this.kept.get(key);
+    if (current !== undefined && kept?.resourceVersion === current) return kept.data;
+    let secret: Secret;
     try {
-      const secret = await this.api.request<Secret>('GET', objectPath(SECRETS, namespace, name));
-      return Object.fromEntries(Object.entries(secret.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64')]));
+      secret = await this.api.request<Secret>('GET', objectPath(SECRETS, namespace, name));
     } catch (err) {
-      if (isNotFound(err)) return undefined;
+      if (isNotFound(err)) {
+        this.kept.delete(key);
+        return undefined;
+      }
       throw err;
     }
+    const data = Object.fromEntries(Object.entries(secret.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64')]));
+    if (options.issuer && this.versions && secret.metadata.resourceVersion) {
+      this.kept.delete(key);
+      this.kept.set(key, { resourceVersion: secret.metadata.resourceVersion, data });
+      if (this.kept.size > MAX_KEPT) this.kept.delete(this.kept.keys().next().value!);
+    }
+    return data;
   }
 
   async certificateSecretName(namespace: string, certificateName: string): Promise<string | undefined> {
@@ -50,7 +83,7 @@ export async function issuerSecret(
   keys: readonly string[],
   field: string,
 ): Promise<Record<string, Buffer>> {
-  const data = await secrets.readSecret(namespace, name);
+  const data = await secrets.readSecret(namespace, name, { issuer: true });
   if (!data) throw new IssuerError(`Secret ${namespace}/${name} (${field}) not found`);
   const missing = keys.filter((k) => !data[k] || data[k].length === 0);
   if (missing.length > 0) throw new IssuerError(`Secret ${namespace}/${name} (${field}) has no key ${missing.join(', ')}`);
