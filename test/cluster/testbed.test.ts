@@ -3,7 +3,6 @@
 // ServiceAccount tokens from the TokenRequest API.
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { CoreV1Api, CustomObjectsApi, RbacAuthorizationV1Api } from '@kubernetes/client-node';
 import { applyCrdDirectory } from '../../scripts/testbed/apply.js';
 import { kubernetesVersion, layout } from '../../scripts/testbed/layout.js';
@@ -125,8 +124,21 @@ describe('test bed', function () {
           }
         ).items;
       const request = await eventually('a CertificateRequest', async () => (await list())[0]);
-      // Long enough for an approver and the self-signed signer to act, were they running.
-      await sleep(5000);
+      // Instead of a sleep: cert-manager's self-signed signer has handled the request (and, as
+      // its Event says, left it alone for want of approval) — an approver acts on creation.
+      const events = async (): Promise<{ reason?: string; message?: string; involvedObject: { name?: string } }[]> =>
+        (
+          (await rawRequest(kc, 'GET', `/api/v1/namespaces/${namespace}/events`)).body as {
+            items: { reason?: string; message?: string; involvedObject: { name?: string } }[];
+          }
+        ).items;
+      await eventually('the signer waiting for approval', async () =>
+        (await events()).find(
+          (e) => e.involvedObject.name === request.metadata.name && e.reason === 'WaitingForApproval' && /until it is Approved/.test(e.message ?? ''),
+        ),
+      ).catch(async (err: Error) => {
+        throw new Error(`${err.message}; events: ${JSON.stringify((await events()).map((e) => [e.involvedObject.name, e.reason, e.message]))}`);
+      });
       const waiting = (await list())[0];
       assert.ok(!waiting.status?.conditions?.some((c) => c.type === 'Approved' || c.type === 'Denied'), JSON.stringify(waiting.status));
       assert.equal(waiting.status?.certificate, undefined);

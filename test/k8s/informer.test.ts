@@ -129,8 +129,8 @@ describe('k8s/informer (real HTTP through client-node against a fake API server)
     informer = new Informer<Secret>({ api: fake.api, resource: SECRETS });
     informer.start();
     await eventually(() => secrets.watches.length === 1);
+    // No wait needed: the bookmark line is written before the stream ends, and the informer reads the stream in order.
     secrets.emit('BOOKMARK', { kind: 'Secret', metadata: { resourceVersion: '500' } });
-    await new Promise((resolve) => setTimeout(resolve, 50));
     secrets.endWatches();
     await eventually(() => secrets.watches.length === 1, 5000, 'the second watch');
     assert.equal(secrets.watches[0].req.query.get('resourceVersion'), '500');

@@ -6,12 +6,11 @@
 import type { RunningIssuerLoop } from '../../controllers/loops.js';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { buildCsr, parseSubjectAltName } from '../../../src/cmp/csr.js';
 import { parseDistinguishedName } from '../../../src/cmp/names.js';
 import { startDevelopmentCa, type DevelopmentCa } from '../../../src/cmp/server/index.js';
 import type { KubeApi } from '../../../src/k8s/apiClient.js';
-import type { CertificateRequest } from '../../../src/api/certManager.js';
+import { CERTIFICATE_REQUESTS, type CertificateRequest } from '../../../src/api/certManager.js';
 import type { CMPv2Issuer } from '../../../src/api/cmpv2Issuer.js';
 import { toPem } from '../../../src/pki/pem.js';
 import { ensureBed, eventually, useNamespace } from '../bed.js';
@@ -72,6 +71,23 @@ describe('issuer loop: approval (cert-manager without its approver)', function (
     });
   }
 
+  /**
+   * Instead of a sleep: waits until the loop has seen the request as the API server has it now,
+   * has nothing queued or in flight and nothing scheduled for later. From then on the loop does
+   * nothing more about the request until a new event arrives, so what reached the CA is final.
+   */
+  async function loopSettled(namespace: string): Promise<CertificateRequest> {
+    const informer = loop!.manager.cache.informer<CertificateRequest>(CERTIFICATE_REQUESTS);
+    const queue = loop!.controller.requestController.queue;
+    return eventually('the loop idle with the latest request seen and nothing scheduled', async () => {
+      const current = await read(namespace);
+      if (informer.store.getByName(namespace, 'gate')?.metadata.resourceVersion !== current.metadata.resourceVersion) return undefined;
+      await queue.whenIdle();
+      const after = await read(namespace);
+      return after.metadata.resourceVersion === current.metadata.resourceVersion && queue.delayedCount === 0 && queue.depth === 0 ? after : undefined;
+    });
+  }
+
   const read = (namespace: string) => api.request<CertificateRequest>('GET', `/apis/cert-manager.io/v1/namespaces/${namespace}/certificaterequests/gate`);
   const readyOf = (request: CertificateRequest) => request.status?.conditions?.find((c) => c.type === 'Ready');
 
@@ -88,7 +104,7 @@ describe('issuer loop: approval (cert-manager without its approver)', function (
     assert.equal(readyOf(denied)?.status, 'False');
     assert.ok(denied.status?.failureTime, 'status.failureTime');
     assert.equal(denied.status?.certificate, undefined);
-    await sleep(2000); // any late signing attempt would show now
+    await loopSettled(namespace); // any late signing attempt would have been made by now
     assert.deepEqual(caTraffic(), before, 'the CA saw no request');
   });
 
@@ -96,8 +112,8 @@ describe('issuer loop: approval (cert-manager without its approver)', function (
     const { name: namespace } = ns();
     const before = caTraffic();
     await issuerAndRequest(namespace);
-    await sleep(4000); // time enough for the loop to sign, were it to ignore approval
-    const waiting = await read(namespace);
+    // The loop has handled the unapproved request and holds nothing for it: had it ignored approval, it would have signed.
+    const waiting = await loopSettled(namespace);
     assert.notEqual(readyOf(waiting)?.status, 'True', JSON.stringify(waiting.status));
     assert.equal(waiting.status?.certificate, undefined);
     assert.deepEqual(caTraffic(), before, 'the CA saw no request before approval');

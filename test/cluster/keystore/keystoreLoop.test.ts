@@ -8,13 +8,13 @@ import { createPrivateKey, createPublicKey, X509Certificate } from 'node:crypto'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { startDevelopmentCa, type DevelopmentCa } from '../../../src/cmp/server/index.js';
 import { KEYSTORE_ANNOTATIONS, MANAGED_LABEL } from '../../../src/api/keystoreAnnotations.js';
 import { KubeApi } from '../../../src/k8s/apiClient.js';
 import { EventRecorder } from '../../../src/k8s/events.js';
 import type { Certificate } from '../../../src/api/certManager.js';
-import type { KubeList, Secret } from '../../../src/k8s/meta.js';
+import type { KubeList, KubeObject, Secret } from '../../../src/k8s/meta.js';
+import { SECRETS } from '../../../src/k8s/resources.js';
 import { parseCertificateBundle } from '../../../src/pki/pem.js';
 import { createSigners } from '../../../src/signer/backends.js';
 import { KubeSecretSource } from '../../../src/signer/secretSource.js';
@@ -146,6 +146,29 @@ describe('keystore loop on the test bed (real cert-manager, keytool, JSSE)', fun
     );
   }
 
+  /** Our loop has seen every Secret of `names` as the API server has it now and has nothing queued or in flight. */
+  async function loopSettled(namespace: string, names: string[]): Promise<void> {
+    const secrets = loop!.manager.cache.informer<KubeObject>(SECRETS, { metadataOnly: true });
+    await eventually('the keystore loop idle with the latest Secrets seen', async () => {
+      const current = await Promise.all(names.map((n) => getSecret(namespace, n)));
+      if (current.some((c) => secrets.store.getByName(namespace, c.metadata.name!)?.metadata.resourceVersion !== c.metadata.resourceVersion)) return undefined;
+      await loop!.controller.queue.whenIdle();
+      return true;
+    });
+  }
+
+  /**
+   * A negative proof without a sleep ("nothing rewrites the Secret"): a marker Certificate,
+   * created now and annotated, goes through cert-manager's controllers and then our loop, behind
+   * the events of every earlier write in the same queues. Once its stores are built and our loop
+   * is idle again, any reaction to an earlier write — cert-manager's or ours — has happened.
+   */
+  async function markerRound(namespace: string, marker: string, watched: string[]): Promise<void> {
+    await certificate(marker, { [a.formats]: 'pem' });
+    await secretWith(namespace, `${marker}-tls`, ['key.pem'], undefined, 90_000);
+    await loopSettled(namespace, [...watched, `${marker}-tls`]);
+  }
+
   async function events(namespace: string, reason: string): Promise<CoreEvent[]> {
     const list = await api.request<KubeList<CoreEvent>>('GET', `/api/v1/namespaces/${namespace}/events`);
     return list.items.filter((e) => e.reason === reason);
@@ -265,8 +288,9 @@ describe('keystore loop on the test bed (real cert-manager, keytool, JSSE)', fun
     assert.ok(bytes(secret, 'tls.crt').length > 0 && bytes(secret, 'tls.key').length > 0, "cert-manager's keys are there");
     await assertStores(secret, 1, 'Web-Server');
     // cert-manager (no spec.keystores) and the operator leave each other's writes alone: the Secret settles.
+    await loopSettled(namespace, ['web-tls']);
     const settled = (await getSecret(namespace, 'web-tls')).metadata.resourceVersion;
-    await sleep(10_000);
+    await markerRound(namespace, 'marker', ['web-tls']);
     assert.equal((await getSecret(namespace, 'web-tls')).metadata.resourceVersion, settled, 'no write loop');
     assert.ok((await events(namespace, 'StoresBuilt')).some((e) => e.involvedObject.kind === 'Certificate' && e.involvedObject.name === 'web'));
   });
@@ -453,7 +477,7 @@ describe('keystore loop on the test bed (real cert-manager, keytool, JSSE)', fun
     assert.equal(warning.involvedObject.name, 'damaged');
   });
 
-  it('spec.keystores.jks.create: true → JKS left to cert-manager with a Warning; the resourceVersion settles over 30 s', async function () {
+  it('spec.keystores.jks.create: true → JKS left to cert-manager with a Warning; the resourceVersion settles (through two later Certificates)', async function () {
     const { name: namespace } = ns();
     await caIssuer();
     await ns().create({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'cm-jks-pass' }, type: 'Opaque', stringData: { password: 'cert-manager-pw' } });
@@ -476,12 +500,15 @@ describe('keystore loop on the test bed (real cert-manager, keytool, JSSE)', fun
     // cert-manager's JKS opens with cert-manager's password, not ours.
     const listing = await keytoolList(file(bytes(secret, 'keystore.jks')), 'JKS', file(Buffer.from('cert-manager-pw')));
     assert.ok(listing.entries.length >= 1);
-    await sleep(3000);
+    // Settled: after one marker round every reaction to the first writes has happened; a write
+    // loop would go on writing through a second one.
+    await markerRound(namespace, 'marker-1', ['web-tls']);
     const settledAt = (await getSecret(namespace, 'web-tls')).metadata.resourceVersion;
     const patchesBefore = loopApi!.requestCounts.get('PATCH') ?? 0;
-    await sleep(30_000);
+    await markerRound(namespace, 'marker-2', ['web-tls']);
+    const markerPatches = 1; // the marker's own stores
     assert.equal((await getSecret(namespace, 'web-tls')).metadata.resourceVersion, settledAt, 'no write loop');
-    assert.equal(loopApi!.requestCounts.get('PATCH') ?? 0, patchesBefore);
+    assert.equal(loopApi!.requestCounts.get('PATCH') ?? 0, patchesBefore + markerPatches, 'no PATCH but the marker Secret');
   });
 
   it("a user's own key survives every rebuild; removing pem removes exactly keystore.pem, key.pem, truststore.pem", async function () {

@@ -94,7 +94,14 @@ describe('controllers/keystore/controller (in-memory API)', () => {
     memory.put('secrets', tls('web-tls', { [a.formats]: 'jks,pem' }));
     const running = await start();
     await until('keystore.jks', () => data('web-tls')['keystore.jks']);
-    await sleep(200);
+    // Instead of a sleep: our write has come back through the watch (the informer holds the
+    // stored resourceVersion), and the reconcile it queued has run.
+    const secrets = running.manager.cache.informer<KubeObject>(SECRETS, { metadataOnly: true });
+    await until('our write seen by the informer', () =>
+      secrets.store.getByName('apps', 'web-tls')?.metadata.resourceVersion === memory.get('secrets', 'apps', 'web-tls')?.metadata.resourceVersion
+        ? true
+        : undefined,
+    );
     await running.controller.queue.whenIdle();
     const patches = (): number => memory.fake.requests.filter((r) => r.method === 'PATCH').length;
     assert.equal(patches(), 1);
