@@ -31,6 +31,26 @@ function attempt(job: () => void): string {
   }
 }
 
+/** Best-of-`runs` milliseconds of an asynchronous `job` (the store build derives keys on the pool). */
+async function bestAsync(job: () => Promise<unknown>, runs = 5): Promise<number> {
+  let min = Infinity;
+  for (let i = 0; i < runs; i++) {
+    const start = performance.now();
+    await job();
+    min = Math.min(min, performance.now() - start);
+  }
+  return min;
+}
+
+async function attemptAsync(job: () => Promise<unknown>): Promise<string> {
+  try {
+    await job();
+    return 'read';
+  } catch (err) {
+    return `refused (${err instanceof Error ? err.name : 'error'})`;
+  }
+}
+
 /** The parser's pattern before issue 11, for comparison only. */
 const OLD_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END ([A-Z0-9 ]+)-----/g;
 
@@ -83,10 +103,10 @@ export async function parseBench(): Promise<void> {
     const unmatched = '-----BEGIN CERTIFICATE-----\n'.repeat(Math.ceil(MiB / 28));
     const settings: StoreSettings = { formats: ['jks', 'pkcs12', 'pem'], keystorePassword: 'bench-pw' };
     const build = (caCrt: string) => () => buildStoreFiles({ tlsCrt, tlsKey: leaf.keyPem, caCrt }, settings);
-    const normal = best(build(root.certPem), 3);
-    const hostile = best(() => attempt(build(unmatched + root.certPem)), 3);
+    const normal = await bestAsync(build(root.certPem), 3);
+    const hostile = await bestAsync(() => attemptAsync(build(unmatched + root.certPem)), 3);
     console.log(
-      `\nstore build with a 1 MiB ca.crt of unmatched BEGIN lines: ${hostile.toFixed(1)} ms, ${attempt(build(unmatched + root.certPem))} (aim < 200 ms); the same build with a one-CA ca.crt: ${normal.toFixed(1)} ms`,
+      `\nstore build with a 1 MiB ca.crt of unmatched BEGIN lines: ${hostile.toFixed(1)} ms, ${await attemptAsync(build(unmatched + root.certPem))} (aim < 200 ms); the same build with a one-CA ca.crt: ${normal.toFixed(1)} ms`,
     );
   } finally {
     pki.dispose();

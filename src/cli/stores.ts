@@ -52,7 +52,7 @@ export function registerStoresCommand(program: Command): void {
     .option('--alias <alias>', 'alias of the private key entry (case kept in PKCS#12; JKS stores it lower-cased as Java does)', 'certificate')
     .option('--pkcs12-profile <profile>', `PKCS#12 encryption: ${PKCS12_PROFILES.join(', ')}`, 'Modern2023')
     .requiredOption('--out <dir>', 'directory to write the files into (created if missing)')
-    .action((options: StoresOptions) => {
+    .action(async (options: StoresOptions) => {
       if (options.fromSecret !== undefined && (options.cert !== undefined || options.key !== undefined)) {
         throw new Error('give either --from-secret or --cert and --key, not both');
       }
@@ -76,7 +76,7 @@ export function registerStoresCommand(program: Command): void {
         alias: options.alias,
         pkcs12Profile: options.pkcs12Profile,
       });
-      const built = buildStoreFiles({ tlsCrt, tlsKey, caCrt: secret?.caCrt, trustSources }, settings);
+      const built = await buildStoreFiles({ tlsCrt, tlsKey, caCrt: secret?.caCrt, trustSources }, settings);
       for (const warning of built.warnings) process.stderr.write(`warning: ${warning}\n`);
       const files = Object.fromEntries(storeFileNames(settings.formats).map((name) => [name, built.files[name]!]));
       const written = writeStoreDirectory(options.out, files);

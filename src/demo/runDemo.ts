@@ -70,7 +70,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
     const result = await client.enroll({ type: 'ir', csr, privateKey: key.privateKey }).finally(() => transport.close());
 
     const keystorePassword = generatePassword();
-    const built = buildStoreFiles(
+    const built = await buildStoreFiles(
       {
         tlsCrt: result.chain.map(pem).join(''),
         tlsKey: key.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),

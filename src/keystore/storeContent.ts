@@ -26,9 +26,9 @@ export interface StoreContent {
   trusted: TrustedCertificateEntry[];
 }
 
-/** Turns store content into the bytes of one file format. */
+/** Turns store content into the bytes of one file format; asynchronous where the format derives keys (PKCS#12). */
 export interface StoreEncoder {
-  encode(content: StoreContent, password: string): Buffer;
+  encode(content: StoreContent, password: string): Promise<Buffer>;
 }
 
 /** An entry as a reader found it in a store file (ours or another tool's). */

@@ -73,8 +73,12 @@ function noCertificateMessage(tlsCrt: string): string {
   return `tls.crt holds no readable certificate: ${describePemProblems(problems)}; give the certificate chain as PEM, leaf first`;
 }
 
-/** Builds every file of `settings.formats`; throws a KeystoreInputError (or, for tls.key, a PkiInputError) subclass on bad input. */
-export function buildStoreFiles(input: StoreInput, settings: StoreSettings): StoreFiles {
+/**
+ * Builds every file of `settings.formats`; rejects with a KeystoreInputError (or, for tls.key, a
+ * PkiInputError) subclass on bad input. Asynchronous because the PKCS#12 key derivations run on
+ * libuv's thread pool; the input checks run before the first await.
+ */
+export async function buildStoreFiles(input: StoreInput, settings: StoreSettings): Promise<StoreFiles> {
   const { tlsCrt, tlsKey, caCrt, trustSources } = validateStoreInput(input);
   const { formats, keystorePassword, truststorePassword, alias, pkcs12Profile } = validateStoreSettings(settings);
   const needsPassword = formats.includes('jks') || formats.includes('pkcs12');
@@ -113,8 +117,11 @@ export function buildStoreFiles(input: StoreInput, settings: StoreSettings): Sto
     if (formats.includes('jks')) encoders.push(['jks', 'jks', jksEncoder]);
     if (formats.includes('pkcs12')) encoders.push(['pkcs12', 'p12', new Pkcs12Encoder(pkcs12Profiles[pkcs12Profile], derivations)]);
     for (const [, extension, encoder] of encoders) {
-      files[`keystore.${extension}`] = encoder.encode(keystore, keystorePassword);
-      files[`truststore.${extension}`] = encoder.encode(truststore, trustPassword);
+      // Both at once: under two passwords their derivations run side by side on the pool.
+      [files[`keystore.${extension}`], files[`truststore.${extension}`]] = await Promise.all([
+        encoder.encode(keystore, keystorePassword),
+        encoder.encode(truststore, trustPassword),
+      ]);
     }
     files['keystore.pass'] = Buffer.from(keystorePassword, 'utf8');
     files['truststore.pass'] = Buffer.from(trustPassword, 'utf8');

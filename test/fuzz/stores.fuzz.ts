@@ -42,10 +42,14 @@ describe('fuzz: keystore readers', function () {
     const corpus = [
       plainAuthenticatedSafe({ pkcs8, chain: [cert(leaf.certPem).der, cert(intermediate.certPem).der], trusted: [cert(root.certPem).der] }),
       plainAuthenticatedSafe({ trusted: [cert(root.certPem).der, cert(intermediate.certPem).der] }),
-      ...PKCS12_PROFILES.flatMap((profile) => {
-        const encoder = new Pkcs12Encoder(pkcs12Profiles[profile], new KeyDerivations());
-        return [authenticatedSafeOf(encoder.encode(keystore, PASSWORD)), authenticatedSafeOf(encoder.encode(truststore, PASSWORD))];
-      }),
+      ...(
+        await Promise.all(
+          PKCS12_PROFILES.map(async (profile) => {
+            const encoder = new Pkcs12Encoder(pkcs12Profiles[profile], new KeyDerivations());
+            return [authenticatedSafeOf(await encoder.encode(keystore, PASSWORD)), authenticatedSafeOf(await encoder.encode(truststore, PASSWORD))];
+          }),
+        )
+      ).flat(),
     ];
     const summary = await fuzz('pkcs12', {
       weight: 16,

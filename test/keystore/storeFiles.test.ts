@@ -32,8 +32,8 @@ describe('keystore/storeFiles', () => {
   const settings: StoreSettings = { formats: ['jks', 'pkcs12', 'pem'], keystorePassword: 'ks-pw', truststorePassword: 'ts-pw', alias: 'App' };
   const cn = (der: Buffer) => /CN=([^\n]*)/.exec(new X509Certificate(der).subject)?.[1];
 
-  it('writes every file of SPEC §4 for all formats', () => {
-    const built = buildStoreFiles(input, settings);
+  it('writes every file of SPEC §4 for all formats', async () => {
+    const built = await buildStoreFiles(input, settings);
     assert.deepEqual(Object.keys(built.files).sort(), [
       'key.pem',
       'keystore.jks',
@@ -49,8 +49,8 @@ describe('keystore/storeFiles', () => {
     assert.equal(built.files['truststore.pass']!.toString(), 'ts-pw');
   });
 
-  it('trusts every distinct CA of ca.crt then the trust sources, in order, de-duplicated, JKS = PKCS#12 = PEM', () => {
-    const built = buildStoreFiles(input, settings);
+  it('trusts every distinct CA of ca.crt then the trust sources, in order, de-duplicated, JKS = PKCS#12 = PEM', async () => {
+    const built = await buildStoreFiles(input, settings);
     const expected = [root, others[0], others[1], others[2]].map((c) => c.name);
     assert.equal(built.trustedCount, 4);
     const jks = readJks(built.files['truststore.jks']!, 'ts-pw');
@@ -68,8 +68,8 @@ describe('keystore/storeFiles', () => {
     assert.deepEqual(parseCertificateBundle(built.files['truststore.pem']!.toString()).certificates.map(cn), expected);
   });
 
-  it('keystore: one private key entry under the alias with the whole tls.crt chain, leaf first; key.pem is PKCS#8', () => {
-    const built = buildStoreFiles(input, settings);
+  it('keystore: one private key entry under the alias with the whole tls.crt chain, leaf first; key.pem is PKCS#8', async () => {
+    const built = await buildStoreFiles(input, settings);
     const [p12] = readPkcs12(built.files['keystore.p12']!, 'ks-pw').entries;
     const [jks] = readJks(built.files['keystore.jks']!, 'ks-pw');
     assert.equal(p12.alias, 'App');
@@ -83,21 +83,21 @@ describe('keystore/storeFiles', () => {
     assert.deepEqual(parseCertificateBundle(built.files['keystore.pem']!.toString()).certificates.map(cn), [leaf.name, intermediate.name]);
   });
 
-  it('reports unreadable blocks as warnings naming the source', () => {
-    const { warnings } = buildStoreFiles(input, settings);
+  it('reports unreadable blocks as warnings naming the source', async () => {
+    const { warnings } = await buildStoreFiles(input, settings);
     assert.equal(warnings.length, 1);
     // messyBundle puts a comment before CA 1 and a damaged block (block 2) before CA 2.
     assert.deepEqual(warnings, ['ca.crt: skipped unreadable block 2 (CERTIFICATE): the base64 body is damaged']);
-    const three = buildStoreFiles({ ...input, caCrt: messyBundle([root, ...others], 0) }, settings);
+    const three = await buildStoreFiles({ ...input, caCrt: messyBundle([root, ...others], 0) }, settings);
     assert.match(
       three.warnings[0],
       /^ca\.crt: skipped unreadable block 2 \(CERTIFICATE\): the base64 body is damaged; block 4 \(CERTIFICATE\): not a readable X\.509 certificate/,
     );
   });
 
-  it('writes only the files of the asked formats; the truststore password defaults to the keystore one', () => {
-    assert.deepEqual(Object.keys(buildStoreFiles(input, { formats: ['pem'] }).files).sort(), ['key.pem', 'keystore.pem', 'truststore.pem']);
-    const jks = buildStoreFiles(input, { formats: ['jks'], keystorePassword: 'same' });
+  it('writes only the files of the asked formats; the truststore password defaults to the keystore one', async () => {
+    assert.deepEqual(Object.keys((await buildStoreFiles(input, { formats: ['pem'] })).files).sort(), ['key.pem', 'keystore.pem', 'truststore.pem']);
+    const jks = await buildStoreFiles(input, { formats: ['jks'], keystorePassword: 'same' });
     assert.deepEqual(Object.keys(jks.files).sort(), ['keystore.jks', 'keystore.pass', 'truststore.jks', 'truststore.pass']);
     assert.equal(jks.files['truststore.pass']!.toString(), 'same');
     assert.equal(readJks(jks.files['keystore.jks']!, 'same')[0].alias, 'certificate');
@@ -111,14 +111,14 @@ describe('keystore/storeFiles', () => {
     ]);
   });
 
-  it('gives equal JKS bytes for equal input', () => {
-    const a = buildStoreFiles(input, settings).files;
-    const b = buildStoreFiles(input, settings).files;
+  it('gives equal JKS bytes for equal input', async () => {
+    const a = (await buildStoreFiles(input, settings)).files;
+    const b = (await buildStoreFiles(input, settings)).files;
     assert.deepEqual(a['keystore.jks'], b['keystore.jks']);
     assert.deepEqual(a['truststore.jks'], b['truststore.jks']);
   });
 
-  it('throws typed one-line errors for bad input, never with the password in them', () => {
+  it('throws typed one-line errors for bad input, never with the password in them', async () => {
     const cases: [StoreInput, StoreSettings, new (m: string) => Error, RegExp][] = [
       [
         { ...input, tlsKey: stranger.keyPem },
@@ -140,15 +140,12 @@ describe('keystore/storeFiles', () => {
       [input, { ...settings, keystorePassword: 'x'.repeat(2000) }, InvalidStoreSettingsError, /keystore password is longer than 1024/],
     ];
     for (const [badInput, badSettings, type, message] of cases) {
-      assert.throws(
-        () => buildStoreFiles(badInput, badSettings),
-        (e: Error) => {
-          assert.ok(e instanceof type, `${e.name}: ${e.message}`);
-          assert.match(e.message, message);
-          assert.doesNotMatch(e.message, /\n|ks-pw|xxxx/);
-          return true;
-        },
-      );
+      await assert.rejects(buildStoreFiles(badInput, badSettings), (e: Error) => {
+        assert.ok(e instanceof type, `${e.name}: ${e.message}`);
+        assert.match(e.message, message);
+        assert.doesNotMatch(e.message, /\n|ks-pw|xxxx/);
+        return true;
+      });
     }
   });
 

@@ -86,7 +86,7 @@ describe('README', () => {
     for (const name of names) assert.ok(text.includes(`\`${name}\``), `metric ${name} in the README`);
   });
 
-  it("the Java-store example Pod references only keys the keystore loop writes for the example's annotations", () => {
+  it("the Java-store example Pod references only keys the keystore loop writes for the example's annotations", async () => {
     const objects = yamlObjects(text);
     const certificate = objects.find((o) => o.kind === 'Certificate' && o.metadata.name === 'my-service')!;
     const pod = objects.find((o) => o.kind === 'Pod')! as KubeDocument & { spec: PodSpec };
@@ -102,7 +102,7 @@ describe('README', () => {
         type: 'kubernetes.io/tls',
         data: { 'tls.crt': b64(tlsCrt), 'tls.key': b64(leaf.keyPem), 'ca.crt': b64(root.certPem) },
       };
-      const result = computeDesired({
+      const result = await computeDesired({
         request: parsed.value,
         certManagerFormats: [],
         target,

@@ -132,7 +132,7 @@ export class KeystoreController extends Controller {
         }
       }
       const started = performance.now();
-      const result = reconcileKeystore({ source, target, secrets, configMaps, newPassword: this.newPassword });
+      const result = await reconcileKeystore({ source, target, secrets, configMaps, newPassword: this.newPassword });
       const seconds = (performance.now() - started) / 1000;
       if (result.action === 'none') {
         if (result.outcome === 'unchanged') this.options.keystoreMetrics?.skipped();

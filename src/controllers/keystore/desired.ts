@@ -224,7 +224,7 @@ function emptyBuildHash(skipped: readonly string[]): string {
     .digest('hex');
 }
 
-export function computeDesired(input: DesiredInput): DesiredResult {
+export async function computeDesired(input: DesiredInput): Promise<DesiredResult> {
   const { request, target } = input;
   const namespace = target.metadata.namespace ?? '';
   const name = target.metadata.name ?? '';
@@ -322,9 +322,9 @@ export function computeDesired(input: DesiredInput): DesiredResult {
   }
 
   // 7. Build; bad input keeps the old stores.
-  let built: ReturnType<typeof buildStoreFiles>;
+  let built: Awaited<ReturnType<typeof buildStoreFiles>>;
   try {
-    built = buildStoreFiles(storeInput, settings);
+    built = await buildStoreFiles(storeInput, settings);
   } catch (err) {
     if (err instanceof KeystoreInputError || err instanceof PkiInputError) return failed(failureOf(err), `${err.message}; the old stores stay`, warnings);
     throw err;

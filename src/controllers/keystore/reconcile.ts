@@ -54,7 +54,7 @@ export function requestOf(source: KeystoreSource): KeystoreRequest | undefined {
   return parsed?.ok ? parsed.value : undefined;
 }
 
-export function reconcileKeystore(input: KeystoreReconcileInput): KeystoreReconcileResult {
+export async function reconcileKeystore(input: KeystoreReconcileInput): Promise<KeystoreReconcileResult> {
   const { source, target } = input;
   // 1. The opt-in: absent → nothing to do; invalid → say which annotation and how to fix it.
   const parsed = parseKeystoreRequest(annotationsOf(source));
@@ -79,7 +79,7 @@ export function reconcileKeystore(input: KeystoreReconcileInput): KeystoreReconc
     };
   }
   // 3. Compute the stores.
-  const desired = computeDesired({
+  const desired = await computeDesired({
     request: parsed.value,
     certManagerFormats: source.kind === 'Certificate' ? certManagerFormats(source.certificate) : [],
     target,

@@ -60,7 +60,8 @@ export function encodeJks(content: StoreContent, password: string): Buffer {
   return Buffer.concat([body, integrityDigest(password, body)]);
 }
 
-export const jksEncoder: StoreEncoder = { encode: encodeJks };
+// The JKS key protector is a SHA-1 stream over the key (no iterated KDF): cheap, done in place.
+export const jksEncoder: StoreEncoder = { encode: async (content, password) => encodeJks(content, password) };
 
 /** A cursor over JKS bytes whose every read checks the bounds. */
 class Reader {

@@ -39,11 +39,20 @@ function nodeCipher(encrypt: boolean, name: string, key: Buffer, iv: Buffer, dat
   }
 }
 
-/** Encrypts `plaintext` with `scheme`; PBES2 reuses the build's shared salt and derived key. */
-export function encrypt(scheme: EncryptionScheme, plaintext: Buffer, password: string, iterations: number, derivations: KeyDerivations): Encrypted {
+/**
+ * Encrypts `plaintext` with `scheme`; PBES2 reuses the build's shared salt and derived key. The
+ * keys are derived asynchronously (PBKDF2 on libuv's thread pool).
+ */
+export async function encrypt(
+  scheme: EncryptionScheme,
+  plaintext: Buffer,
+  password: string,
+  iterations: number,
+  derivations: KeyDerivations,
+): Promise<Encrypted> {
   if (scheme === 'pbes2-aes256-cbc') {
     const salt = derivations.sharedSalt('pbes2', password);
-    const key = derivations.pbkdf2(password, salt, iterations, 32, 'sha256');
+    const key = await derivations.pbkdf2Async(password, salt, iterations, 32, 'sha256');
     const iv = randomBytes(16);
     const kdf = algorithmIdentifier(OID.pbkdf2, sequence(octetString(salt), integer(iterations), algorithmIdentifier(OID.hmacWithSHA256)));
     const algorithmId = algorithmIdentifier(OID.pbes2, sequence(kdf, algorithmIdentifier(OID.aes256Cbc, octetString(iv))));
@@ -52,12 +61,12 @@ export function encrypt(scheme: EncryptionScheme, plaintext: Buffer, password: s
   const salt = derivations.freshSalt();
   const params = sequence(octetString(salt), integer(iterations));
   if (scheme === 'pbe-sha1-3des') {
-    const key = derivations.pkcs12('sha1', password, salt, 1, iterations, 24);
-    const iv = derivations.pkcs12('sha1', password, salt, 2, iterations, 8);
+    const key = await derivations.pkcs12Async('sha1', password, salt, 1, iterations, 24);
+    const iv = await derivations.pkcs12Async('sha1', password, salt, 2, iterations, 8);
     return { algorithmId: algorithmIdentifier(OID.pbeWithSHAAnd3KeyTripleDesCbc, params), ciphertext: nodeCipher(true, 'des-ede3-cbc', key, iv, plaintext) };
   }
-  const key = derivations.pkcs12('sha1', password, salt, 1, iterations, 5);
-  const iv = derivations.pkcs12('sha1', password, salt, 2, iterations, 8);
+  const key = await derivations.pkcs12Async('sha1', password, salt, 1, iterations, 5);
+  const iv = await derivations.pkcs12Async('sha1', password, salt, 2, iterations, 8);
   return { algorithmId: algorithmIdentifier(OID.pbeWithSHAAnd40BitRC2Cbc, params), ciphertext: rc2(true, key, 40, iv, plaintext) };
 }
 

@@ -50,14 +50,14 @@ function dataContentInfo(content: Buffer): DerValue {
   return sequence(objectIdentifier(OID.data), explicitTag(0, octetString(content)));
 }
 
-/** Writes PKCS#12 files with one profile; `derivations` lets a store set share salts and keys. */
+/** Writes PKCS#12 files with one profile; `derivations` lets a store set share salts and keys (derived asynchronously). */
 export class Pkcs12Encoder implements StoreEncoder {
   constructor(
     private readonly profile: Pkcs12Profile,
     private readonly derivations: KeyDerivations = new KeyDerivations(),
   ) {}
 
-  encode(content: StoreContent, password: string): Buffer {
+  async encode(content: StoreContent, password: string): Promise<Buffer> {
     const { profile, derivations } = this;
     const certificateBags: DerValue[] = [];
     const safes: DerValue[] = [];
@@ -66,7 +66,7 @@ export class Pkcs12Encoder implements StoreEncoder {
       const { alias, pkcs8, chain } = content.privateKey;
       // Like OpenSSL: the localKeyId is the SHA-1 of the leaf, stable for equal input.
       const keyId = createHash('sha1').update(chain[0].der).digest();
-      const shrouded = encrypt(profile.keyEncryption, pkcs8, password, profile.iterations, derivations);
+      const shrouded = await encrypt(profile.keyEncryption, pkcs8, password, profile.iterations, derivations);
       const keyBag = safeBag(OID.pkcs8ShroudedKeyBag, sequence(shrouded.algorithmId, octetString(shrouded.ciphertext)), [
         friendlyName(alias),
         localKeyId(keyId),
@@ -79,7 +79,7 @@ export class Pkcs12Encoder implements StoreEncoder {
       certificateBags.push(certBag(certificate.der, [friendlyName(alias), JAVA_TRUSTED]));
     }
     if (certificateBags.length > 0) {
-      const encrypted = encrypt(profile.certificateEncryption, encodeDer(sequence(...certificateBags)), password, profile.iterations, derivations);
+      const encrypted = await encrypt(profile.certificateEncryption, encodeDer(sequence(...certificateBags)), password, profile.iterations, derivations);
       // EncryptedData ::= SEQUENCE { version 0, EncryptedContentInfo { data, algorithm, [0] IMPLICIT content } }
       const encryptedData = sequence(integer(0), sequence(objectIdentifier(OID.data), encrypted.algorithmId, implicitOctets(0, encrypted.ciphertext)));
       safes.push(sequence(objectIdentifier(OID.encryptedData), explicitTag(0, encryptedData)));
@@ -87,7 +87,7 @@ export class Pkcs12Encoder implements StoreEncoder {
     if (keySafe) safes.push(keySafe);
     const authenticatedSafe = encodeDer(sequence(...safes));
     const macSalt = derivations.sharedSalt('mac', password);
-    const macKey = derivations.pkcs12(profile.macHash, password, macSalt, 3, profile.iterations, MAC_LENGTH[profile.macHash]);
+    const macKey = await derivations.pkcs12Async(profile.macHash, password, macSalt, 3, profile.iterations, MAC_LENGTH[profile.macHash]);
     const mac = createHmac(profile.macHash, macKey).update(authenticatedSafe).digest();
     // MacData ::= SEQUENCE { mac DigestInfo, macSalt OCTET STRING, iterations INTEGER }
     const macData = sequence(sequence(algorithmIdentifier(MAC_OIDS[profile.macHash]), octetString(mac)), octetString(macSalt), integer(profile.iterations));

@@ -43,7 +43,8 @@ describe('controllers/keystore/desired', () => {
     };
   }
 
-  function ready(result: DesiredResult): DesiredStores {
+  async function ready(pending: Promise<DesiredResult>): Promise<DesiredStores> {
+    const result = await pending;
     assert.equal(result.status, 'ready', result.status === 'failed' ? result.message : result.status);
     return result as DesiredStores;
   }
@@ -74,33 +75,33 @@ describe('controllers/keystore/desired', () => {
     ],
   ];
   for (const [label, formats, keys] of keySets) {
-    it(`writes exactly the SPEC §4 keys for ${label}`, () => {
-      const desired = ready(computeDesired(input({ [a.formats]: formats })));
+    it(`writes exactly the SPEC §4 keys for ${label}`, async () => {
+      const desired = await ready(computeDesired(input({ [a.formats]: formats })));
       assert.deepEqual(desired.keys, keys);
       assert.deepEqual(Object.keys(desired.data).sort(), keys);
       assert.equal(desired.unchanged, false);
     });
   }
 
-  it('generates a password once and keeps it: the second computation is unchanged', () => {
-    const first = ready(computeDesired(input({ [a.formats]: 'jks,pem' })));
+  it('generates a password once and keeps it: the second computation is unchanged', async () => {
+    const first = await ready(computeDesired(input({ [a.formats]: 'jks,pem' })));
     assert.equal(Buffer.from(first.data['keystore.pass'], 'base64').toString(), 'generated-password-1-xxx');
-    const again = ready(computeDesired(input({ [a.formats]: 'jks,pem' }, { target: applied(target(), first) })));
+    const again = await ready(computeDesired(input({ [a.formats]: 'jks,pem' }, { target: applied(target(), first) })));
     assert.equal(again.unchanged, true);
     assert.equal(again.hash, first.hash);
     assert.deepEqual(again.data, {});
   });
 
-  it('does not reuse a keystore.pass it did not write (a user key of that name)', () => {
-    const desired = ready(computeDesired(input({ [a.formats]: 'jks' }, { target: target({ 'keystore.pass': b64('users-own') }) })));
+  it('does not reuse a keystore.pass it did not write (a user key of that name)', async () => {
+    const desired = await ready(computeDesired(input({ [a.formats]: 'jks' }, { target: target({ 'keystore.pass': b64('users-own') }) })));
     assert.notEqual(Buffer.from(desired.data['keystore.pass'], 'base64').toString(), 'users-own');
   });
 
-  it('rebuilds when a kept store key was deleted although the hash matches', () => {
-    const first = ready(computeDesired(input({ [a.formats]: 'pem' })));
+  it('rebuilds when a kept store key was deleted although the hash matches', async () => {
+    const first = await ready(computeDesired(input({ [a.formats]: 'pem' })));
     const holding = applied(target(), first);
     delete holding.data!['key.pem'];
-    assert.equal(ready(computeDesired(input({ [a.formats]: 'pem' }, { target: holding }))).unchanged, false);
+    assert.equal((await ready(computeDesired(input({ [a.formats]: 'pem' }, { target: holding })))).unchanged, false);
   });
 
   const changes: [string, Record<string, string>, Partial<DesiredInput>][] = [
@@ -110,10 +111,10 @@ describe('controllers/keystore/desired', () => {
     ['ca.crt', { [a.formats]: 'jks' }, { target: target({ 'ca.crt': b64(root.certPem + extra.certPem) }) }],
   ];
   for (const [label, annotations, options] of changes) {
-    it(`changes the hash when ${label} changes`, () => {
-      const base = ready(computeDesired(input({ [a.formats]: 'jks' })));
+    it(`changes the hash when ${label} changes`, async () => {
+      const base = await ready(computeDesired(input({ [a.formats]: 'jks' })));
       const holding = applied(target(), base);
-      const changed = ready(
+      const changed = await ready(
         computeDesired(input(annotations, { ...options, target: options.target ? applied(options.target, { ...base, data: {} }) : holding })),
       );
       assert.notEqual(changed.hash, base.hash);
@@ -121,12 +122,12 @@ describe('controllers/keystore/desired', () => {
     });
   }
 
-  it('reads the password Secret (a trailing newline dropped) and a separate truststore password', () => {
+  it('reads the password Secret (a trailing newline dropped) and a separate truststore password', async () => {
     const secrets = new Map<string, Secret | undefined>([
       ['pw', { metadata: { name: 'pw' }, data: { password: b64('store-pw\n') } }],
       ['tpw', { metadata: { name: 'tpw' }, data: { t: b64('trust-pw') } }],
     ]);
-    const desired = ready(
+    const desired = await ready(
       computeDesired(input({ [a.formats]: 'jks', [a.passwordSecret]: 'pw', [a.truststorePasswordSecret]: 'tpw', [a.truststorePasswordKey]: 't' }, { secrets })),
     );
     assert.equal(Buffer.from(desired.data['keystore.pass'], 'base64').toString(), 'store-pw');
@@ -179,8 +180,8 @@ describe('controllers/keystore/desired', () => {
     ],
   ];
   for (const [label, annotations, options, reason, message] of failures) {
-    it(`fails on ${label} (${reason}), no password or key in the message`, () => {
-      const result = computeDesired(input(annotations, options));
+    it(`fails on ${label} (${reason}), no password or key in the message`, async () => {
+      const result = await computeDesired(input(annotations, options));
       assert.equal(result.status, 'failed');
       if (result.status !== 'failed') return;
       assert.equal(result.reason, reason);
@@ -189,14 +190,14 @@ describe('controllers/keystore/desired', () => {
     });
   }
 
-  it('waits (no failure) while the target has no certificate', () => {
-    const result = computeDesired(input({ [a.formats]: 'jks' }, { target: { metadata: { name: 'web-tls', namespace: 'apps' }, data: {} } }));
+  it('waits (no failure) while the target has no certificate', async () => {
+    const result = await computeDesired(input({ [a.formats]: 'jks' }, { target: { metadata: { name: 'web-tls', namespace: 'apps' }, data: {} } }));
     assert.equal(result.status, 'waiting');
   });
 
-  it('builds from the readable ca.crt blocks and warns naming the bad one', () => {
+  it('builds from the readable ca.crt blocks and warns naming the bad one', async () => {
     const junk = '-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n-----END CERTIFICATE-----\n';
-    const desired = ready(computeDesired(input({ [a.formats]: 'pem' }, { target: target({ 'ca.crt': b64(root.certPem + junk) }) })));
+    const desired = await ready(computeDesired(input({ [a.formats]: 'pem' }, { target: target({ 'ca.crt': b64(root.certPem + junk) }) })));
     assert.deepEqual(
       desired.warnings.map((w) => w.reason),
       [WARNING_REASON.unreadableBlocks],
@@ -204,19 +205,19 @@ describe('controllers/keystore/desired', () => {
     assert.match(desired.warnings[0].message, /ca\.crt.*block 2/);
   });
 
-  it('merges a trust source ConfigMap after ca.crt, de-duplicated', () => {
+  it('merges a trust source ConfigMap after ca.crt, de-duplicated', async () => {
     const configMaps = new Map<string, ConfigMap | undefined>([
       ['cas', { metadata: { name: 'cas' }, data: { 'ca.pem': root.certPem + extra.certPem + extra.certPem } }],
     ]);
-    const desired = ready(computeDesired(input({ [a.formats]: 'jks', [a.trustSources]: 'configmap:cas/ca.pem' }, { configMaps })));
+    const desired = await ready(computeDesired(input({ [a.formats]: 'jks', [a.trustSources]: 'configmap:cas/ca.pem' }, { configMaps })));
     const truststore = readJks(Buffer.from(desired.data['truststore.jks'], 'base64'), Buffer.from(desired.data['truststore.pass'], 'base64').toString());
     assert.equal(truststore.length, 2);
   });
 
-  it('removing a format removes exactly the keys written for it, never a user key', () => {
-    const first = ready(computeDesired(input({ [a.formats]: 'jks,pem' })));
+  it('removing a format removes exactly the keys written for it, never a user key', async () => {
+    const first = await ready(computeDesired(input({ [a.formats]: 'jks,pem' })));
     const holding = applied(target({ 'user.key': b64('mine') }), first);
-    const second = ready(computeDesired(input({ [a.formats]: 'jks' }, { target: holding })));
+    const second = await ready(computeDesired(input({ [a.formats]: 'jks' }, { target: holding })));
     assert.deepEqual(second.remove.sort(), ['key.pem', 'keystore.pem', 'truststore.pem']);
     assert.equal(
       Buffer.from(second.data['keystore.pass'], 'base64').toString(),
@@ -225,10 +226,10 @@ describe('controllers/keystore/desired', () => {
     );
   });
 
-  it('leaves a format cert-manager creates to it, and the other binary format out too (no write loop), with Warnings', () => {
-    const first = ready(computeDesired(input({ [a.formats]: 'jks,pkcs12,pem' })));
+  it('leaves a format cert-manager creates to it, and the other binary format out too (no write loop), with Warnings', async () => {
+    const first = await ready(computeDesired(input({ [a.formats]: 'jks,pkcs12,pem' })));
     const holding = applied(target(), first);
-    const desired = ready(computeDesired(input({ [a.formats]: 'jks,pkcs12,pem' }, { target: holding, certManagerFormats: ['jks'] })));
+    const desired = await ready(computeDesired(input({ [a.formats]: 'jks,pkcs12,pem' }, { target: holding, certManagerFormats: ['jks'] })));
     assert.deepEqual(desired.formats, ['pem']);
     assert.deepEqual(desired.keys, ['key.pem', 'keystore.pem', 'truststore.pem']);
     // keystore.jks/truststore.jks are cert-manager's now: never removed by us.
@@ -238,14 +239,14 @@ describe('controllers/keystore/desired', () => {
       [WARNING_REASON.formatConflict, WARNING_REASON.formatConflict],
     );
     assert.match(desired.warnings[0].message, /set spec\.keystores\.jks\.create to false/);
-    const settled = ready(computeDesired(input({ [a.formats]: 'jks,pkcs12,pem' }, { target: applied(holding, desired), certManagerFormats: ['jks'] })));
+    const settled = await ready(computeDesired(input({ [a.formats]: 'jks,pkcs12,pem' }, { target: applied(holding, desired), certManagerFormats: ['jks'] })));
     assert.equal(settled.unchanged, true);
   });
 
-  it('with only a cert-manager format requested: nothing built, stable hash', () => {
-    const desired = ready(computeDesired(input({ [a.formats]: 'pkcs12' }, { certManagerFormats: ['pkcs12'] })));
+  it('with only a cert-manager format requested: nothing built, stable hash', async () => {
+    const desired = await ready(computeDesired(input({ [a.formats]: 'pkcs12' }, { certManagerFormats: ['pkcs12'] })));
     assert.deepEqual(desired.keys, []);
-    const again = ready(computeDesired(input({ [a.formats]: 'pkcs12' }, { certManagerFormats: ['pkcs12'], target: applied(target(), desired) })));
+    const again = await ready(computeDesired(input({ [a.formats]: 'pkcs12' }, { certManagerFormats: ['pkcs12'], target: applied(target(), desired) })));
     assert.equal(again.unchanged, true);
   });
   describe('binary trust sources (JKS / PKCS#12 with ?password-key=)', () => {
@@ -298,8 +299,8 @@ describe('controllers/keystore/desired', () => {
       return new Map([['trust', { metadata: { name: 'trust' }, data: encoded }]]);
     }
 
-    it('a keytool JKS in a Secret: its certificates join after ca.crt, de-duplicated, in store order', () => {
-      const desired = ready(
+    it('a keytool JKS in a Secret: its certificates join after ca.crt, de-duplicated, in store order', async () => {
+      const desired = await ready(
         computeDesired(
           input(
             { [a.formats]: 'jks', [a.trustSources]: 'secret:trust/truststore.jks?password-key=truststore.pass' },
@@ -310,25 +311,25 @@ describe('controllers/keystore/desired', () => {
       assert.deepEqual(fingerprints(desired), [subject(root), subject(extra)]);
     });
 
-    it('an OpenSSL PKCS#12 in a ConfigMap (binaryData) with its password in the same ConfigMap, next to a PEM source', () => {
+    it('an OpenSSL PKCS#12 in a ConfigMap (binaryData) with its password in the same ConfigMap, next to a PEM source', async () => {
       const configMaps = new Map<string, ConfigMap | undefined>([
         [
           'cas',
           { metadata: { name: 'cas' }, data: { 'p12.pass': 'p12-secret', 'ca.pem': extra.certPem }, binaryData: { 'trust.p12': p12.toString('base64') } },
         ],
       ]);
-      const desired = ready(
+      const desired = await ready(
         computeDesired(input({ [a.formats]: 'jks', [a.trustSources]: 'configmap:cas/ca.pem,configmap:cas/trust.p12?password-key=p12.pass' }, { configMaps })),
       );
       assert.deepEqual(fingerprints(desired), [subject(root), subject(extra), subject(second), subject(third)]);
     });
 
-    it('a different store content changes the hash (rebuild); the same content under a new password does not', () => {
+    it('a different store content changes the hash (rebuild); the same content under a new password does not', async () => {
       const ref = { [a.formats]: 'jks', [a.trustSources]: 'secret:trust/t?password-key=p' };
-      const fromJks = ready(computeDesired(input(ref, { secrets: secrets({ t: jks, p: 'jks-secret' }) })));
-      const fromP12 = ready(computeDesired(input(ref, { secrets: secrets({ t: p12, p: 'p12-secret' }) })));
+      const fromJks = await ready(computeDesired(input(ref, { secrets: secrets({ t: jks, p: 'jks-secret' }) })));
+      const fromP12 = await ready(computeDesired(input(ref, { secrets: secrets({ t: p12, p: 'p12-secret' }) })));
       assert.notEqual(fromJks.hash, fromP12.hash);
-      const again = ready(computeDesired(input(ref, { secrets: secrets({ t: jks, p: 'jks-secret' }), target: applied(target(), fromJks) })));
+      const again = await ready(computeDesired(input(ref, { secrets: secrets({ t: jks, p: 'jks-secret' }), target: applied(target(), fromJks) })));
       assert.equal(again.unchanged, true);
     });
 
@@ -370,9 +371,9 @@ describe('controllers/keystore/desired', () => {
       ],
     ];
     for (const [label, source, data, reason, message] of bad) {
-      it(`${label}: the old stores stay, ${reason} names the fix, no password in the message`, () => {
+      it(`${label}: the old stores stay, ${reason} names the fix, no password in the message`, async () => {
         const stores: Record<string, Buffer | string> = Object.fromEntries(Object.entries(data).map(([k, v]) => [k, v === '' ? jks : v === 'p12' ? p12 : v]));
-        const result = computeDesired(input({ [a.formats]: 'jks', [a.trustSources]: source }, { secrets: secrets(stores) }));
+        const result = await computeDesired(input({ [a.formats]: 'jks', [a.trustSources]: source }, { secrets: secrets(stores) }));
         assert.equal(result.status, 'failed');
         if (result.status !== 'failed') return;
         assert.equal(result.reason, reason);

@@ -58,8 +58,8 @@ describe('controllers/keystore/reconcile', () => {
     ['an annotated Certificate → write', () => run({ kind: 'Certificate', certificate: certificate({ [a.formats]: 'jks' }) }, secret()), 'write', BUILT_REASON],
   ];
   for (const [label, call, action, reason] of table) {
-    it(label, () => {
-      const result = call();
+    it(label, async () => {
+      const result = await call();
       assert.equal(result.action, action);
       if (reason)
         assert.ok(
@@ -70,8 +70,11 @@ describe('controllers/keystore/reconcile', () => {
     });
   }
 
-  it('the patch sets only our keys, the hash, the keys record and the managed label', () => {
-    const result = run({ kind: 'Certificate', certificate: certificate({ [a.formats]: 'pem' }) }, secret({}, 'kubernetes.io/tls', { 'user.txt': b64('mine') }));
+  it('the patch sets only our keys, the hash, the keys record and the managed label', async () => {
+    const result = await run(
+      { kind: 'Certificate', certificate: certificate({ [a.formats]: 'pem' }) },
+      secret({}, 'kubernetes.io/tls', { 'user.txt': b64('mine') }),
+    );
     assert.equal(result.action, 'write');
     if (result.action !== 'write') return;
     const patch = result.patch as { data: Record<string, string | null>; metadata: { annotations: Record<string, string>; labels: Record<string, string> } };
@@ -80,9 +83,9 @@ describe('controllers/keystore/reconcile', () => {
     assert.deepEqual(patch.metadata.labels, { [MANAGED_LABEL]: 'true' });
   });
 
-  it('an unchanged target writes nothing and records no Event', () => {
+  it('an unchanged target writes nothing and records no Event', async () => {
     const certificateSource: KeystoreSource = { kind: 'Certificate', certificate: certificate({ [a.formats]: 'pem' }) };
-    const first = run(certificateSource, secret());
+    const first = await run(certificateSource, secret());
     assert.equal(first.action, 'write');
     if (first.action !== 'write') return;
     const after: Secret = {
@@ -94,14 +97,14 @@ describe('controllers/keystore/reconcile', () => {
         labels: { [MANAGED_LABEL]: 'true' },
       },
     };
-    const second = run(certificateSource, after);
+    const second = await run(certificateSource, after);
     assert.equal(second.action, 'none');
     assert.equal(second.action === 'none' && second.outcome, 'unchanged');
     assert.deepEqual(second.events, []);
   });
 
-  it('reads spec.keystores of the Certificate', () => {
-    const result = run({ kind: 'Certificate', certificate: certificate({ [a.formats]: 'pkcs12,pem' }, { pkcs12: { create: true } }) }, secret());
+  it('reads spec.keystores of the Certificate', async () => {
+    const result = await run({ kind: 'Certificate', certificate: certificate({ [a.formats]: 'pkcs12,pem' }, { pkcs12: { create: true } }) }, secret());
     assert.equal(result.action, 'write');
     if (result.action !== 'write') return;
     assert.deepEqual(result.desired.formats, ['pem']);

@@ -31,9 +31,9 @@ describe('keystore/formats/pkcs12', () => {
   } as const;
 
   for (const profile of PKCS12_PROFILES) {
-    it(`${profile}: round-trips keystore and truststore with the profile's algorithms`, () => {
+    it(`${profile}: round-trips keystore and truststore with the profile's algorithms`, async () => {
       const encoder = new Pkcs12Encoder(pkcs12Profiles[profile]);
-      const ks = readPkcs12(encoder.encode(keystore, 'pw-1'), 'pw-1');
+      const ks = readPkcs12(await encoder.encode(keystore, 'pw-1'), 'pw-1');
       assert.deepEqual(ks.protection, {
         macHash: expectedEncryption[profile].mac,
         macIterations: 2048,
@@ -50,7 +50,7 @@ describe('keystore/formats/pkcs12', () => {
         keystore.privateKey!.chain.map((c) => c.der),
       );
 
-      const ts = readPkcs12(encoder.encode(truststore, 'pw-2'), 'pw-2');
+      const ts = readPkcs12(await encoder.encode(truststore, 'pw-2'), 'pw-2');
       assert.deepEqual(
         ts.entries.map((e) => [e.kind, e.alias]),
         [
@@ -62,20 +62,19 @@ describe('keystore/formats/pkcs12', () => {
     });
   }
 
-  it('derives each key once per set: a shared cache gives keystore and truststore one PBES2 salt and one MAC salt', () => {
+  it('derives each key once per set: a shared cache gives keystore and truststore one PBES2 salt and one MAC salt', async () => {
     const derivations = new KeyDerivations();
     const encoder = new Pkcs12Encoder(pkcs12Profiles.Modern2023, derivations);
-    const a = encoder.encode(keystore, 'pw');
-    const b = encoder.encode(truststore, 'pw');
+    const [a, b] = await Promise.all([encoder.encode(keystore, 'pw'), encoder.encode(truststore, 'pw')]);
     const macSalt = (bytes: Buffer) => bytes.subarray(bytes.length - 16 - 4, bytes.length - 4).toString('hex');
     assert.equal(macSalt(a), macSalt(b));
     assert.equal(readPkcs12(a, 'pw').entries.length, 1);
     // A fresh encoder draws new salts: PKCS#12 output is not deterministic (the input hash is).
-    assert.notEqual(macSalt(new Pkcs12Encoder(pkcs12Profiles.Modern2023).encode(truststore, 'pw')), macSalt(b));
+    assert.notEqual(macSalt(await new Pkcs12Encoder(pkcs12Profiles.Modern2023).encode(truststore, 'pw')), macSalt(b));
   });
 
-  it('rejects a wrong password and damaged files with StoreReadError, never a crash', () => {
-    const bytes = new Pkcs12Encoder(pkcs12Profiles.Modern2023).encode(keystore, 'pw');
+  it('rejects a wrong password and damaged files with StoreReadError, never a crash', async () => {
+    const bytes = await new Pkcs12Encoder(pkcs12Profiles.Modern2023).encode(keystore, 'pw');
     assert.throws(() => readPkcs12(bytes, 'wrong'), /MAC check failed/);
     assert.throws(() => readPkcs12(Buffer.from('not a pkcs12'), 'pw'), StoreReadError);
     for (let i = 0; i < bytes.length; i += 23) {

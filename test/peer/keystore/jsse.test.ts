@@ -31,7 +31,7 @@ describe('JSSE TLS handshake with our stores', function () {
       const { root, leaf, tlsCrt } = pki.chain(`jsse ${label}`, keyType);
       // The chain's root sits between other roots; the "untrusted" case leaves it out.
       const cas = trustRoot ? [strangers[0], root, strangers[1], strangers[2]] : strangers;
-      const built = buildStoreFiles(
+      const built = await buildStoreFiles(
         { tlsCrt, tlsKey: leaf.keyPem, caCrt: cas.map((c) => c.certPem).join('') },
         { formats: ['jks', 'pkcs12'], keystorePassword: `ks-${label}-pw`, truststorePassword: `ts-${label}-pw`, alias: 'Server', pkcs12Profile: profile },
       );

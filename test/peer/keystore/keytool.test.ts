@@ -51,7 +51,7 @@ describe('keytool -list -v on our stores', function () {
         ...PKCS12_PROFILES.map((profile) => ({ label: `PKCS#12 ${profile}`, format: 'pkcs12' as const, profile })),
       ];
       for (const { label, format, profile } of variants) {
-        const built = buildStoreFiles(
+        const built = await buildStoreFiles(
           { tlsCrt, tlsKey: leaf.keyPem, caCrt },
           { formats: [format], keystorePassword: PASSWORD, alias: ALIAS, pkcs12Profile: profile },
         );

@@ -18,10 +18,10 @@ describe('openssl pkcs12 on our PKCS#12 files', function () {
   const cas = [root, ...pki.roots('openssl extra', 4)];
   const stores = new Map<Pkcs12ProfileName, { keystore: string; truststore: string }>();
 
-  before(() => {
+  before(async () => {
     writeFileSync(passwordFile, PASSWORD);
     for (const profile of ['Modern2023', 'LegacyDES', 'LegacyRC2'] as const) {
-      const built = buildStoreFiles(
+      const built = await buildStoreFiles(
         { tlsCrt, tlsKey: leaf.keyPem, caCrt: messyBundle(cas, 2) },
         { formats: ['pkcs12'], keystorePassword: PASSWORD, alias: 'MyKey', pkcs12Profile: profile },
       );
