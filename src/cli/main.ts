@@ -16,9 +16,29 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   migrate: async () => (await import('./migrate.js')).registerMigrateCommand,
 };
 
+// What the top-level help lists for each command, so `--help`, `--version` and an unknown
+// command load no command module (each pulls in pkijs, zod or the Kubernetes client: ~1 s of
+// start-up on a 2-core machine). test/cli/main.test.ts checks these equal each command's own
+// description.
+export const COMMAND_SUMMARIES: Readonly<Record<string, string>> = {
+  enroll: 'enrol a certificate from a CMPv2 CA (option names after openssl cmp)',
+  'test-ca': 'run the development CMPv2 CA (multi-root, issues what is asked) until SIGINT/SIGTERM',
+  stores: 'build Java keystores and truststores (JKS, PKCS#12, PEM) from a certificate, its key and CA bundles',
+  run: 'run the issuer and keystore loops against the current kubeconfig (KUBECONFIG, ~/.kube/config) or the in-cluster config, until SIGTERM/SIGINT',
+  certservice: "a drop-in for ONAP's CertService REST API (mTLS), enrolling through CMPv2 with the CAs of cmpServers.json",
+  migrate: 'turn workloads that run the CertService client / post-processor init containers into cert-manager Certificates and Secret mounts',
+};
+
+/** The command `argv` names (`cmpv2-operator NAME …` or `cmpv2-operator help NAME`), if it is one of ours. */
+function namedCommand(argv: string[]): string | undefined {
+  const named = argv[2] === 'help' ? argv[3] : argv[2];
+  return named !== undefined && named in COMMANDS ? named : undefined;
+}
+
 /**
  * Builds the program; each command registers itself from its own file. Only the command named
- * in `argv` is loaded; without one (or with an unknown one) all are, so help lists them all.
+ * in `argv` is loaded; without one (or with an unknown one) none is: the others are listed by
+ * name and summary for the top-level help.
  */
 export async function buildProgram(argv: string[]): Promise<Command> {
   const program = new Command('cmpv2-operator')
@@ -26,10 +46,19 @@ export async function buildProgram(argv: string[]): Promise<Command> {
     .version(operatorVersion(), '-V, --version', "print the version (package.json's) and exit")
     .exitOverride()
     .showHelpAfterError(false);
-  const named = argv[2];
-  const names = named !== undefined && named in COMMANDS ? [named] : Object.keys(COMMANDS);
-  for (const name of names) (await COMMANDS[name]())(program);
+  const named = namedCommand(argv);
+  for (const name of Object.keys(COMMANDS)) {
+    if (name === named) (await COMMANDS[name]())(program);
+    else program.command(name).description(COMMAND_SUMMARIES[name]);
+  }
   addExamples(program);
+  return program;
+}
+
+/** Every command registered from its own file (for tests that compare the summaries). */
+export async function buildFullProgram(): Promise<Command> {
+  const program = new Command('cmpv2-operator');
+  for (const name of Object.keys(COMMANDS)) (await COMMANDS[name]())(program);
   return program;
 }
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { buildProgram, main } from '../../src/cli/main.js';
+import { buildFullProgram, buildProgram, COMMAND_SUMMARIES, main } from '../../src/cli/main.js';
 
 describe('cli/main', () => {
   it('exits non-zero with one line on stderr for an unknown command', async () => {
@@ -56,5 +56,14 @@ describe('cli/main --version and help', () => {
       assert.equal(code, 0, `${name} --help exit code`);
       assert.match(out, new RegExp(`\\nExample:\\n  \\$ cmpv2-operator ${name} -\\S+`), `${name} --help has an example`);
     }
+  });
+
+  it('the top-level help lists every command with the description its own file gives it (without loading it)', async () => {
+    const full = await buildFullProgram();
+    assert.deepEqual(Object.fromEntries(full.commands.map((c) => [c.name(), c.description()])), COMMAND_SUMMARIES);
+    const { code, out } = await captured(['--help']);
+    assert.equal(code, 0);
+    const flat = out.replace(/\s+/g, ' ');
+    for (const [name, summary] of Object.entries(COMMAND_SUMMARIES)) assert.ok(flat.includes(` ${name} ${summary} `), `${name} in:\n${out}`);
   });
 });
