@@ -5,7 +5,7 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { CmpClient, type EnrollmentRequest } from '../src/cmp/client.js';
@@ -15,6 +15,7 @@ import { parseDistinguishedName } from '../src/cmp/names.js';
 import { startDevelopmentCa } from '../src/cmp/server/index.js';
 import { type CmpTransport, HttpTransport } from '../src/cmp/transport.js';
 import { makeKey, type KeyKind } from '../test/cmp/fixtures.js';
+import type { Figures } from './figures.js';
 
 const runFile = promisify(execFile);
 const SECRET = 'bench-secret';
@@ -63,15 +64,11 @@ async function timeProcess(command: string, args: string[]): Promise<number> {
   return performance.now() - start;
 }
 
-export async function cmpBench(): Promise<void> {
+export async function cmpBench(): Promise<Figures> {
+  const figures: Figures = {};
   const ca = await startDevelopmentCa({ port: 0, secret: SECRET, reference: REF });
   const dir = mkdtempSync(path.join(tmpdir(), 'cmp-bench-'));
   try {
-    console.log(
-      `load average now: ${loadavg()
-        .map((l) => l.toFixed(1))
-        .join(' ')} on ${availableParallelism()} cores`,
-    );
     // The floor every enrolment pays: 8 PBM key derivations (500 × SHA-256 each): the client protects
     // request and certConf and verifies two answers; the CA does the mirror image.
     const pbmParameter = newPbmParameter();
@@ -90,6 +87,7 @@ export async function cmpBench(): Promise<void> {
         const inProcess = await rate(() => ({ send: (bytes) => ca.handle(bytes) }), pool, 3000);
         const http = await rate(() => new HttpTransport({ url: ca.url! }), pool, 3000);
         const name = kind === 'ec' ? 'EC P-256' : 'RSA-2048';
+        figures[`in-process ${type} ${name} enrolments/s`] = inProcess.perSecond;
         console.log(
           `| ${type} | ${name} | ${inProcess.perSecond.toFixed(1)} | ${fmt(inProcess.cpuMs)} | ${(inProcess.cpuMs / (8 * pbmMs)).toFixed(1)} | ${http.perSecond.toFixed(1)} | ${fmt(http.cpuMs)} |`,
         );
@@ -112,7 +110,8 @@ export async function cmpBench(): Promise<void> {
     await timeProcess('node', ['bin/cmpv2-operator.js', '--help']);
     for (let i = 0; i < runs; i++) startupMs += await timeProcess('node', ['bin/cmpv2-operator.js', '--help']);
     startupMs /= runs;
-    console.log(`for scale, start-up alone (cmpv2-operator --help, all commands loaded): ${fmt(startupMs)} ms`);
+    figures['cmpv2-operator --help ms'] = startupMs;
+    console.log(`for scale, start-up alone (cmpv2-operator --help, no command loaded): ${fmt(startupMs)} ms`);
     console.log('');
     console.log(`| request (EC P-256, fresh process each) | cmpv2-operator enroll ms | openssl cmp ms | ours ÷ openssl |`);
     console.log('|---|---:|---:|---:|');
@@ -170,6 +169,9 @@ export async function cmpBench(): Promise<void> {
       }
       oursMs /= runs;
       opensslMs /= runs;
+      figures[`enroll ${type} ms`] = oursMs;
+      figures[`openssl cmp ${type} ms`] = opensslMs;
+      figures[`enroll ÷ openssl cmp, ${type}`] = oursMs / opensslMs;
       console.log(`| ${type} | ${fmt(oursMs)} | ${fmt(opensslMs)} | ${(oursMs / opensslMs).toFixed(1)}× |`);
     }
     console.log('');
@@ -178,6 +180,7 @@ export async function cmpBench(): Promise<void> {
     await ca.stop();
     rmSync(dir, { recursive: true, force: true });
   }
+  return figures;
 }
 
 function writeRoots(dir: string, pem: string): string {
