@@ -24,8 +24,8 @@ import {
 } from './pki.js';
 import { isRunning, logTail, startDetached, stopProcess } from './processes.js';
 
-const processNames = ['etcd', 'kube-apiserver', 'cert-manager-controller'] as const;
-type ProcessName = (typeof processNames)[number];
+export const processNames = ['etcd', 'kube-apiserver', 'cert-manager-controller'] as const;
+export type ProcessName = (typeof processNames)[number];
 
 const stateSchema = z.object({
   apiserverPort: z.number().int(),
@@ -36,7 +36,7 @@ const stateSchema = z.object({
   startedBy: z.enum(['cli', 'tests']).default('cli'),
   pids: z.partialRecord(z.enum(processNames), z.number().int()),
 });
-type State = z.infer<typeof stateSchema>;
+export type State = z.infer<typeof stateSchema>;
 
 export interface BedInfo {
   readonly kubeconfig: string;
@@ -69,7 +69,7 @@ export function approverFromEnv(): boolean | undefined {
 
 const serverUrl = (state: State): string => `https://127.0.0.1:${state.apiserverPort}`;
 
-async function readState(): Promise<State | undefined> {
+export async function readState(): Promise<State | undefined> {
   try {
     return stateSchema.parse(JSON.parse(await fs.readFile(layout.stateFile, 'utf8')));
   } catch {
@@ -77,7 +77,7 @@ async function readState(): Promise<State | undefined> {
   }
 }
 
-async function writeState(state: State): Promise<void> {
+export async function writeState(state: State): Promise<void> {
   await fs.mkdir(layout.runDir, { recursive: true });
   await fs.writeFile(layout.stateFile, `${JSON.stringify(state, null, 2)}\n`);
 }
@@ -124,7 +124,7 @@ async function adminTls(): Promise<TlsClient> {
 
 const adminCertificate = (): Promise<KeyPair> => clientCertificate('testbed-admin', ['system:masters']);
 
-async function etcdHealthy(state: State): Promise<boolean> {
+export async function etcdHealthy(state: State): Promise<boolean> {
   try {
     const res = await httpGet(`http://127.0.0.1:${state.etcdClientPort}/health`);
     return res.status === 200 && /"health":\s*"true"/.test(res.body);
@@ -133,7 +133,7 @@ async function etcdHealthy(state: State): Promise<boolean> {
   }
 }
 
-async function apiserverReady(state: State): Promise<boolean> {
+export async function apiserverReady(state: State): Promise<boolean> {
   try {
     const res = await httpGet(`${serverUrl(state)}/readyz`, await adminTls());
     return res.status === 200 && res.body.trim() === 'ok';
@@ -142,7 +142,7 @@ async function apiserverReady(state: State): Promise<boolean> {
   }
 }
 
-function running(state: State, name: ProcessName): boolean {
+export function running(state: State, name: ProcessName): boolean {
   const pid = state.pids[name];
   return pid !== undefined && isRunning(pid, binaryPath(name));
 }
@@ -152,7 +152,7 @@ async function healthy(state: State): Promise<boolean> {
 }
 
 /** Polls `check` until true; fails early with the log tail when the process died. */
-async function waitFor(what: ProcessName, state: State, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+export async function waitFor(what: ProcessName, state: State, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await check()) return;
@@ -177,7 +177,7 @@ async function stopAll(state: State | undefined, log: Log): Promise<void> {
   }
 }
 
-function startEtcd(state: State): number {
+export function startEtcd(state: State): number {
   const client = `http://127.0.0.1:${state.etcdClientPort}`;
   const peer = `http://127.0.0.1:${state.etcdPeerPort}`;
   return startDetached('etcd', binaryPath('etcd'), [
@@ -194,7 +194,7 @@ function startEtcd(state: State): number {
   ]).pid;
 }
 
-function startApiserver(state: State): number {
+export function startApiserver(state: State): number {
   const server = serverUrl(state);
   return startDetached('kube-apiserver', binaryPath('kube-apiserver'), [
     `--etcd-servers=http://127.0.0.1:${state.etcdClientPort}`,
@@ -218,7 +218,7 @@ function startApiserver(state: State): number {
   ]).pid;
 }
 
-async function startCertManager(state: State): Promise<number> {
+export async function startCertManager(state: State): Promise<number> {
   await writeKubeconfig(layout.certManagerKubeconfig, {
     server: serverUrl(state),
     user: 'cert-manager',
@@ -245,7 +245,7 @@ async function startCertManager(state: State): Promise<number> {
   ]).pid;
 }
 
-async function certManagerRunning(): Promise<boolean> {
+export async function certManagerRunning(): Promise<boolean> {
   const text = await fs.readFile(`${layout.logsDir}/cert-manager-controller.log`, 'utf8').catch(() => '');
   // Only the current run counts: startDetached writes a "====" header before each start.
   return text.slice(text.lastIndexOf('\n==== ')).includes('cert-manager-controller: running');
@@ -261,7 +261,7 @@ async function restartCertManager(state: State, log: Log): Promise<void> {
 }
 
 /** Serialises `up`/`down` between processes (a test run and a shell, say). */
-async function withLock<T>(fn: () => Promise<T>): Promise<T> {
+export async function withLock<T>(fn: () => Promise<T>): Promise<T> {
   await fs.mkdir(layout.runDir, { recursive: true });
   const deadline = Date.now() + 60 * 60 * 1000;
   for (;;) {

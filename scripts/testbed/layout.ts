@@ -76,6 +76,17 @@ export const binaries: readonly GoBinary[] = [
 
 const bedDir = path.join(repoRoot, '.testbed');
 
+/**
+ * TESTBED_INSTANCE=<name> runs a separate bed (own ports, etcd data, state, logs, kubeconfig;
+ * same binaries and keys) under .testbed/instances/<name>: the fault suite stops and pauses its
+ * bed's processes, which must never disturb another test run sharing the default bed.
+ */
+const instance = process.env.TESTBED_INSTANCE?.trim() || undefined;
+if (instance !== undefined && !/^[a-z0-9-]{1,32}$/.test(instance)) {
+  throw new Error(`TESTBED_INSTANCE must be 1 to 32 of a-z, 0-9 and '-', got ${JSON.stringify(instance)}`);
+}
+const instanceDir = instance === undefined ? bedDir : path.join(bedDir, 'instances', instance);
+
 export const layout = {
   modulesDir: path.join(repoRoot, 'testbed'),
   bedDir,
@@ -83,15 +94,18 @@ export const layout = {
   /** cert-manager's CRDs, copied out of the Go module cache at build time. */
   certManagerCrdsDir: path.join(bedDir, 'bin', 'cert-manager-crds'),
   pkiDir: path.join(bedDir, 'pki'),
-  runDir: path.join(bedDir, 'run'),
-  etcdDataDir: path.join(bedDir, 'run', 'etcd'),
-  stateFile: path.join(bedDir, 'run', 'state.json'),
-  lockFile: path.join(bedDir, 'run', 'lock'),
-  logsDir: path.join(bedDir, 'logs'),
+  /** Which bed: undefined for the default one (see TESTBED_INSTANCE). */
+  instance,
+  runDir: path.join(instanceDir, 'run'),
+  etcdDataDir: path.join(instanceDir, 'run', 'etcd'),
+  stateFile: path.join(instanceDir, 'run', 'state.json'),
+  lockFile: path.join(instanceDir, 'run', 'lock'),
+  logsDir: path.join(instanceDir, 'logs'),
   usersDir: path.join(bedDir, 'users'),
-  kubeconfig: path.join(bedDir, 'kubeconfig'),
+  kubeconfig: path.join(instanceDir, 'kubeconfig'),
   /** Kubeconfig the cert-manager controller runs with (its own client certificate). */
-  certManagerKubeconfig: path.join(bedDir, 'pki', 'cert-manager.kubeconfig'),
+  certManagerKubeconfig:
+    instance === undefined ? path.join(bedDir, 'pki', 'cert-manager.kubeconfig') : path.join(instanceDir, 'run', 'cert-manager.kubeconfig'),
   projectCrdsDir: path.join(repoRoot, 'crds'),
 } as const;
 

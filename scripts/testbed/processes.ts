@@ -42,10 +42,12 @@ export function isRunning(pid: number, binary: string): boolean {
   }
 }
 
-/** SIGTERM, then SIGKILL after `graceMs`; resolves once the process is gone. */
+/** SIGCONT (it may be paused) and SIGTERM, then SIGKILL after `graceMs`; resolves once the process is gone. */
 export async function stopProcess(pid: number, binary: string, graceMs = 15000): Promise<void> {
   if (!isRunning(pid, binary)) return;
   try {
+    // A process paused by the fault hooks (SIGSTOP) would never act on SIGTERM.
+    process.kill(pid, 'SIGCONT');
     process.kill(pid, 'SIGTERM');
   } catch {
     return;
