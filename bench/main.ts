@@ -17,6 +17,7 @@ const sections: [name: string, run: () => Promise<Figures | void>, runs?: number
   ['cmp', cmpBench, CHEAP_RUNS],
   ['keystore-loop', keystoreLoopBench],
   ['issuance', async () => (await import('./issuance.js')).issuanceBench()],
+  ['faults', async () => (await import('./faults.js')).faultsBench()],
   ['certservice', async () => (await import('./certservice.js')).certserviceBench()],
   ['parse', async () => (await import('./parse.js')).parseBench()],
 ];
