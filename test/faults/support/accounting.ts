@@ -1,0 +1,118 @@
+// Enrolments counted at the CA, per CertificateRequest: each CA record's key hash (spkiSha256)
+// is matched with the public key of each request's CSR (spec.request). What the CA issued for no
+// known request, and requests enrolled more than once, are named; a second enrolment is
+// attributed to the only window SPEC §3 allows — an answer lost, named by a TransactionRestarted
+// Event on that request. Shared by the fault suite and the faults/issuance benchmarks.
+import { CR_ANNOTATIONS, type CertificateRequest } from '../../../src/api/certManager.js';
+import { parseCsr } from '../../../src/cmp/csr.js';
+import { spkiSha256, type EnrolmentRecord } from '../../../src/cmp/server/index.js';
+import type { KubeApi } from '../../../src/k8s/apiClient.js';
+import type { KubeList } from '../../../src/k8s/meta.js';
+
+/** The Event reason of the lead's write-ahead record: a previous attempt's answer was lost. */
+export const TRANSACTION_RESTARTED = 'TransactionRestarted';
+
+export interface RequestSeen {
+  name: string;
+  /** cert-manager.io/certificate-revision */
+  revision: string;
+  /** cert-manager.io/certificate-name */
+  certificate: string;
+  spkiSha256: string;
+  /** Gone from the API by the end of the run. */
+  deleted?: boolean;
+}
+
+export interface RequestEnrolments extends RequestSeen {
+  enrolments: number;
+  /** Sum of the counts of its TransactionRestarted Events. */
+  restarted: number;
+}
+
+export interface EnrolmentAccount {
+  requests: RequestEnrolments[];
+  /** Enrolments matched to a request. */
+  enrolments: number;
+  /** Enrolments beyond one per request. */
+  extra: number;
+  /** Extra enrolments on requests with no TransactionRestarted Event: outside the named window. */
+  unexplained: RequestEnrolments[];
+  /** CA records whose key belongs to no request seen. */
+  unmatched: EnrolmentRecord[];
+  /** TransactionRestarted Events over all requests. */
+  restartedEvents: number;
+}
+
+/** SHA-256 of the SubjectPublicKeyInfo of the CSR in spec.request (base64 of PEM). */
+export function requestSpkiSha256(request: CertificateRequest): string {
+  const pem = Buffer.from(request.spec.request, 'base64').toString('utf8');
+  const body = pem.replace(/-----(BEGIN|END)[^-]+-----/g, '').replace(/\s+/g, '');
+  const csr = parseCsr(new Uint8Array(Buffer.from(body, 'base64')));
+  return spkiSha256(new Uint8Array(csr.subjectPublicKeyInfo.toSchema().toBER(false)));
+}
+
+export function describeRequest(request: CertificateRequest): RequestSeen {
+  const annotations = request.metadata.annotations ?? {};
+  return {
+    name: request.metadata.name ?? '',
+    revision: annotations[CR_ANNOTATIONS.certificateRevision] ?? '?',
+    certificate: annotations[CR_ANNOTATIONS.certificateName] ?? '?',
+    spkiSha256: requestSpkiSha256(request),
+  };
+}
+
+interface CoreEvent {
+  involvedObject: { kind?: string; name?: string };
+  reason?: string;
+  count?: number;
+}
+
+/** TransactionRestarted Events per CertificateRequest name in `namespace`. */
+export async function restartedEvents(api: KubeApi, namespace: string): Promise<Map<string, number>> {
+  const events = await api.request<KubeList<CoreEvent>>('GET', `/api/v1/namespaces/${namespace}/events`);
+  const counts = new Map<string, number>();
+  for (const event of events.items) {
+    if (event.reason !== TRANSACTION_RESTARTED || event.involvedObject.kind !== 'CertificateRequest') continue;
+    const name = event.involvedObject.name ?? '';
+    counts.set(name, (counts.get(name) ?? 0) + (event.count ?? 1));
+  }
+  return counts;
+}
+
+export async function listRequestsOf(api: KubeApi, namespace: string): Promise<CertificateRequest[]> {
+  return (await api.request<KubeList<CertificateRequest>>('GET', `/apis/cert-manager.io/v1/namespaces/${namespace}/certificaterequests`)).items;
+}
+
+/** Matches the CA's records to `seen` requests (each key is fresh: cert-manager makes one per request). */
+export function account(seen: RequestSeen[], records: readonly EnrolmentRecord[], restarted: Map<string, number>): EnrolmentAccount {
+  const byKey = new Map<string, RequestEnrolments>();
+  const requests = seen.map((r) => {
+    const entry: RequestEnrolments = { ...r, enrolments: 0, restarted: restarted.get(r.name) ?? 0 };
+    byKey.set(r.spkiSha256, entry);
+    return entry;
+  });
+  const unmatched: EnrolmentRecord[] = [];
+  for (const record of records) {
+    const request = byKey.get(record.spkiSha256);
+    if (request) request.enrolments += 1;
+    else unmatched.push(record);
+  }
+  const enrolments = requests.reduce((sum, r) => sum + r.enrolments, 0);
+  return {
+    requests,
+    enrolments,
+    extra: requests.reduce((sum, r) => sum + Math.max(0, r.enrolments - 1), 0),
+    unexplained: requests.filter((r) => r.enrolments > 1 + r.restarted),
+    unmatched,
+    restartedEvents: requests.reduce((sum, r) => sum + r.restarted, 0),
+  };
+}
+
+/** "2 (cmp-3 rev 1: 2 enrolments, 1 TransactionRestarted; …)" */
+export function describeExtra(result: EnrolmentAccount): string {
+  const extras = result.requests.filter((r) => r.enrolments > 1);
+  if (extras.length === 0) return '0';
+  return `${result.extra} (${extras
+    .map((r) => `${r.name} rev ${r.revision}${r.deleted ? ' (deleted)' : ''}: ${r.enrolments} enrolments, ${r.restarted} ${TRANSACTION_RESTARTED}`)
+    .join('; ')})`;
+}
