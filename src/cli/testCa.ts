@@ -19,6 +19,7 @@ const TestCaFlags = z
     tlsCert: z.string().min(1).optional(),
     tlsKey: z.string().min(1).optional(),
     poll: integerFlag('--poll', 0, 100),
+    checkAfter: integerFlag('--check-after', 0, 3600),
     tlsClientCa: z.string().min(1).optional(),
     capubs: z.boolean().default(true),
     allowCa: z.boolean().default(false),
@@ -47,6 +48,7 @@ export function registerTestCaCommand(program: Command): void {
     .option('--tls-cert <file>', 'PEM certificate (chain) for HTTPS; with --tls-key')
     .option('--tls-key <file>', 'PEM private key for HTTPS; with --tls-cert')
     .option('--poll <n>', 'answer `waiting` this many times before sending the certificate', '0')
+    .option('--check-after <seconds>', 'checkAfter of the `waiting` answers', '1')
     .option('--tls-client-ca <file>', 'PEM CA(s): require a client certificate issued by them (mTLS); with --tls-cert')
     .option('--no-capubs', 'leave caPubs out of cp and kup answers (ip keeps them), as OpenSSL and RFC 9483 servers do')
     .option('--allow-ca', 'issue CA certificates (basicConstraints cA=TRUE) when asked; refused with badCertTemplate otherwise')
@@ -73,6 +75,7 @@ export function registerTestCaCommand(program: Command): void {
         ...(flags.stateDir !== undefined ? { stateDir: flags.stateDir } : {}),
         ...(tls ? { tls } : {}),
         poll: flags.poll,
+        checkAfterSeconds: flags.checkAfter,
         noCaPubs: !flags.capubs,
         allowCa: flags.allowCa,
         maxValidityDays: flags.maxValidity,

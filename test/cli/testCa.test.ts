@@ -109,6 +109,7 @@ describe('cli test-ca', function () {
     const cases = [
       [['--tls-cert', '/nonexistent.pem'], /--tls-cert and --tls-key go together/],
       [['--poll', '-1'], /--poll must be at least 0/],
+      [['--check-after', '-5'], /--check-after must be at least 0/],
       [['--port', 'eighty'], /--port must be a number/],
       [['--tls-client-ca', '/nonexistent.pem'], /--tls-client-ca needs HTTPS: give --tls-cert and --tls-key too/],
     ] as const;
