@@ -4,6 +4,10 @@
 // child process from dist/ (so its RSS is its own: VmHWM from /proc/<pid>/status); the development CA runs in
 // this process. cert-manager does the same work for both (keys, CertificateRequests, Secrets);
 // only the signing differs: in-process for the CA Issuer, our loop + CMP over HTTP for ours.
+// Enrolments are counted per CertificateRequest (issue 12 item 4): every request ever seen in the
+// namespace during the run (a watch, so deleted ones count too: name, certificate-revision,
+// owner Certificate) is matched by its CSR key with the CA's enrolment log; extra enrolments are
+// listed with request name and revision.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -19,6 +23,7 @@ import { up } from '../scripts/testbed/bed.js';
 import { deleteNamespace } from '../test/cluster/bed.js';
 import { makeCertificate, makeKey } from '../test/cmp/fixtures.js';
 import { inParallel } from '../test/peer/keystore/javaTools.js';
+import { account, describeRequest, restartedEvents, watchRequests } from '../test/faults/support/accounting.js';
 
 const N = Number(process.env.BENCH_CERTIFICATES ?? 200);
 
@@ -174,12 +179,23 @@ export async function issuanceBench(): Promise<void> {
     const startup = performance.now() - started;
     const syncedRss = peakRssMiB(child.pid!);
     const floor = await floorRssMiB(repoRoot);
+    const watching = new AbortController();
+    const watch = watchRequests(api, namespace, watching.signal);
     const cmpIssuer = await issueAll(api, namespace, 'cmp', { group: 'certmanager.onap.org', kind: 'CMPv2Issuer', name: 'dev-ca' });
     const peak = peakRssMiB(child.pid!);
     // More enrolments than Certificates means more CertificateRequests (cert-manager's) or a double enrolment (ours).
     const requests = (
       await api.request<KubeList<CertificateRequest>>('GET', `/apis/cert-manager.io/v1/namespaces/${namespace}/certificaterequests`)
     ).items.filter((r) => r.spec.issuerRef.kind === 'CMPv2Issuer');
+
+    // Late events (the last status writes) arrive within a moment; the list below is the final word on live ones.
+    for (const request of requests) {
+      const uid = request.metadata.uid ?? '';
+      if (!watch.seen.has(uid)) watch.seen.set(uid, describeRequest(request));
+    }
+    watching.abort();
+    await watch.done.catch(() => undefined);
+    const perRequest = account([...watch.seen.values()], ca.enrolments(), await restartedEvents(api, namespace));
 
     console.log(
       '| Certificates at once (EC P-256) | cert-manager CA Issuer: all Ready | CMPv2Issuer (dev CA over HTTP, p10cr): all Ready | ratio | operator peak RSS (VmHWM) | RSS when synced | floor (modules loaded, no loop) |',
@@ -196,6 +212,24 @@ export async function issuanceBench(): Promise<void> {
         .map((l) => l.toFixed(1))
         .join(' ')})`,
     );
+    const histogram = new Map<number, number>();
+    for (const r of perRequest.requests) histogram.set(r.enrolments, (histogram.get(r.enrolments) ?? 0) + 1);
+    console.log(
+      `enrolments per CertificateRequest (${perRequest.requests.length} seen by the watch, ${perRequest.requests.filter((r) => r.deleted).length} of them deleted): ${[
+        ...histogram,
+      ]
+        .sort(([a], [b]) => a - b)
+        .map(([enrolments, requestCount]) => `${requestCount} with ${enrolments}`)
+        .join(', ')}; CA enrolments matching no request: ${perRequest.unmatched.length}`,
+    );
+    for (const r of perRequest.requests.filter((x) => x.enrolments !== 1)) {
+      console.log(
+        `  ${r.name} (Certificate ${r.certificate}, revision ${r.revision}${r.deleted ? ', deleted' : ''}): ${r.enrolments} enrolments, ${r.restarted} TransactionRestarted Events`,
+      );
+    }
+    for (const record of perRequest.unmatched) {
+      console.log(`  CA enrolment for no request seen: ${record.subject}, serial ${record.serial}, ${record.messageType}, transaction ${record.transactionID}`);
+    }
   } finally {
     if (child && !childExited) {
       const exited = new Promise((resolve) => child!.once('exit', resolve));

@@ -7,7 +7,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { KubeApi } from '../../src/k8s/apiClient.js';
 import { eventually, useNamespace } from '../cluster/bed.js';
 import { issuerTestApi } from '../cluster/issuer/support.js';
-import { runScenario } from './support/scenario.js';
+import { listRequestsOf } from './support/accounting.js';
+import { CERTIFICATES, runScenario, TRANSACTION_ANNOTATION } from './support/scenario.js';
 
 /** How long the CA stays unreachable (the scenario's definition). */
 const CA_DOWN_MS = 30_000;
@@ -50,11 +51,20 @@ describe('faults: the CA and the way to it', function () {
   it('a CA answering `waiting`, killed and restarted with its state dir while requests wait', async function () {
     await runScenario(api, ns(), {
       name: 'CA waiting, then restarted',
-      caPoll: 3,
+      // Two waiting answers, 5 s apart: the requests sit recorded as `waiting`, nothing in flight.
+      caPoll: 2,
+      caCheckAfterSeconds: 5,
       replicas: [{ podName: 'faults-op-a' }],
-      fault: async ({ ca }) => {
-        // Requests are waiting once the CA has issued (it issues at the request, releases after polls).
-        await eventually('an enrolment at the CA', async () => (ca.enrolments().length > 0 ? true : undefined), 90_000);
+      fault: async ({ ca, api: kube, namespace }) => {
+        await eventually(
+          `all ${CERTIFICATES} requests recorded as waiting at the CA`,
+          async () => {
+            const requests = await listRequestsOf(kube, namespace);
+            const waiting = requests.filter((r) => /"phase":"waiting"/.test(r.metadata.annotations?.[TRANSACTION_ANNOTATION] ?? ''));
+            return waiting.length === CERTIFICATES ? true : undefined;
+          },
+          90_000,
+        );
         await ca.kill();
         await ca.restart();
       },

@@ -6,7 +6,9 @@
 import { CR_ANNOTATIONS, type CertificateRequest } from '../../../src/api/certManager.js';
 import { parseCsr } from '../../../src/cmp/csr.js';
 import { spkiSha256, type EnrolmentRecord } from '../../../src/cmp/server/index.js';
-import type { KubeApi } from '../../../src/k8s/apiClient.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { KubeApi, WatchEvent } from '../../../src/k8s/apiClient.js';
+import { ApiError } from '../../../src/k8s/apiError.js';
 import type { KubeList } from '../../../src/k8s/meta.js';
 
 /** The Event reason of the lead's write-ahead record: a previous attempt's answer was lost. */
@@ -115,4 +117,54 @@ export function describeExtra(result: EnrolmentAccount): string {
   return `${result.extra} (${extras
     .map((r) => `${r.name} rev ${r.revision}${r.deleted ? ' (deleted)' : ''}: ${r.enrolments} enrolments, ${r.restarted} ${TRANSACTION_RESTARTED}`)
     .join('; ')})`;
+}
+
+/**
+ * Every CertificateRequest of our issuer seen in `namespace` from now until the signal aborts,
+ * by uid (deleted ones stay, marked). A watch from the list's resourceVersion, resumed when the
+ * server ends it.
+ */
+export function watchRequests(api: KubeApi, namespace: string, signal: AbortSignal): { seen: Map<string, RequestSeen>; done: Promise<void> } {
+  const seen = new Map<string, RequestSeen>();
+  const path = `/apis/cert-manager.io/v1/namespaces/${namespace}/certificaterequests`;
+  const remember = (request: CertificateRequest, deleted: boolean) => {
+    if (request.spec.issuerRef.kind !== 'CMPv2Issuer') return;
+    const uid = request.metadata.uid ?? request.metadata.name ?? '';
+    const known = seen.get(uid);
+    seen.set(uid, { ...(known ?? describeRequest(request)), ...(deleted ? { deleted: true } : {}) });
+  };
+  const done = (async () => {
+    const initial = await api.request<KubeList<CertificateRequest>>('GET', path);
+    for (const request of initial.items) remember(request, false);
+    let resourceVersion = initial.metadata?.resourceVersion;
+    while (!signal.aborted) {
+      try {
+        await api.watch(
+          path,
+          { ...(resourceVersion ? { resourceVersion } : {}), allowWatchBookmarks: true },
+          (event: WatchEvent) => {
+            const object = event.object as unknown as CertificateRequest;
+            resourceVersion = object.metadata?.resourceVersion ?? resourceVersion;
+            if (event.type === 'ADDED' || event.type === 'MODIFIED' || event.type === 'DELETED') remember(object, event.type === 'DELETED');
+          },
+          { signal },
+        );
+      } catch (err) {
+        if (signal.aborted) return;
+        // The API server restarting or etcd paused: watch again from where we were; when that
+        // version is gone (410), list again (a request created and deleted in between would be missed).
+        await sleep(500);
+        if (err instanceof ApiError && err.statusCode === 410) {
+          try {
+            const list = await api.request<KubeList<CertificateRequest>>('GET', path);
+            for (const request of list.items) remember(request, false);
+            resourceVersion = list.metadata?.resourceVersion;
+          } catch {
+            // still down: the next round tries again
+          }
+        }
+      }
+    }
+  })();
+  return { seen, done };
 }

@@ -16,6 +16,8 @@ export interface CaProcessOptions {
   reference: string;
   /** Answer `waiting` this many times (test-ca --poll). */
   poll?: number;
+  /** checkAfter of the waiting answers (test-ca --check-after). */
+  checkAfterSeconds?: number;
 }
 
 export class CaProcess {
@@ -65,6 +67,8 @@ export class CaProcess {
       this.options.reference,
       '--poll',
       String(this.options.poll ?? 0),
+      '--check-after',
+      String(this.options.checkAfterSeconds ?? 1),
     ];
     const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
