@@ -15,7 +15,9 @@ import { KubeConfig } from '@kubernetes/client-node';
 import type { Certificate } from '../src/api/certManager.js';
 import { KubeApi } from '../src/k8s/apiClient.js';
 import type { KubeList } from '../src/k8s/meta.js';
+import { applyDirectory } from '../scripts/testbed/apply.js';
 import { up } from '../scripts/testbed/bed.js';
+import { layout } from '../scripts/testbed/layout.js';
 import { deleteNamespace } from '../test/cluster/bed.js';
 import { inParallel } from '../test/peer/keystore/javaTools.js';
 import { account, describeExtra, describeRequest, listRequestsOf, restartedEvents, type EnrolmentAccount } from '../test/faults/support/accounting.js';
@@ -130,6 +132,8 @@ export async function faultsBench(): Promise<void> {
   const kc = new KubeConfig();
   kc.loadFromFile(bed.kubeconfig);
   const api = await KubeApi.fromKubeConfig(kc);
+  // Our CRDs: a freshly started bed has only cert-manager's.
+  await applyDirectory(kc, layout.projectCrdsDir);
   try {
     console.log(`load average before: ${load()}`);
     const free = await run(api, kc, bed.kubeconfig, false);

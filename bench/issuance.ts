@@ -19,7 +19,9 @@ import { KubeApi } from '../src/k8s/apiClient.js';
 import type { Certificate, CertificateRequest } from '../src/api/certManager.js';
 import type { KubeList } from '../src/k8s/meta.js';
 import { toPem } from '../src/pki/pem.js';
+import { applyDirectory } from '../scripts/testbed/apply.js';
 import { up } from '../scripts/testbed/bed.js';
+import { layout } from '../scripts/testbed/layout.js';
 import { deleteNamespace } from '../test/cluster/bed.js';
 import { makeCertificate, makeKey } from '../test/cmp/fixtures.js';
 import { inParallel } from '../test/peer/keystore/javaTools.js';
@@ -132,6 +134,8 @@ export async function issuanceBench(): Promise<void> {
   const kc = new KubeConfig();
   kc.loadFromFile(bed.kubeconfig);
   const api = await KubeApi.fromKubeConfig(kc);
+  // Our CRDs: a freshly started bed has only cert-manager's.
+  await applyDirectory(kc, layout.projectCrdsDir);
   const namespace = `bench-issuance-${randomBytes(3).toString('hex')}`;
   const ca = await startDevelopmentCa({ port: 0, secret: 'bench-iak', reference: 'bench-rv' });
   let child: ChildProcess | undefined;
@@ -190,8 +194,8 @@ export async function issuanceBench(): Promise<void> {
 
     // Late events (the last status writes) arrive within a moment; the list below is the final word on live ones.
     for (const request of requests) {
-      const uid = request.metadata.uid ?? '';
-      if (!watch.seen.has(uid)) watch.seen.set(uid, describeRequest(request));
+      // The final state of the live ones (each issued request's serial).
+      watch.seen.set(request.metadata.uid ?? '', describeRequest(request));
     }
     watching.abort();
     await watch.done.catch(() => undefined);
@@ -226,6 +230,23 @@ export async function issuanceBench(): Promise<void> {
       console.log(
         `  ${r.name} (Certificate ${r.certificate}, revision ${r.revision}${r.deleted ? ', deleted' : ''}): ${r.enrolments} enrolments, ${r.restarted} TransactionRestarted Events`,
       );
+    }
+    // cert-manager's own re-issues: a second request for a Certificate, enrolled on its own; its Events say why.
+    const reissued = new Set(perRequest.requests.filter((r) => r.revision !== '1' || r.deleted).map((r) => r.certificate));
+    if (reissued.size > 0) {
+      const events = await api.request<KubeList<{ involvedObject: { kind?: string; name?: string }; reason?: string; message?: string; count?: number }>>(
+        'GET',
+        `/api/v1/namespaces/${namespace}/events`,
+      );
+      for (const name of reissued) {
+        const requestsOf = perRequest.requests.filter((r) => r.certificate === name);
+        console.log(
+          `  re-issued by cert-manager: Certificate ${name}: ${requestsOf.map((r) => `${r.name} (revision ${r.revision}${r.deleted ? ', deleted' : ''}, ${r.enrolments} enrolment${r.enrolments === 1 ? '' : 's'})`).join(', ')}`,
+        );
+        for (const event of events.items.filter((e) => e.involvedObject.kind === 'Certificate' && e.involvedObject.name === name)) {
+          console.log(`    Certificate Event ${event.reason ?? ''} (×${event.count ?? 1}): ${event.message ?? ''}`);
+        }
+      }
     }
     for (const record of perRequest.unmatched) {
       console.log(`  CA enrolment for no request seen: ${record.subject}, serial ${record.serial}, ${record.messageType}, transaction ${record.transactionID}`);

@@ -42,7 +42,9 @@ describe('faults: the operator killed', function () {
   const points: { point: HoldPoint; caPoll?: number }[] = [
     { point: 'recorded' },
     { point: 'in-flight' },
-    { point: 'polling', caPoll: 1 },
+    // --poll 2: our client polls a first `waiting` at once inside the request step, so only a
+    // second one is recorded and polled later — where the `polling` point is.
+    { point: 'polling', caPoll: 2 },
     { point: 'answered' },
   ];
   for (const { point, caPoll } of points) {

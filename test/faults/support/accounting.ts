@@ -6,6 +6,7 @@
 import { CR_ANNOTATIONS, type CertificateRequest } from '../../../src/api/certManager.js';
 import { parseCsr } from '../../../src/cmp/csr.js';
 import { spkiSha256, type EnrolmentRecord } from '../../../src/cmp/server/index.js';
+import { X509Certificate } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { KubeApi, WatchEvent } from '../../../src/k8s/apiClient.js';
 import { ApiError } from '../../../src/k8s/apiError.js';
@@ -21,6 +22,10 @@ export interface RequestSeen {
   /** cert-manager.io/certificate-name */
   certificate: string;
   spkiSha256: string;
+  /** creationTimestamp (whole seconds). */
+  createdAt: string;
+  /** Serial (hex) of the leaf in status.certificate, once issued: the enrolment it was given. */
+  serial?: string;
   /** Gone from the API by the end of the run. */
   deleted?: boolean;
 }
@@ -60,7 +65,18 @@ export function describeRequest(request: CertificateRequest): RequestSeen {
     revision: annotations[CR_ANNOTATIONS.certificateRevision] ?? '?',
     certificate: annotations[CR_ANNOTATIONS.certificateName] ?? '?',
     spkiSha256: requestSpkiSha256(request),
+    createdAt: request.metadata.creationTimestamp ?? '',
+    ...(request.status?.certificate ? { serial: leafSerial(request.status.certificate) } : {}),
   };
+}
+
+/** Serial (lower-case hex) of the first certificate of a base64 PEM bundle. */
+function leafSerial(bundleBase64: string): string | undefined {
+  try {
+    return new X509Certificate(Buffer.from(bundleBase64, 'base64').toString('utf8')).serialNumber.toLowerCase();
+  } catch {
+    return undefined;
+  }
 }
 
 interface CoreEvent {
@@ -85,18 +101,31 @@ export async function listRequestsOf(api: KubeApi, namespace: string): Promise<C
   return (await api.request<KubeList<CertificateRequest>>('GET', `/apis/cert-manager.io/v1/namespaces/${namespace}/certificaterequests`)).items;
 }
 
-/** Matches the CA's records to `seen` requests (each key is fresh: cert-manager makes one per request). */
+/**
+ * Matches the CA's records to `seen` requests. A record whose serial a request received is that
+ * request's. Others go by key: cert-manager may send the same key again in a new request when it
+ * re-issues at once (the next private key is reused), so among requests with that key a record
+ * goes to the earliest one created before it that has none yet, else to the latest one created
+ * before it.
+ */
 export function account(seen: RequestSeen[], records: readonly EnrolmentRecord[], restarted: Map<string, number>): EnrolmentAccount {
-  const byKey = new Map<string, RequestEnrolments>();
-  const requests = seen.map((r) => {
-    const entry: RequestEnrolments = { ...r, enrolments: 0, restarted: restarted.get(r.name) ?? 0 };
-    byKey.set(r.spkiSha256, entry);
-    return entry;
-  });
+  const requests = seen
+    .map((r): RequestEnrolments => ({ ...r, enrolments: 0, restarted: restarted.get(r.name) ?? 0 }))
+    .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  const bySerial = new Map(requests.filter((r) => r.serial).map((r) => [r.serial as string, r]));
   const unmatched: EnrolmentRecord[] = [];
+  const pending: EnrolmentRecord[] = [];
   for (const record of records) {
-    const request = byKey.get(record.spkiSha256);
-    if (request) request.enrolments += 1;
+    const owner = bySerial.get(record.serial);
+    if (owner && owner.spkiSha256 === record.spkiSha256) owner.enrolments += 1;
+    else pending.push(record);
+  }
+  for (const record of pending) {
+    // creationTimestamp has whole seconds: compare on that.
+    const at = record.at.replace(/\.\d+Z$/, 'Z');
+    const candidates = requests.filter((r) => r.spkiSha256 === record.spkiSha256 && r.createdAt <= at);
+    const owner = candidates.find((r) => r.enrolments === 0) ?? candidates.at(-1) ?? requests.find((r) => r.spkiSha256 === record.spkiSha256);
+    if (owner) owner.enrolments += 1;
     else unmatched.push(record);
   }
   const enrolments = requests.reduce((sum, r) => sum + r.enrolments, 0);
@@ -130,8 +159,8 @@ export function watchRequests(api: KubeApi, namespace: string, signal: AbortSign
   const remember = (request: CertificateRequest, deleted: boolean) => {
     if (request.spec.issuerRef.kind !== 'CMPv2Issuer') return;
     const uid = request.metadata.uid ?? request.metadata.name ?? '';
-    const known = seen.get(uid);
-    seen.set(uid, { ...(known ?? describeRequest(request)), ...(deleted ? { deleted: true } : {}) });
+    // The latest state (its serial once issued); a DELETED event carries the last one.
+    seen.set(uid, { ...describeRequest(request), ...(deleted ? { deleted: true } : {}) });
   };
   const done = (async () => {
     const initial = await api.request<KubeList<CertificateRequest>>('GET', path);

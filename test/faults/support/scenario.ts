@@ -7,6 +7,9 @@
 // request's key), operator RSS bounded. Prints one line per scenario.
 import assert from 'node:assert/strict';
 import { createHash, X509Certificate } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Certificate, CertificateRequest } from '../../../src/api/certManager.js';
@@ -123,7 +126,8 @@ export async function runScenario(api: KubeApi, ns: TestNamespace, spec: Scenari
 
     const requests = await listRequestsOf(api, namespace);
     for (const request of requests) {
-      if (!watch.seen.has(request.metadata.uid ?? '')) watch.seen.set(request.metadata.uid ?? '', describeRequest(request));
+      // The final state of the live ones (each issued request's serial).
+      watch.seen.set(request.metadata.uid ?? '', describeRequest(request));
     }
     watching.abort();
     await watch.done.catch(() => undefined);
@@ -183,7 +187,14 @@ export async function runScenario(api: KubeApi, ns: TestNamespace, spec: Scenari
     }
     return { certificates: count, account: result, readyMs, secretsIntact, peakRssBytes, ...(proxy ? { proxy: { ...proxy.counts } } : {}), line };
   } catch (err) {
-    const logs = replicas.map((r) => `--- operator ${r.podName} (last 4000 characters) ---\n${r.output.slice(-4000)}`).join('\n');
+    // The whole output goes to a file (the message keeps only its end).
+    const logs = replicas
+      .map((r) => {
+        const file = path.join(os.tmpdir(), `faults-${namespace}-${r.podName}.log`);
+        fs.writeFileSync(file, r.output);
+        return `--- operator ${r.podName} (all of it in ${file}; last 4000 characters) ---\n${r.output.slice(-4000)}`;
+      })
+      .join('\n');
     const failure = new Error(`${err instanceof Error ? err.message : String(err)}\n--- CA ---\n${ca.output.slice(-2000)}\n${logs}`);
     failure.stack = failure.message;
     throw failure;
