@@ -1,6 +1,7 @@
 // The PKCS#12 password-based key derivation (RFC 7292 appendix B.2), used for the PKCS#12 MAC
 // key and for the legacy pbeWithSHAAnd… ciphers. Node's crypto does not expose it.
 import { hash } from 'node:crypto';
+import { iteratedSha1 } from './iteratedSha1.js';
 import { iteratedSha256 } from './iteratedSha256.js';
 
 export type Pkcs12Hash = 'sha1' | 'sha224' | 'sha256' | 'sha384' | 'sha512';
@@ -32,6 +33,7 @@ function repeatToBlocks(data: Buffer, v: number): Buffer {
 
 function iterate(algorithm: Pkcs12Hash, input: Buffer, rounds: number): Buffer {
   if (algorithm === 'sha256') return iteratedSha256(input, rounds);
+  if (algorithm === 'sha1') return iteratedSha1(input, rounds);
   let value = input;
   for (let r = 0; r < rounds; r++) value = hash(algorithm, value, 'buffer');
   return value;
