@@ -25,9 +25,9 @@ describe('faults: the CA and the way to it', function () {
     await runScenario(api, ns(), {
       name: 'CA down 30 s',
       proxy: {},
-      // Retries back off exponentially up to 5 min (the work queue's cap), so the last request may
-      // wait that long after the CA is back.
-      readyTimeoutMs: 30_000 + 330_000,
+      // Retries back off exponentially up to 5 min (the work queue's cap): a request whose next
+      // try was scheduled just before the CA came back waits that long.
+      readyTimeoutMs: 30_000 + 300_000 + 90_000,
       replicas: [{ podName: 'faults-op-a' }],
       fault: async ({ inFlight, proxy }) => {
         await inFlight();
