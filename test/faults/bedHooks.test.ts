@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import { bedHealthy, pauseBedProcess, resumeBedProcess, startBedProcess, stopBedProcess } from '../../scripts/testbed/faults.js';
 import { readState } from '../../scripts/testbed/bed.js';
 import { layout } from '../../scripts/testbed/layout.js';
+import { eventually } from '../cluster/bed.js';
 
 /** The one-letter process state from /proc/<pid>/stat (R, S, T, Z, …). */
 function processState(pid: number): string {
@@ -30,11 +31,12 @@ describe('test bed fault hooks', function () {
     const pid = await pidOf('cert-manager-controller');
     await pauseBedProcess('cert-manager-controller');
     try {
-      assert.equal(processState(pid), 'T');
+      // Signals are delivered asynchronously: wait for the state the kernel reports.
+      await eventually('the process stopped (T)', async () => (processState(pid) === 'T' ? true : undefined), 10_000);
     } finally {
       await resumeBedProcess('cert-manager-controller');
     }
-    assert.notEqual(processState(pid), 'T');
+    await eventually('the process running again', async () => (processState(pid) !== 'T' ? true : undefined), 10_000);
     assert.equal(await bedHealthy(), true);
   });
 

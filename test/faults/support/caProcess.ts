@@ -51,7 +51,7 @@ export class CaProcess {
     return this.text;
   }
 
-  /** Starts it (again) on the same port with the same state dir; resolves once it prints its URL. */
+  /** Starts it (again) on the same port with the same state dir; resolves once it prints its URL and summary. */
   async restart(): Promise<void> {
     if (this.running) throw new Error('the CA is still running: kill() it first');
     const args = [
@@ -77,11 +77,9 @@ export class CaProcess {
     await new Promise<void>((resolve, reject) => {
       const onData = (chunk: Buffer) => {
         this.text += chunk.toString();
-        if (
-          this.text.includes(`http://127.0.0.1:${this.port}/.well-known/cmp\n`) &&
-          this.text.lastIndexOf('==== start') < this.text.lastIndexOf('/.well-known/cmp')
-        )
-          resolve();
+        // Listening once this run printed its URL and its summary line.
+        const run = this.text.slice(this.text.lastIndexOf('==== start'));
+        if (run.includes(`http://127.0.0.1:${this.port}/.well-known/cmp\n`) && /\ntest-ca: .*\n/.test(run)) resolve();
       };
       child.stdout?.on('data', onData);
       child.stderr?.on('data', (chunk: Buffer) => (this.text += chunk.toString()));
