@@ -24,6 +24,9 @@ export type EnrolmentRecord = z.infer<typeof enrolmentRecordSchema>;
 
 export const ENROLMENT_LOG_FILE = 'enrolments.jsonl';
 
+/** The in-memory list keeps the most recent records only (about 30 MB at most). */
+export const MAX_RECORDS_IN_MEMORY = 100_000;
+
 /** SHA-256 (hex) of a public key's SubjectPublicKeyInfo DER, the key the log is matched on. */
 export function spkiSha256(spkiDer: Uint8Array): string {
   return createHash('sha256').update(spkiDer).digest('hex');
@@ -51,10 +54,12 @@ export class EnrolmentLog {
     };
     if (this.file) fs.appendFileSync(this.file, `${JSON.stringify(record)}\n`);
     this.records.push(record);
+    // A long-running CA keeps memory bounded; the file (when there is one) has every record.
+    if (this.records.length > MAX_RECORDS_IN_MEMORY) this.records.splice(0, this.records.length - MAX_RECORDS_IN_MEMORY);
     return record;
   }
 
-  /** The records of this process's life (the file also holds those of earlier runs). */
+  /** The records of this process's life, the last MAX_RECORDS_IN_MEMORY (the file also holds earlier runs). */
   list(): readonly EnrolmentRecord[] {
     return this.records;
   }
