@@ -40,4 +40,34 @@ describe('k8s/ownWrites', () => {
     own.forget('apps/web-1');
     assert.equal(own.isOwn(at('2')), false);
   });
+
+  it("an update seen while our write is in flight is held: ours is dropped, anyone else's requeues the key after the write", async () => {
+    const requeued: string[] = [];
+    const own = new OwnWrites<KubeObject>({ requeue: (key) => requeued.push(key) });
+    const cached = at('10');
+    // Our write's watch event arrives before the write's answer.
+    const written = await own.writing('apps/web-1', async () => {
+      assert.equal(own.notOwn(cached, at('11', { tx: '1' })), false, 'held, not enqueued now');
+      return at('11', { tx: '1' });
+    });
+    own.record(cached, written);
+    assert.deepEqual(requeued, [], 'it was our write');
+    // Someone else writes while our next write is in flight (ours conflicts, is retried and lands after).
+    const second = await own.writing('apps/web-1', async () => {
+      assert.equal(own.notOwn(written, at('12', { approved: 'yes' })), false, 'held');
+      assert.equal(own.notOwn(at('12'), at('13', { tx: '2' })), false, 'held');
+      return at('13', { tx: '2' });
+    });
+    own.record(written, second);
+    assert.deepEqual(requeued, ['apps/web-1'], "cert-manager's change between our writes is not lost");
+    // A failed write: whatever was seen meanwhile is someone else's.
+    await assert.rejects(
+      own.writing('apps/web-1', async () => {
+        own.notOwn(second, at('14'));
+        throw new Error('conflict retries exhausted');
+      }),
+    );
+    assert.deepEqual(requeued, ['apps/web-1', 'apps/web-1']);
+    assert.equal(own.notOwn(second, at('15')), true, 'nothing in flight: the plain predicate again');
+  });
 });

@@ -83,7 +83,7 @@ function isFinal(r: CertificateRequest): boolean {
 export class CertificateRequestController extends Controller {
   private readonly clock: Clock;
   /** Our annotation and status writes: not news when they come back, and fresher than a stale cache. */
-  private readonly ownWrites = new OwnWrites<CertificateRequest>();
+  private readonly ownWrites = new OwnWrites<CertificateRequest>({ requeue: (key) => this.queue.add(key) });
   /**
    * Certificates signed whose final status write has not succeeded yet (by key, with the uid):
    * a failed status write must not make a rerun enroll twice.
@@ -170,7 +170,7 @@ export class CertificateRequestController extends Controller {
     } else {
       result = first;
     }
-    await this.apply(input.request, input, result);
+    await this.apply(key, input.request, input, result);
     // The final status is written (and remembered as our write): the kept certificate is no longer needed.
     if (result.outcome !== 'pending') this.signedNotWritten.delete(key);
     // The metric's issuer label: Kind/namespace/name, or Kind/name for a cluster issuer.
@@ -250,21 +250,23 @@ export class CertificateRequestController extends Controller {
       at: formatTime(now),
       ...(intent.transaction !== undefined ? { transaction: intent.transaction } : {}),
     });
-    const written = await patchWithRetry<CertificateRequest>(
-      api,
-      CERTIFICATE_REQUESTS,
-      ref,
-      (fresh) => {
-        if (fresh !== request) {
-          const again = decideTransaction(readTransactionRecord(fresh.metadata.annotations?.[TRANSACTION_ANNOTATION]), this.holder, now, holdMs(timeoutMs));
-          if (isFinal(fresh) || fresh.metadata.annotations?.[TRANSACTION_ANNOTATION] !== decidedOn) {
-            const holder = found.state === 'found' ? found.record.holder : 'another operator';
-            throw new TransactionHeldError(again.action === 'wait' ? again.holder : holder, again.action === 'wait' ? again.ms : 1000);
+    const written = await this.ownWrites.writing(key, () =>
+      patchWithRetry<CertificateRequest>(
+        api,
+        CERTIFICATE_REQUESTS,
+        ref,
+        (fresh) => {
+          if (fresh !== request) {
+            const again = decideTransaction(readTransactionRecord(fresh.metadata.annotations?.[TRANSACTION_ANNOTATION]), this.holder, now, holdMs(timeoutMs));
+            if (isFinal(fresh) || fresh.metadata.annotations?.[TRANSACTION_ANNOTATION] !== decidedOn) {
+              const holder = found.state === 'found' ? found.record.holder : 'another operator';
+              throw new TransactionHeldError(again.action === 'wait' ? again.holder : holder, again.action === 'wait' ? again.ms : 1000);
+            }
           }
-        }
-        return { metadata: { annotations: { [TRANSACTION_ANNOTATION]: record } } };
-      },
-      { current: request },
+          return { metadata: { annotations: { [TRANSACTION_ANNOTATION]: record } } };
+        },
+        { current: request },
+      ),
     );
     if (written) this.ownWrites.record(request, written);
     if (decision.action === 'restart') {
@@ -272,9 +274,11 @@ export class CertificateRequestController extends Controller {
       const pending = setPending(written ?? request, now, message, true);
       if (pending.status) {
         const status = pending.status;
-        const afterStatus = await patchStatusWithRetry<CertificateRequest>(api, CERTIFICATE_REQUESTS, ref, () => status as unknown as Record<string, unknown>, {
-          current: written ?? request,
-        });
+        const afterStatus = await this.ownWrites.writing(key, () =>
+          patchStatusWithRetry<CertificateRequest>(api, CERTIFICATE_REQUESTS, ref, () => status as unknown as Record<string, unknown>, {
+            current: written ?? request,
+          }),
+        );
         if (afterStatus && written) this.ownWrites.record(written, afterStatus);
       }
       this.logger.warn({ controller: this.name, namespace: ref.namespace, name: ref.name }, message);
@@ -285,15 +289,15 @@ export class CertificateRequestController extends Controller {
   }
 
   /** Writes annotations (first: the transaction state must outlive a failed status write), then status, then Events. */
-  private async apply(request: CertificateRequest, input: RequestReconcileInput, result: Update): Promise<void> {
+  private async apply(key: string, request: CertificateRequest, input: RequestReconcileInput, result: Update): Promise<void> {
     const { api } = this.options;
     const ref = { namespace: request.metadata.namespace, name: request.metadata.name ?? '' };
     let current: CertificateRequest = request;
     if (result.annotations) {
       const annotations = result.annotations;
-      const written = await patchWithRetry<CertificateRequest>(api, CERTIFICATE_REQUESTS, ref, (fresh) => keyedChangesPatch(fresh, { annotations }), {
-        current,
-      });
+      const written = await this.ownWrites.writing(key, () =>
+        patchWithRetry<CertificateRequest>(api, CERTIFICATE_REQUESTS, ref, (fresh) => keyedChangesPatch(fresh, { annotations }), { current }),
+      );
       if (written) {
         this.ownWrites.record(current, written);
         current = written;
@@ -302,17 +306,19 @@ export class CertificateRequestController extends Controller {
     let events = result.events;
     if (result.status) {
       const before = current;
-      const written = await patchStatusWithRetry<CertificateRequest>(
-        api,
-        CERTIFICATE_REQUESTS,
-        ref,
-        (fresh) => {
-          if (fresh === before) return result.status as unknown as Record<string, unknown>;
-          const again = reconcileCertificateRequest({ ...input, request: fresh });
-          events = again.action === 'update' ? again.events : [];
-          return again.action === 'update' ? (again.status as unknown as Record<string, unknown> | undefined) : undefined;
-        },
-        { current },
+      const written = await this.ownWrites.writing(key, () =>
+        patchStatusWithRetry<CertificateRequest>(
+          api,
+          CERTIFICATE_REQUESTS,
+          ref,
+          (fresh) => {
+            if (fresh === before) return result.status as unknown as Record<string, unknown>;
+            const again = reconcileCertificateRequest({ ...input, request: fresh });
+            events = again.action === 'update' ? again.events : [];
+            return again.action === 'update' ? (again.status as unknown as Record<string, unknown> | undefined) : undefined;
+          },
+          { current },
+        ),
       );
       if (written) this.ownWrites.record(before, written);
     }
