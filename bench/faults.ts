@@ -20,7 +20,15 @@ import { up } from '../scripts/testbed/bed.js';
 import { layout } from '../scripts/testbed/layout.js';
 import { deleteNamespace } from '../test/cluster/bed.js';
 import { inParallel } from '../test/peer/keystore/javaTools.js';
-import { account, describeExtra, describeRequest, listRequestsOf, restartedEvents, type EnrolmentAccount } from '../test/faults/support/accounting.js';
+import {
+  account,
+  describeExtra,
+  describeRequest,
+  listRequestsOf,
+  restartedEvents,
+  watchRequests,
+  type EnrolmentAccount,
+} from '../test/faults/support/accounting.js';
 import { CaProcess } from '../test/faults/support/caProcess.js';
 import { OperatorReplica } from '../test/faults/support/operatorReplica.js';
 
@@ -63,6 +71,7 @@ async function run(api: KubeApi, kc: KubeConfig, kubeconfig: string, killing: bo
   const operator = new OperatorReplica({ kubeconfig, namespace, podName: 'bench-faults-op' });
   let killer: Promise<void> | undefined;
   let done = false;
+  const watching = new AbortController();
   try {
     await api.request('POST', '/api/v1/namespaces', { body: { metadata: { name: namespace, labels: { 'cmpv2-testbed/test': 'true' } } } });
     await api.request('POST', `/api/v1/namespaces/${namespace}/secrets`, {
@@ -78,6 +87,8 @@ async function run(api: KubeApi, kc: KubeConfig, kubeconfig: string, killing: bo
         },
       },
     });
+    // Every request, deleted ones too: cert-manager may re-issue at once with the same key.
+    const watch = watchRequests(api, namespace, watching.signal);
     operator.start();
     const started = performance.now();
     if (killing) {
@@ -108,15 +119,18 @@ async function run(api: KubeApi, kc: KubeConfig, kubeconfig: string, killing: bo
     const readyMs = performance.now() - started;
     done = true;
     await killer;
-    const requests = await listRequestsOf(api, namespace);
+    for (const request of await listRequestsOf(api, namespace)) watch.seen.set(request.metadata.uid ?? '', describeRequest(request));
+    watching.abort();
+    await watch.done.catch(() => undefined);
     return {
       readyMs,
-      account: account(requests.map(describeRequest), ca.enrolments(), await restartedEvents(api, namespace)),
+      account: account([...watch.seen.values()], ca.enrolments(), await restartedEvents(api, namespace)),
       kills: operator.kills,
       peakRssMiB: operator.peakRssBytes / 1024 / 1024,
     };
   } finally {
     done = true;
+    watching.abort();
     await killer?.catch(() => undefined);
     await operator.stop().catch(() => operator.kill());
     await ca.stop();
@@ -154,6 +168,10 @@ export async function faultsBench(): Promise<void> {
     }
     for (const [name, figures] of runs) {
       if (figures.account.extra > 0) console.log(`${name}: extra ${describeExtra(figures.account)}`);
+      const reissued = figures.account.requests.filter((r) => r.revision !== '1' || r.deleted);
+      if (reissued.length > 0) {
+        console.log(`${name}: re-issued by cert-manager: ${reissued.map((r) => `${r.name}${r.deleted ? ' (deleted)' : ''}: ${r.enrolments}`).join(', ')}`);
+      }
     }
     console.log(`time with kills / fault-free: ${(killed.readyMs / free.readyMs).toFixed(2)}× (aim ≤ 2×); load average after: ${load()}`);
   } finally {
