@@ -109,11 +109,19 @@ async function issueAll(api: KubeApi, namespace: string, prefix: string, issuerR
   }
 }
 
+/** NODE_OPTIONS of the operator container in deploy/deployment.yaml (BENCH_NODE_OPTIONS overrides, to compare). */
+function operatorNodeOptions(): string {
+  if (process.env.BENCH_NODE_OPTIONS !== undefined) return process.env.BENCH_NODE_OPTIONS;
+  const match = /name: NODE_OPTIONS\s+value: (.+)/.exec(readFileSync(`${repoRoot}deploy/deployment.yaml`, 'utf8'));
+  if (!match) throw new Error('issuance bench: no NODE_OPTIONS in deploy/deployment.yaml');
+  return match[1].trim();
+}
+
 /** Peak RSS of the operator process with its modules loaded and no loop (node alone ≈ 40 MiB). */
 async function floorRssMiB(cwd: string): Promise<number> {
   const floor = spawn(process.execPath, ['--input-type=module', '-e', childSource], {
     cwd,
-    env: { ...process.env, BENCH_FLOOR: '1' },
+    env: { ...process.env, BENCH_FLOOR: '1', NODE_OPTIONS: operatorNodeOptions() },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const exited = new Promise((resolve) => floor.once('exit', resolve));
@@ -172,7 +180,8 @@ export async function issuanceBench(): Promise<void> {
     const started = performance.now();
     child = spawn(process.execPath, ['--input-type=module', '-e', childSource], {
       cwd: repoRoot,
-      env: { ...process.env, KUBECONFIG_PATH: bed.kubeconfig, BENCH_NAMESPACE: namespace },
+      // The operator as the Deployment runs it (its NODE_OPTIONS).
+      env: { ...process.env, KUBECONFIG_PATH: bed.kubeconfig, BENCH_NAMESPACE: namespace, NODE_OPTIONS: operatorNodeOptions() },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     child.on('exit', () => (childExited = true));
@@ -209,7 +218,7 @@ export async function issuanceBench(): Promise<void> {
       `| ${N} | ${seconds(caIssuer)} s | ${seconds(cmpIssuer)} s | ${(cmpIssuer / caIssuer).toFixed(2)}× | ${peak.toFixed(0)} MiB | ${syncedRss.toFixed(0)} MiB | ${floor.toFixed(0)} MiB |`,
     );
     console.log(
-      `(operator start-up to synced: ${seconds(startup)} s, not counted; CA enrolments: ${ca.stats.enrollments} for ${requests.length} CertificateRequests of the CMPv2Issuer; load average now ${(
+      `(operator NODE_OPTIONS="${operatorNodeOptions()}"; start-up to synced: ${seconds(startup)} s, not counted; CA enrolments: ${ca.stats.enrollments} for ${requests.length} CertificateRequests of the CMPv2Issuer; load average now ${(
         await import('node:os')
       )
         .loadavg()
