@@ -236,7 +236,11 @@ function sameBytes(der: Buffer, a: Tlv, b: Tlv): boolean {
   return a.end - a.start === b.end - b.start && der.compare(der, a.start, a.end, b.start, b.end) === 0;
 }
 
-/** The subject as one line for messages and logs, e.g. "CN=a, O=b" (node prints one RDN a line). */
+/**
+ * The subject as one line for messages and logs, e.g. "CN=a, O=b" (node prints one RDN a line);
+ * "(empty subject)" for a certificate named by its SANs only, whose `subject` node leaves undefined.
+ */
 export function subjectLine(certificate: X509Certificate): string {
-  return certificate.subject.replace(/\n/g, ', ');
+  const subject = certificate.subject as string | undefined;
+  return subject ? subject.replace(/\n/g, ', ') : '(empty subject)';
 }

@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
-import { CertificateFormatError, readCertificateNotBefore } from '../../src/pki/certificate.js';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CertificateFormatError, readCertificateNotBefore, subjectLine } from '../../src/pki/certificate.js';
 import { Pki } from '../keystore/fixtures.js';
 
 describe('pki/certificate', () => {
@@ -28,6 +32,56 @@ describe('pki/certificate', () => {
       const damaged = Buffer.from(der);
       damaged[i] ^= 0x01;
       assert.throws(() => readCertificateNotBefore(damaged), CertificateFormatError, `byte ${i}`);
+    }
+  });
+
+  it('subjectLine: one line, and a certificate named by its SANs only (empty subject, as cert-manager makes without commonName) does not throw', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'subject-'));
+    try {
+      execFileSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'ec',
+          '-pkeyopt',
+          'ec_paramgen_curve:P-256',
+          '-nodes',
+          '-keyout',
+          join(dir, 'k'),
+          '-subj',
+          '/',
+          '-addext',
+          'subjectAltName=critical,DNS:x.example',
+          '-out',
+          join(dir, 'c'),
+        ],
+        { stdio: 'ignore' },
+      );
+      assert.equal(subjectLine(new X509Certificate(readFileSync(join(dir, 'c')))), '(empty subject)');
+      execFileSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'ec',
+          '-pkeyopt',
+          'ec_paramgen_curve:P-256',
+          '-nodes',
+          '-keyout',
+          join(dir, 'k'),
+          '-subj',
+          '/O=Org/CN=a',
+          '-out',
+          join(dir, 'c'),
+        ],
+        { stdio: 'ignore' },
+      );
+      assert.equal(subjectLine(new X509Certificate(readFileSync(join(dir, 'c')))), 'O=Org, CN=a');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
