@@ -17,6 +17,7 @@ import { parseDistinguishedName } from '../src/cmp/names.js';
 import { HttpTransport } from '../src/cmp/transport.js';
 import { makeCsr } from '../test/cmp/fixtures.js';
 import { csrHeader, keyHeader, makeTlsMaterial } from '../test/certservice/support.js';
+import { deployedNodeOptions } from './nodeOptions.js';
 
 const IAK = 'bench-iak';
 const RV = 'bench-rv';
@@ -92,12 +93,7 @@ function firstUrl(child: ChildProcess): Promise<string> {
 }
 
 /** NODE_OPTIONS of the certservice container in deploy/examples/certservice/deployment.yaml. */
-function deployedNodeOptions(): string {
-  const text = readFileSync(path.join(repository, 'deploy', 'examples', 'certservice', 'deployment.yaml'), 'utf8');
-  const match = /name: NODE_OPTIONS\s+value: (.+)/.exec(text);
-  if (!match) throw new Error('certservice bench: no NODE_OPTIONS in deploy/examples/certservice/deployment.yaml');
-  return match[1].trim();
-}
+const certserviceNodeOptions = (): string => deployedNodeOptions('deploy/examples/certservice/deployment.yaml');
 
 export async function certserviceBench(): Promise<void> {
   if (!existsSync(path.join(repository, 'dist', 'cli', 'certservice.js')))
@@ -163,7 +159,7 @@ export async function certserviceBench(): Promise<void> {
       '--log-level',
       'warn',
     ],
-    { NODE_OPTIONS: deployedNodeOptions() },
+    { NODE_OPTIONS: certserviceNodeOptions() },
   );
   try {
     const url = await firstUrl(child);
@@ -213,7 +209,7 @@ export async function certserviceBench(): Promise<void> {
     agents.forEach((a) => a.destroy());
     const ms = (r: { perSecond: number }) => (1000 / r.perSecond).toFixed(1);
     console.log(
-      `ir, EC P-256, PBM; development CA (test-ca process) over HTTPS with mTLS; certservice NODE_OPTIONS="${deployedNodeOptions()}"; ${availableParallelism()} CPUs; ${BUDGET_MS / 1000} s per figure`,
+      `ir, EC P-256, PBM; development CA (test-ca process) over HTTPS with mTLS; certservice NODE_OPTIONS="${certserviceNodeOptions()}"; ${availableParallelism()} CPUs; ${BUDGET_MS / 1000} s per figure`,
     );
     console.log(`direct CMP library     1 client : ${direct1.perSecond.toFixed(1)}/s (${ms(direct1)} ms each, n=${direct1.count})`);
     console.log(`through certservice    1 client : ${server1.perSecond.toFixed(1)}/s (${ms(server1)} ms each, n=${server1.count})`);

@@ -13,6 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
+import { deployedNodeOptions } from './nodeOptions.js';
 import { KubeConfig } from '@kubernetes/client-node';
 import { startDevelopmentCa } from '../src/cmp/server/index.js';
 import { KubeApi } from '../src/k8s/apiClient.js';
@@ -109,13 +110,8 @@ async function issueAll(api: KubeApi, namespace: string, prefix: string, issuerR
   }
 }
 
-/** NODE_OPTIONS of the operator container in deploy/deployment.yaml (BENCH_NODE_OPTIONS overrides, to compare). */
-function operatorNodeOptions(): string {
-  if (process.env.BENCH_NODE_OPTIONS !== undefined) return process.env.BENCH_NODE_OPTIONS;
-  const match = /name: NODE_OPTIONS\s+value: (.+)/.exec(readFileSync(`${repoRoot}deploy/deployment.yaml`, 'utf8'));
-  if (!match) throw new Error('issuance bench: no NODE_OPTIONS in deploy/deployment.yaml');
-  return match[1].trim();
-}
+/** NODE_OPTIONS of the operator container (BENCH_NODE_OPTIONS overrides, to compare). */
+const operatorNodeOptions = (): string => deployedNodeOptions('deploy/deployment.yaml');
 
 /** Peak RSS of the operator process with its modules loaded and no loop (node alone ≈ 40 MiB). */
 async function floorRssMiB(cwd: string): Promise<number> {

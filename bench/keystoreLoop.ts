@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
+import { deployedNodeOptions } from './nodeOptions.js';
 import { KubeConfig } from '@kubernetes/client-node';
 import { KEYSTORE_ANNOTATIONS } from '../src/api/keystoreAnnotations.js';
 import { KubeApi } from '../src/k8s/apiClient.js';
@@ -62,7 +63,14 @@ if (process.env.MODE === 'floor') {
 function startChild(mode: 'loop' | 'floor', kubeconfig = ''): ChildProcess {
   return spawn(process.execPath, ['--input-type=module', '-e', CHILD_SOURCE], {
     cwd: ROOT,
-    env: { ...process.env, MODE: mode, DIST_DIR: pathToFileURL(join(ROOT, 'dist')).href, KUBECONFIG_PATH: kubeconfig },
+    // The operator as the Deployment runs it (its NODE_OPTIONS).
+    env: {
+      ...process.env,
+      MODE: mode,
+      DIST_DIR: pathToFileURL(join(ROOT, 'dist')).href,
+      KUBECONFIG_PATH: kubeconfig,
+      NODE_OPTIONS: deployedNodeOptions('deploy/deployment.yaml'),
+    },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
 }
