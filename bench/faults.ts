@@ -31,6 +31,9 @@ import {
 } from '../test/faults/support/accounting.js';
 import { CaProcess } from '../test/faults/support/caProcess.js';
 import { OperatorReplica } from '../test/faults/support/operatorReplica.js';
+import { benchCertificate } from './certificates.js';
+
+const DEV_CA = { group: 'certmanager.onap.org', kind: 'CMPv2Issuer', name: 'dev-ca' };
 
 const N = Number(process.env.BENCH_CERTIFICATES ?? 200);
 const KILL_EVERY_MS = Number(process.env.BENCH_KILL_EVERY_MS ?? 10_000);
@@ -47,21 +50,6 @@ interface RunFigures {
   account: EnrolmentAccount;
   kills: number;
   peakRssMiB: number;
-}
-
-function certificate(name: string): unknown {
-  return {
-    apiVersion: 'cert-manager.io/v1',
-    kind: 'Certificate',
-    metadata: { name },
-    spec: {
-      secretName: `${name}-tls`,
-      commonName: `${name}.bench.example`,
-      dnsNames: [`${name}.bench.example`],
-      privateKey: { algorithm: 'ECDSA', size: 256 },
-      issuerRef: { group: 'certmanager.onap.org', kind: 'CMPv2Issuer', name: 'dev-ca' },
-    },
-  };
 }
 
 /** One run in a fresh namespace with its own CA; `killing` SIGKILLs the operator every KILL_EVERY_MS. */
@@ -104,7 +92,7 @@ async function run(api: KubeApi, kc: KubeConfig, kubeconfig: string, killing: bo
     await inParallel(
       Array.from(
         { length: N },
-        (_, i) => () => api.request('POST', `/apis/cert-manager.io/v1/namespaces/${namespace}/certificates`, { body: certificate(`c-${i}`) }),
+        (_, i) => () => api.request('POST', `/apis/cert-manager.io/v1/namespaces/${namespace}/certificates`, { body: benchCertificate(`c-${i}`, DEV_CA) }),
       ),
       32,
     );

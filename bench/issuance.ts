@@ -13,6 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
+import { benchCertificate } from './certificates.js';
 import { deployedNodeOptions } from './nodeOptions.js';
 import { KubeConfig } from '@kubernetes/client-node';
 import { startDevelopmentCa } from '../src/cmp/server/index.js';
@@ -73,28 +74,14 @@ function peakRssMiB(pid: number): number {
   return match ? Number(match[1]) / 1024 : NaN;
 }
 
-function certificate(name: string, issuerRef: Record<string, string>): unknown {
-  return {
-    apiVersion: 'cert-manager.io/v1',
-    kind: 'Certificate',
-    metadata: { name },
-    spec: {
-      secretName: `${name}-tls`,
-      commonName: `${name}.bench.example`,
-      dnsNames: [`${name}.bench.example`],
-      privateKey: { algorithm: 'ECDSA', size: 256 },
-      issuerRef,
-    },
-  };
-}
-
 /** Creates N Certificates at once and returns the time until all are Ready. */
 async function issueAll(api: KubeApi, namespace: string, prefix: string, issuerRef: Record<string, string>): Promise<number> {
   const started = performance.now();
   await inParallel(
     Array.from(
       { length: N },
-      (_, i) => () => api.request('POST', `/apis/cert-manager.io/v1/namespaces/${namespace}/certificates`, { body: certificate(`${prefix}-${i}`, issuerRef) }),
+      (_, i) => () =>
+        api.request('POST', `/apis/cert-manager.io/v1/namespaces/${namespace}/certificates`, { body: benchCertificate(`${prefix}-${i}`, issuerRef) }),
     ),
     32,
   );

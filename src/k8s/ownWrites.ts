@@ -31,20 +31,17 @@ export class OwnWrites<T extends KubeObject> {
    * write nor an earlier one of ours requeues the key.
    */
   async writing<R extends T | undefined>(key: string, write: () => Promise<R>): Promise<R> {
-    const outer = this.held.has(key);
-    if (!outer) this.held.set(key, []);
+    const seen: string[] = [];
+    this.held.set(key, seen);
     let written: R | undefined;
     try {
       written = await write();
       return written;
     } finally {
-      if (!outer) {
-        const seen = this.held.get(key) ?? [];
-        this.held.delete(key);
-        const ours = written?.metadata.resourceVersion;
-        const mine = this.byKey.get(key)?.ours;
-        if (seen.some((rv) => rv !== ours && !(mine?.has(rv) ?? false))) this.options.requeue?.(key);
-      }
+      this.held.delete(key);
+      const ours = written?.metadata.resourceVersion;
+      const mine = this.byKey.get(key)?.ours;
+      if (seen.some((rv) => rv !== ours && !(mine?.has(rv) ?? false))) this.options.requeue?.(key);
     }
   }
 

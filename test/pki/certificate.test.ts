@@ -1,11 +1,8 @@
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { CertificateFormatError, readCertificateNotBefore, subjectLine } from '../../src/pki/certificate.js';
 import { Pki } from '../keystore/fixtures.js';
+import { opensslSelfSigned } from './opensslCertificate.js';
 
 describe('pki/certificate', () => {
   const pki = new Pki();
@@ -36,52 +33,7 @@ describe('pki/certificate', () => {
   });
 
   it('subjectLine: one line, and a certificate named by its SANs only (empty subject, as cert-manager makes without commonName) does not throw', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'subject-'));
-    try {
-      execFileSync(
-        'openssl',
-        [
-          'req',
-          '-x509',
-          '-newkey',
-          'ec',
-          '-pkeyopt',
-          'ec_paramgen_curve:P-256',
-          '-nodes',
-          '-keyout',
-          join(dir, 'k'),
-          '-subj',
-          '/',
-          '-addext',
-          'subjectAltName=critical,DNS:x.example',
-          '-out',
-          join(dir, 'c'),
-        ],
-        { stdio: 'ignore' },
-      );
-      assert.equal(subjectLine(new X509Certificate(readFileSync(join(dir, 'c')))), '(empty subject)');
-      execFileSync(
-        'openssl',
-        [
-          'req',
-          '-x509',
-          '-newkey',
-          'ec',
-          '-pkeyopt',
-          'ec_paramgen_curve:P-256',
-          '-nodes',
-          '-keyout',
-          join(dir, 'k'),
-          '-subj',
-          '/O=Org/CN=a',
-          '-out',
-          join(dir, 'c'),
-        ],
-        { stdio: 'ignore' },
-      );
-      assert.equal(subjectLine(new X509Certificate(readFileSync(join(dir, 'c')))), 'O=Org, CN=a');
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    assert.equal(subjectLine(new X509Certificate(opensslSelfSigned('/', ['subjectAltName=critical,DNS:x.example']))), '(empty subject)');
+    assert.equal(subjectLine(new X509Certificate(opensslSelfSigned('/O=Org/CN=a'))), 'O=Org, CN=a');
   });
 });

@@ -3,50 +3,19 @@
 // Found by the fuzz suite: an rfc822Name whose tag had become constructed passed our check and
 // made Java's CertificateFactory throw "Invalid encoding of RFC822 name".
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { X509Certificate } from 'node:crypto';
 import { checkCertificate, CertificateFormatError } from '../../src/pki/certificate.js';
 import { checkDnsName, checkGeneralNames } from '../../src/pki/generalNames.js';
+import { opensslSelfSigned } from './opensslCertificate.js';
 
 /** A self-signed certificate (made by openssl) with every alternative-name type, the AIA and a CRL distribution point. */
 function opensslCertificate(): Buffer {
-  const dir = mkdtempSync(join(tmpdir(), 'general-names-'));
-  try {
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:P-256',
-        '-nodes',
-        '-subj',
-        '/CN=names',
-        '-days',
-        '1',
-        '-keyout',
-        join(dir, 'key.pem'),
-        '-outform',
-        'DER',
-        '-out',
-        join(dir, 'cert.der'),
-        '-addext',
-        'subjectAltName=email:ops@names.example,DNS:web.names.example,URI:https://names.example/p,IP:10.0.0.1,RID:1.2.3.4',
-        '-addext',
-        'authorityInfoAccess=caIssuers;URI:http://ca.names.example/ca.crt',
-        '-addext',
-        'crlDistributionPoints=URI:http://ca.names.example/ca.crl',
-      ],
-      { stdio: 'pipe' },
-    );
-    return readFileSync(join(dir, 'cert.der'));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const pem = opensslSelfSigned('/CN=names', [
+    'subjectAltName=email:ops@names.example,DNS:web.names.example,URI:https://names.example/p,IP:10.0.0.1,RID:1.2.3.4',
+    'authorityInfoAccess=caIssuers;URI:http://ca.names.example/ca.crt',
+    'crlDistributionPoints=URI:http://ca.names.example/ca.crl',
+  ]);
+  return new X509Certificate(pem).raw;
 }
 
 /** The certificate with the bytes of `from` (the first place after the extensions begin) replaced by `to`. */

@@ -1,40 +1,9 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { PemLimitError } from '../../src/pki/errors.js';
+import { opensslSelfSigned } from './opensslCertificate.js';
 import { describePemProblems, looksLikeDer, MAX_PEM_BLOCKS, MAX_PEM_BYTES, parseCertificateBundle, parsePemBundle, toPem } from '../../src/pki/pem.js';
 
-function selfSignedPem(cn: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'pem-test-'));
-  try {
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:P-256',
-        '-nodes',
-        '-keyout',
-        join(dir, 'k.pem'),
-        '-out',
-        join(dir, 'c.pem'),
-        '-subj',
-        `/CN=${cn}`,
-        '-days',
-        '1',
-      ],
-      { stdio: 'ignore' },
-    );
-    return readFileSync(join(dir, 'c.pem'), 'utf8');
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
+const selfSignedPem = (cn: string): string => opensslSelfSigned(`/CN=${cn}`);
 
 describe('pki/pem', () => {
   const a = selfSignedPem('a');

@@ -1,6 +1,6 @@
 import { TRANSACTION_ANNOTATION } from '../../../src/api/cmpv2Issuer.js';
 import assert from 'node:assert/strict';
-import { CertificateRequestController } from '../../../src/controllers/certificaterequest/controller.js';
+import { CertificateRequestController, type CertificateRequestControllerOptions } from '../../../src/controllers/certificaterequest/controller.js';
 import { PermanentError, PendingError } from '../../../src/signer/errors.js';
 import type { SignHooks } from '../../../src/signer/signer.js';
 import type { CertificateRequest } from '../../../src/api/certManager.js';
@@ -15,9 +15,9 @@ describe('controllers/certificaterequest shell (informers + queue + patches agai
   let h: Harness;
   let controller: CertificateRequestController;
 
-  beforeEach(async () => {
-    h = await harness();
-    controller = new CertificateRequestController({
+  /** A controller over the harness; `extra` adds or replaces options. */
+  function newController(extra: Partial<CertificateRequestControllerOptions> = {}): CertificateRequestController {
+    return new CertificateRequestController({
       api: h.memory.fake.api,
       requests: h.requests,
       issuers: h.issuers,
@@ -26,9 +26,13 @@ describe('controllers/certificaterequest shell (informers + queue + patches agai
       events: h.events,
       maxRetryDurationMs: 600_000,
       clusterResourceNamespace: 'cert-manager',
-      baseDelayMs: 20,
-      maxDelayMs: 200,
+      ...extra,
     });
+  }
+
+  beforeEach(async () => {
+    h = await harness();
+    controller = newController({ baseDelayMs: 20, maxDelayMs: 200 });
   });
   afterEach(async () => {
     await controller.shutdown();
@@ -149,19 +153,7 @@ describe('controllers/certificaterequest shell (informers + queue + patches agai
   });
 
   describe('write-ahead transaction record (SPEC §3: enrolled once)', () => {
-    function withHolder(holder: { pod: string; incarnation: string }): CertificateRequestController {
-      return new CertificateRequestController({
-        api: h.memory.fake.api,
-        requests: h.requests,
-        issuers: h.issuers,
-        clusterIssuers: h.clusterIssuers,
-        signers: h.signer,
-        events: h.events,
-        maxRetryDurationMs: 600_000,
-        clusterResourceNamespace: 'cert-manager',
-        holder,
-      });
-    }
+    const withHolder = (holder: { pod: string; incarnation: string }) => newController({ holder });
     const sendingBy = (holder: string, at: Date) =>
       JSON.stringify({ version: 2, phase: 'sending', holder, at: at.toISOString(), transaction: '{"transactionID":"bG9zdA=="}' });
 
@@ -186,20 +178,7 @@ describe('controllers/certificaterequest shell (informers + queue + patches agai
           },
         }),
       });
-      const replicas = ['pod-a', 'pod-b'].map(
-        (pod) =>
-          new CertificateRequestController({
-            api: h.memory.fake.api,
-            requests: h.requests,
-            issuers: h.issuers,
-            clusterIssuers: h.clusterIssuers,
-            signers: racing(pod),
-            events: h.events,
-            maxRetryDurationMs: 600_000,
-            clusterResourceNamespace: 'cert-manager',
-            holder: { pod, incarnation: '1' },
-          }),
-      );
+      const replicas = ['pod-a', 'pod-b'].map((pod) => newController({ signers: racing(pod), holder: { pod, incarnation: '1' } }));
       const results = await Promise.all(replicas.map((r) => r.reconcile('apps/web-1')));
       assert.deepEqual(sends.length, 1, `sent by ${sends.join(', ')}`);
       const loser = results.find((r) => r && 'requeueAfterMs' in r && r.requeueAfterMs !== undefined && r.requeueAfterMs > 60_000);
