@@ -103,6 +103,24 @@ describe('signer/cmp/signer (against the development CA, in process)', function 
     });
   });
 
+  it('a key Secret already holding another key than the CSR (cert-manager re-issuing): retryable, and nothing reaches the CA', async function () {
+    secrets.secrets.set('apps/web-key-moved', { 'tls.key': Buffer.from(newKey().privateKey.export({ format: 'pem', type: 'pkcs8' })) });
+    const before = ca.stats.requests.get('ir') ?? 0;
+    const sent: string[] = [];
+    await assert.rejects(
+      signer.sign(view(newKey(), { privateKeySecretName: 'web-key-moved' }), issuerView({ messageType: 'ir' }), undefined, {
+        beforeSend: async (intent) => void sent.push(intent.kind),
+      }),
+      (err: unknown) => {
+        assert.ok(!(err instanceof PermanentError) && !(err instanceof PendingError) && !(err instanceof IssuerError));
+        assert.match((err as Error).message, /the private key in Secret apps\/web-key-moved is not the one this request's CSR was made with/);
+        return true;
+      },
+    );
+    assert.deepEqual(sent, [], 'not even recorded as sent');
+    assert.equal(ca.stats.requests.get('ir') ?? 0, before);
+  });
+
   it("renewal: kur signed with the old key from the Certificate's Secret", async function () {
     const oldKey = newKey();
     const first = await signer.sign(view(oldKey), issuerView({}));
