@@ -8,7 +8,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KubeConfig } from '@kubernetes/client-node';
-import { z } from 'zod';
+import * as z from 'zod';
 import { applyCrdDirectory } from './apply.js';
 import { ensureBuilt, type Log } from './build.js';
 import { writeKubeconfig } from './kubeconfig.js';

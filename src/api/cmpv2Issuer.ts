@@ -3,7 +3,7 @@
 // took is read the same way here; it also picks the backend and fills in the defaults.
 // One deliberate difference: a zero `timeout` passes the CRD pattern but is refused here.
 import { resourceType } from '../k8s/resources.js';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Condition } from '../k8s/conditions.js';
 import { parseDuration } from '../k8s/duration.js';
 import type { KubeObject } from '../k8s/meta.js';

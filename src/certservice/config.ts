@@ -4,7 +4,7 @@
 // and the last good one stays in use.
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseDistinguishedName } from '../cmp/names.js';
 
 const nonEmpty = (what: string) =>

@@ -3,7 +3,7 @@
 // server itself lives in src/certservice.
 import { untilStopped } from './signals.js';
 import type { Command } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod';
 import { CertServiceMetrics, ConfigStore, startCertService } from '../certservice/index.js';
 import { parseDuration } from '../k8s/duration.js';
 import { EndpointServer, textEndpoint } from '../operator/httpEndpoints.js';

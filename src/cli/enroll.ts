@@ -3,7 +3,7 @@
 import { X509Certificate } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseCertificate } from '../cmp/certificates.js';
 import { CmpClient, type EnrollmentRequest } from '../cmp/client.js';
 import { buildCsr, parseSubjectAltName } from '../cmp/csr.js';

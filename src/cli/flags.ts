@@ -1,5 +1,5 @@
 // zod pieces shared by the commands' flag schemas, so every command words its refusals alike.
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** A whole-number flag in [min, max], with a message that names the flag. */
 export function integerFlag(name: string, min: number, max: number) {

@@ -2,7 +2,7 @@
 import { untilStopped } from './signals.js';
 import { X509Certificate } from 'node:crypto';
 import type { Command } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod';
 import { startDevelopmentCa } from '../cmp/server/index.js';
 import { subjectLine } from '../pki/certificate.js';
 import { readInputFile, readSecret } from './inputs.js';

@@ -14,7 +14,7 @@
 // Every flow takes an optional AbortSignal that it hands to the transport with each message.
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import type * as pkijs from 'pkijs';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { CertResponse } from './asn1/CertRepMessage.js';
 import { decodeCaCertsValue, ID_IT_CA_CERTS } from './asn1/InfoTypeAndValue.js';
 import type { PKIBody, PKIBodyName } from './asn1/PKIBody.js';

@@ -1,7 +1,7 @@
 // A TLS Secret as `kubectl get secret -o yaml` prints it, read as the input of a store build
 // (tls.crt, tls.key, ca.crt). Plain YAML parsing and zod; no Kubernetes client code.
 import { parse } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 import { KeystoreInputError } from './errors.js';
 
 const BASE64 = /^[A-Za-z0-9+/\s]*={0,2}\s*$/;

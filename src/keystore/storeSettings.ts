@@ -1,6 +1,6 @@
 // The boundary of the keystore library: inputs and settings validated with zod, turned into
 // one-line InvalidStoreSettingsError messages that never echo a password.
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidStoreSettingsError } from './errors.js';
 import { DEFAULT_KEY_ALIAS } from './composition.js';
 import { PKCS12_PROFILES } from './formats/pkcs12Profiles.js';

@@ -1,6 +1,6 @@
 // The parts of a Pod spec migrate reads, checked with zod at the input boundary (the YAML a user
 // hands in). Everything else in the spec is passed through untouched and never looked at.
-import { z } from 'zod';
+import * as z from 'zod';
 
 const envVar = z.object({
   name: z.string(),

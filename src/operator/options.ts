@@ -1,6 +1,6 @@
 // The options of `cmpv2-operator run`, validated once at the boundary: the command's flags (as
 // commander hands them over) become an OperatorOptions or a one-line error naming the flag.
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseDuration } from '../k8s/duration.js';
 
 export const CONTROLLERS = ['issuer', 'keystore'] as const;

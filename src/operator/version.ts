@@ -2,7 +2,7 @@
 // tsx, dist/ in the image: both sit one folder below the package root), so `--version`, the first
 // log line of `run`, the build_info metric and the chart's appVersion name the same release.
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
+import * as z from 'zod';
 
 const PackageJsonSchema = z.object({ name: z.string(), version: z.string().min(1) });
 

@@ -3,7 +3,7 @@
 // `poll` waiting answers; certConf (for the certReqId we answered, its certHash with the hashAlg
 // it names) is answered with pkiconf; genm returns the CA certificates. p10cr is answered with
 // certReqId -1 (RFC 9483 §4.1.4); caPubs in cp/kup can be left out, as OpenSSL's server does.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { CertReqMsg } from '../asn1/CertReqMessages.js';
 import { ID_REG_CTRL_OLD_CERT_ID } from '../asn1/AttributeTypeAndValue.js';
 import { decodeCertIdDer } from '../asn1/CertId.js';

@@ -5,7 +5,7 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { subjectLine } from '../../pki/certificate.js';
 
 export const enrolmentRecordSchema = z.object({

@@ -5,7 +5,7 @@
 // answer leaves, so a CA killed and restarted with the same state dir still answers the
 // client's next pollReq or certConf of a transaction it had opened.
 import fs from 'node:fs';
-import { z } from 'zod';
+import * as z from 'zod';
 
 export interface Transaction<S> {
   /** transactionID as hex. */

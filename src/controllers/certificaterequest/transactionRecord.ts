@@ -4,7 +4,7 @@
 // the outcome before anything else. A conflict on the record means another holder got there
 // first, and nothing is sent. The decision of what to do with a record found is this file's
 // pure `decideTransaction`; the controller does the writes.
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Who holds a transaction: the pod (stable across restarts of its container) and this process's incarnation. */
 export interface Holder {

@@ -7,7 +7,7 @@
 // Errors say what happened without echoing a header: the headers carry private keys.
 import https from 'node:https';
 import tls from 'node:tls';
-import { z } from 'zod';
+import * as z from 'zod';
 import { CertServiceHttpError, CertServiceResponseError, CertServiceTransportError } from './errors.js';
 
 export interface CertServiceClientOptions {
