@@ -1,6 +1,7 @@
-// The operator's version: package.json's `version`, read once from beside the code (src/ under
-// tsx, dist/ in the image: both sit one folder below the package root), so `--version`, the first
-// log line of `run`, the build_info metric and the chart's appVersion name the same release.
+// The operator's version: package.json's `version`, read once from beside the code (src/operator/
+// under tsx, dist/operator/ from tsc, dist/bundle/ for the shipped CLI bundle: each sits two folders
+// below the package root), so `--version`, the first log line of `run`, the build_info metric and
+// the chart's appVersion name the same release.
 import { readFileSync } from 'node:fs';
 import * as z from 'zod';
 
