@@ -5,6 +5,7 @@ import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { octetString, parseDer } from './asn1/der.js';
 import { CmpProtocolError } from './errors.js';
+import { RecentByBytes } from '../pki/recentByBytes.js';
 
 const SUBJECT_KEY_IDENTIFIER = '2.5.29.14';
 
@@ -33,32 +34,54 @@ export function publicKeyDer(der: Uint8Array): Uint8Array {
   return new Uint8Array(parseCertificate(der).subjectPublicKeyInfo.toSchema().toBER(false));
 }
 
+// The CA's certificates come back in every answer: OpenSSL's parse (~0.15 ms) and each signature
+// check (~0.1–1 ms) are done once per certificate, or pair, while they keep coming back. An
+// X509Certificate never changes, so one object can serve every reader.
+const parsed = new RecentByBytes<X509Certificate | undefined>(256);
+const verifiedIssuers = new WeakMap<X509Certificate, WeakMap<X509Certificate, boolean>>();
+const selfSigned = new WeakMap<X509Certificate, boolean>();
+
 /** The certificate as OpenSSL reads it, or undefined when it cannot. */
 export function readX509(der: Uint8Array): X509Certificate | undefined {
-  try {
-    return new X509Certificate(Buffer.from(der));
-  } catch {
-    return undefined;
-  }
+  return parsed.get(der, () => {
+    try {
+      return new X509Certificate(Buffer.from(der));
+    } catch {
+      return undefined;
+    }
+  });
 }
 
 /** True when `parent` is named as the issuer of `child` and its key verifies `child`'s signature. */
 export function issuedBy(child: X509Certificate, parent: X509Certificate): boolean {
+  let verdicts = verifiedIssuers.get(child);
+  const known = verdicts?.get(parent);
+  if (known !== undefined) return known;
+  let verdict: boolean;
   try {
-    return child.checkIssued(parent) && child.verify(parent.publicKey);
+    verdict = child.checkIssued(parent) && child.verify(parent.publicKey);
   } catch {
-    return false;
+    verdict = false;
   }
+  if (!verdicts) verifiedIssuers.set(child, (verdicts = new WeakMap()));
+  verdicts.set(parent, verdict);
+  return verdict;
 }
 
 /** True when subject = issuer and the certificate verifies with its own key. */
 export function isSelfSigned(der: Uint8Array): boolean {
-  try {
-    const cert = new X509Certificate(Buffer.from(der));
-    return cert.subject === cert.issuer && cert.verify(cert.publicKey);
-  } catch {
-    return false;
+  const cert = readX509(der);
+  if (!cert) return false;
+  let verdict = selfSigned.get(cert);
+  if (verdict === undefined) {
+    try {
+      verdict = cert.subject === cert.issuer && cert.verify(cert.publicKey);
+    } catch {
+      verdict = false;
+    }
+    selfSigned.set(cert, verdict);
   }
+  return verdict;
 }
 
 /** Byte equality. */

@@ -1,6 +1,6 @@
 // PEM text ⇄ DER. Tolerates CRLF, text between blocks and long bundles; every block that
 // cannot be read is reported with its position, never dropped silently.
-import { checkCertificate } from './certificate.js';
+import { checkCertificateOnce } from './certificate.js';
 import { PemLimitError } from './errors.js';
 
 /** One decoded PEM block; `index` is its 1-based position in the bundle. */
@@ -179,10 +179,11 @@ function collectCertificates<T>(
 
 /**
  * Reads every `CERTIFICATE` block as its consumers will (`checkCertificate`: structure, OpenSSL's
- * parse, public key, self-signature); other labels and damaged certificates become problems.
+ * parse, public key, self-signature; remembered by bytes); other labels and damaged certificates
+ * become problems.
  */
 export function parseCertificates(text: string, what?: string): ParsedCertificateBundle {
-  const { certificates, problems } = collectCertificates(text, what, checkCertificate);
+  const { certificates, problems } = collectCertificates(text, what, checkCertificateOnce);
   return {
     certificates: certificates.map(({ der, value, index }) => ({ der, notBefore: value.notBefore, subjectPublicKeyInfo: value.subjectPublicKeyInfo, index })),
     problems,
@@ -191,7 +192,7 @@ export function parseCertificates(text: string, what?: string): ParsedCertificat
 
 /** The same check as parseCertificates; returns the DER of each readable certificate. */
 export function parseCertificateBundle(text: string, what?: string): CertificateBundle {
-  const { certificates, problems } = collectCertificates(text, what, checkCertificate);
+  const { certificates, problems } = collectCertificates(text, what, checkCertificateOnce);
   return { certificates: certificates.map((c) => c.der), problems };
 }
 

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
-import { CertificateFormatError, readCertificateNotBefore, subjectLine } from '../../src/pki/certificate.js';
+import { CertificateFormatError, checkCertificate, checkCertificateOnce, readCertificateNotBefore, subjectLine } from '../../src/pki/certificate.js';
+import { damageSignature } from './damage.js';
+import { RecentByBytes } from '../../src/pki/recentByBytes.js';
 import { Pki } from '../keystore/fixtures.js';
 import { opensslSelfSigned } from './opensslCertificate.js';
 
@@ -35,5 +37,45 @@ describe('pki/certificate', () => {
   it('subjectLine: one line, and a certificate named by its SANs only (empty subject, as cert-manager makes without commonName) does not throw', () => {
     assert.equal(subjectLine(new X509Certificate(opensslSelfSigned('/', ['subjectAltName=critical,DNS:x.example']))), '(empty subject)');
     assert.equal(subjectLine(new X509Certificate(opensslSelfSigned('/O=Org/CN=a'))), 'O=Org, CN=a');
+  });
+
+  it('checkCertificateOnce: the same fields as checkCertificate, again from memory; a damaged certificate is refused every time, also after its good twin was seen', () => {
+    for (const issued of certificates) {
+      const der = new X509Certificate(issued.certPem).raw;
+      const fresh = checkCertificate(der);
+      for (let round = 0; round < 2; round++) {
+        const remembered = checkCertificateOnce(Buffer.from(der));
+        assert.equal(remembered.notBefore.getTime(), fresh.notBefore.getTime());
+        assert.deepEqual(remembered.subjectPublicKeyInfo, fresh.subjectPublicKeyInfo);
+      }
+    }
+    const root = pki.roots('remembered root', 1)[0];
+    const good = new X509Certificate(root.certPem).raw;
+    checkCertificateOnce(good);
+    const damaged = new X509Certificate(damageSignature(root.certPem)).raw;
+    for (let round = 0; round < 2; round++) assert.throws(() => checkCertificateOnce(damaged), /self-signed but its signature does not verify/);
+  });
+
+  it('RecentByBytes keeps at most its limit, dropping the least recently used; a failed computation is not remembered', () => {
+    const [a, b, c] = certificates.map((issued) => new X509Certificate(issued.certPem).raw);
+    const recent = new RecentByBytes<number>(2);
+    let computed = 0;
+    const count = () => ++computed;
+    recent.get(a, count);
+    recent.get(b, count);
+    assert.equal(recent.get(a, count), 1); // from memory; a is now the most recent
+    recent.get(c, count); // drops b
+    assert.deepEqual([recent.has(a), recent.has(b), recent.has(c), recent.size, computed], [true, false, true, 2, 3]);
+    // The key is the bytes, not the buffer: a copy at another offset finds the same entry.
+    const copy = Buffer.concat([Buffer.from([0]), a]).subarray(1);
+    assert.equal(recent.get(copy, count), 1);
+    assert.throws(
+      () =>
+        recent.get(b, () => {
+          throw new Error('unreadable');
+        }),
+      /unreadable/,
+    );
+    assert.equal(recent.has(b), false);
   });
 });
