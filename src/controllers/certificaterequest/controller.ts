@@ -152,7 +152,8 @@ export class CertificateRequestController extends Controller {
     const first = reconcileCertificateRequest(base);
     if (first.action === 'ignore') {
       if (isFinal(request)) this.signedNotWritten.delete(key);
-      return; // not ours, final, or waiting for an event
+      // Not ours, final, or waiting for an event (and, for a new unapproved request, a recheck).
+      return first.recheckAfterMs !== undefined ? { requeueAfterMs: first.recheckAfterMs } : undefined;
     }
     let outcome: SignOutcome | undefined;
     let result: Update;

@@ -32,10 +32,12 @@ export interface RequestReconcileInput {
   holder?: string;
 }
 
-/** Not for us, or already final: do nothing at all. */
+/** Not for us, already final, or waiting: write nothing. */
 export interface Ignore {
   action: 'ignore';
   why: string;
+  /** Look again after this delay (an event may bring the request back sooner). */
+  recheckAfterMs?: number;
 }
 
 /** Every gate passed: sign `view` with `issuer`, then reconcile again with the outcome. */
@@ -63,6 +65,9 @@ export interface Update {
 }
 
 export type RequestReconcileResult = Ignore | Sign | Update;
+
+/** How long a new request may wait for its approval before it is marked Pending. */
+export const APPROVAL_GRACE_MS = 5_000;
 
 /** Default poll delay when a `waiting` answer names none. */
 export const DEFAULT_POLL_MS = 10_000;
@@ -95,9 +100,15 @@ export function reconcileCertificateRequest(input: RequestReconcileInput): Reque
   if (hasCondition(conditions, CONDITION_READY, 'False', REASON.denied)) return { action: 'ignore', why: 'already Denied' };
   // 3. Denied: terminal, never sent to the CA.
   if (hasCondition(conditions, CONDITION_DENIED, 'True')) return update(setDenied(request, now), 'denied');
-  // 4. Not approved yet: say so once, then wait for the approver's update event (no requeue).
+  // 4. Not approved yet: wait for the approver's update event. An approver in the cluster answers
+  // within moments (cert-manager's, approver-policy), so only a request still unapproved after
+  // APPROVAL_GRACE_MS is marked Pending (once): a status write and an Event saved on every request
+  // that is approved at once, as cert-manager's own issuers write nothing while they wait.
   if (!hasCondition(conditions, CONDITION_APPROVED, 'True')) {
     if (findCondition(conditions, CONDITION_READY)) return { action: 'ignore', why: 'waiting for approval' };
+    const created = Date.parse(request.metadata.creationTimestamp ?? '');
+    const age = Number.isNaN(created) ? APPROVAL_GRACE_MS : now.getTime() - created;
+    if (age < APPROVAL_GRACE_MS) return { action: 'ignore', why: 'waiting for approval', recheckAfterMs: APPROVAL_GRACE_MS - age };
     return update(setPending(request, now, 'Waiting for the CertificateRequest to be approved'), 'pending');
   }
   // 5. The request must be signable at all.

@@ -1,6 +1,7 @@
 import { TRANSACTION_ANNOTATION } from '../../../src/api/cmpv2Issuer.js';
 import assert from 'node:assert/strict';
 import { CertificateRequestController, type CertificateRequestControllerOptions } from '../../../src/controllers/certificaterequest/controller.js';
+import { APPROVAL_GRACE_MS } from '../../../src/controllers/certificaterequest/reconcile.js';
 import { PermanentError, PendingError } from '../../../src/signer/errors.js';
 import type { SignHooks } from '../../../src/signer/signer.js';
 import type { CertificateRequest } from '../../../src/api/certManager.js';
@@ -111,7 +112,8 @@ describe('controllers/certificaterequest shell (informers + queue + patches agai
   it('never signs a Denied request; an unapproved one waits until approved', async () => {
     h.memory.put('cmpv2issuers', issuer(issuerReady()) as never);
     h.memory.put('certificaterequests', certificateRequest(new Date(), denied()) as never);
-    const waiting = certificateRequest(new Date());
+    // Created before the approval grace: marked Pending at once.
+    const waiting = certificateRequest(new Date(Date.now() - APPROVAL_GRACE_MS));
     waiting.metadata.name = 'web-2';
     h.memory.put('certificaterequests', waiting as never);
     await h.startInformers();
@@ -125,6 +127,24 @@ describe('controllers/certificaterequest shell (informers + queue + patches agai
     approved()(current);
     h.memory.put('certificaterequests', current as never);
     await eventually(() => readyReason('web-2') === 'Issued', 5000, 'Issued after approval');
+  });
+
+  it('a new request approved within the approval grace is signed with no Pending status or Event before it', async () => {
+    h.memory.put('cmpv2issuers', issuer(issuerReady()) as never);
+    h.memory.put('certificaterequests', certificateRequest(new Date()) as never);
+    h.signer.signAnswers.push(() => ({ chainPem: CHAIN, caPem: ROOTS }));
+    await h.startInformers();
+    controller.start();
+    // The first reconcile has decided to look again when the grace ends: the key waits in the queue.
+    await eventually(() => controller.queue.delayedCount === 1, 5000, 'a recheck at the end of the grace');
+    assert.equal(readyReason(), undefined);
+    const current = stored();
+    approved()(current);
+    h.memory.put('certificaterequests', current as never);
+    // The Event follows the status write.
+    await eventually(() => readyReason() === 'Issued' && eventReasons().length > 0, 5000, 'Issued after approval, and its Event');
+    assert.deepEqual(eventReasons(), ['Issued']);
+    assert.equal(h.signer.signCalls.length, 1);
   });
 
   it('waits for a missing issuer and signs once it is created Ready', async () => {

@@ -10,6 +10,7 @@ import {
   type RequestReconcileResult,
   type SignOutcome,
   type Update,
+  APPROVAL_GRACE_MS,
 } from '../../../src/controllers/certificaterequest/reconcile.js';
 import { PermanentError, PendingError, IssuerError } from '../../../src/signer/errors.js';
 import {
@@ -114,9 +115,17 @@ const rows: Row[] = [
     expect: (r) => assert.equal(expectUpdate(r).outcome, 'denied'),
   },
   {
-    name: 'not approved: says it waits, once',
+    name: 'not approved, just created: writes nothing, looks again when the approval grace ends',
     request: [],
     issuer: readyIssuer,
+    after: 1500,
+    expect: (r) => assert.deepEqual(r, { action: 'ignore', why: 'waiting for approval', recheckAfterMs: APPROVAL_GRACE_MS - 1500 }),
+  },
+  {
+    name: 'not approved after the approval grace: says it waits, once',
+    request: [],
+    issuer: readyIssuer,
+    after: APPROVAL_GRACE_MS,
     expect: (r) => {
       const u = expectUpdate(r);
       assert.equal(ready(u)?.reason, 'Pending');
