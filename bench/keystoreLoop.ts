@@ -17,6 +17,7 @@ import { METADATA_LIST_ACCEPT } from '../src/k8s/informer.js';
 import { collectionPath, SECRETS } from '../src/k8s/resources.js';
 import type { KubeList, KubeObject } from '../src/k8s/meta.js';
 import { up } from '../scripts/testbed/bed.js';
+import { cpuSeconds as bedCpuSeconds, cpuSpent } from './cpuSeconds.js';
 import { deleteNamespace } from '../test/cluster/bed.js';
 import { Pki } from '../test/keystore/fixtures.js';
 import { inParallel } from '../test/peer/keystore/javaTools.js';
@@ -60,8 +61,14 @@ if (process.env.MODE === 'floor') {
 }
 `;
 
+/** BENCH_CPU_PROF=DIR: the loop's process writes a V8 CPU profile there (node refuses --cpu-prof in NODE_OPTIONS). */
+function cpuProfileFlags(mode: 'loop' | 'floor'): string[] {
+  const dir = process.env.BENCH_CPU_PROF;
+  return dir && mode === 'loop' ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
+}
+
 function startChild(mode: 'loop' | 'floor', kubeconfig = ''): ChildProcess {
-  return spawn(process.execPath, ['--input-type=module', '-e', CHILD_SOURCE], {
+  return spawn(process.execPath, [...cpuProfileFlags(mode), '--input-type=module', '-e', CHILD_SOURCE], {
     cwd: ROOT,
     // The operator as the Deployment runs it (its NODE_OPTIONS).
     env: {
@@ -162,6 +169,21 @@ export async function keystoreLoopBench(): Promise<void> {
       process.once('exit', (code) => reject(new Error(`the operator process exited (${String(code)})`)));
       if (request) process.send({ type: request });
     });
+  const stopChild = async (): Promise<void> => {
+    if (!child || childExited) return;
+    const running = child;
+    running.send({ type: 'stop' });
+    await new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        running.kill('SIGKILL');
+        resolve(undefined);
+      }, 20_000);
+      running.once('exit', () => {
+        clearTimeout(timer);
+        resolve(undefined);
+      });
+    });
+  };
   try {
     await createNamespace(api, unrelatedNs);
     await createNamespace(api, storesNs);
@@ -214,6 +236,7 @@ export async function keystoreLoopBench(): Promise<void> {
     const beforeRotation = await ask('memory', 'memory');
 
     // 4. A CA rotation: every ca.crt changes at once.
+    const bedBefore = await bedCpuSeconds();
     started = performance.now();
     await inParallel(
       Array.from(
@@ -236,6 +259,7 @@ export async function keystoreLoopBench(): Promise<void> {
       1_800_000,
     );
     const rotation = performance.now() - started;
+    const bedAfter = await bedCpuSeconds();
     const memory = await ask('memory', 'memory');
 
     console.log(
@@ -247,6 +271,47 @@ export async function keystoreLoopBench(): Promise<void> {
     );
     const cpu = memory.cpuSeconds - beforeRotation.cpuSeconds;
     console.log(`operator CPU for the rotation: ${cpu.toFixed(1)} s (${((cpu * 1000) / ANNOTATED).toFixed(1)} ms per Secret: watch event, GET, build, PATCH)`);
+    console.log(`CPU of the rest during the rotation: ${cpuSpent(bedBefore, bedAfter)}`);
+
+    // 5. The API floor of a rotation, the operator stopped: the same rotation PATCHes, and for each
+    // Secret the GET and the PATCH of its stores (the bytes it holds now, hash annotation changed)
+    // that the loop sends, by the same number of workers, with no build in between.
+    await stopChild();
+    const [replayRoot] = pki.roots('loop bench replay', 1);
+    const replayBefore = await bedCpuSeconds();
+    started = performance.now();
+    let replayed = 0;
+    const rotate = inParallel(
+      Array.from(
+        { length: ANNOTATED },
+        (_, i) => () =>
+          api.request('PATCH', `${collectionPath(SECRETS, storesNs)}/app-${i}`, {
+            body: { data: { 'ca.crt': b64(replayRoot.certPem + root.certPem) } },
+            contentType: 'application/merge-patch+json',
+          }),
+      ),
+      32,
+    );
+    const rewrite = inParallel(
+      Array.from({ length: ANNOTATED }, (_, i) => async () => {
+        const secret = await api.request<KubeObject & { data?: Record<string, string> }>('GET', `${collectionPath(SECRETS, storesNs)}/app-${i}`);
+        const stores = Object.fromEntries(
+          Object.entries(secret.data ?? {}).filter(([key]) => key.startsWith('keystore') || key.startsWith('truststore') || key === 'key.pem'),
+        );
+        await api.request('PATCH', `${collectionPath(SECRETS, storesNs)}/app-${i}`, {
+          body: { metadata: { annotations: { [KEYSTORE_ANNOTATIONS.hash]: `replay-${i}` } }, data: stores },
+          contentType: 'application/merge-patch+json',
+        });
+        replayed += 1;
+      }),
+      Number(process.env.BENCH_WORKERS ?? 4),
+    );
+    await Promise.all([rotate, rewrite]);
+    const replay = performance.now() - started;
+    const replayAfter = await bedCpuSeconds();
+    console.log(
+      `API floor (operator stopped; the rotation PATCHes plus ${replayed} × GET + store PATCH, no builds): ${seconds(replay)} s → rotation ÷ floor ${(rotation / replay).toFixed(2)}×; CPU ${cpuSpent(replayBefore, replayAfter)}`,
+    );
     console.log(
       `(store sets built: ${memory.built}; ${memory.cachedSecrets} Secrets in the operator's metadata cache; load average now ${(await import('node:os'))
         .loadavg()
@@ -254,20 +319,7 @@ export async function keystoreLoopBench(): Promise<void> {
         .join(' ')})`,
     );
   } finally {
-    if (child && !childExited) {
-      const running = child;
-      running.send({ type: 'stop' });
-      await new Promise((resolve) => {
-        const timer = setTimeout(() => {
-          running.kill('SIGKILL');
-          resolve(undefined);
-        }, 20_000);
-        running.once('exit', () => {
-          clearTimeout(timer);
-          resolve(undefined);
-        });
-      });
-    }
+    await stopChild();
     pki.dispose();
     for (const namespace of [storesNs, unrelatedNs]) {
       await deleteSecrets(api, namespace);
