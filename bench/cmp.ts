@@ -1,6 +1,7 @@
 // CMP benchmark: enrolments per second against our development CA (p10cr and ir; EC P-256 and
 // RSA-2048), in-process (transport = the CA's handler) and over HTTP; then whole processes against
-// the same HTTP server in the same run: `cmpv2-operator enroll` beside `openssl cmp` as client.
+// the same HTTP server in the same run: `cmpv2-operator enroll` (as shipped: the bundle; and, for
+// scale, from tsc's dist/ module by module) beside `openssl cmp` as client.
 // Key generation is outside the timed part (keys are made beforehand and reused round-robin).
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -18,6 +19,8 @@ import { makeKey, type KeyKind } from '../test/cmp/fixtures.js';
 import type { Figures } from './figures.js';
 
 const runFile = promisify(execFile);
+/** `node -e` body that runs the CLI from tsc's dist/ (no bundle); argv[1] stands in for the script. */
+const UNBUNDLED_MAIN = "import { main } from './dist/cli/main.js'; process.exitCode = await main(process.argv);";
 const SECRET = 'bench-secret';
 const REF = 'bench-ref';
 const fmt = (ms: number): string => (ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms.toFixed(2));
@@ -114,8 +117,10 @@ export async function cmpBench(): Promise<Figures> {
     figures['cmpv2-operator --help ms'] = startupMs;
     console.log(`for scale, start-up alone (cmpv2-operator --help, no command loaded): ${fmt(startupMs)} ms`);
     console.log('');
-    console.log(`| request (EC P-256, fresh process each) | cmpv2-operator enroll ms | openssl cmp ms | ours ÷ openssl |`);
-    console.log('|---|---:|---:|---:|');
+    console.log(
+      `| request (EC P-256, fresh process each) | cmpv2-operator enroll ms | openssl cmp ms | ours ÷ openssl | unbundled dist/ ms | unbundled ÷ openssl |`,
+    );
+    console.log('|---|---:|---:|---:|---:|---:|');
     for (const type of ['p10cr', 'ir'] as const) {
       const ours = [
         'bin/cmpv2-operator.js',
@@ -159,21 +164,30 @@ export async function cmpBench(): Promise<Figures> {
         execFileSync('openssl', ['req', '-new', '-key', keyFile, '-subj', '/CN=bench-cli', '-out', csrFile]);
         openssl.push('-csr', csrFile);
       }
-      // Warm both (page cache), then alternate the measurements so load changes hit both alike.
+      // The same command from tsc's dist/ module by module (what bin/ ran before the bundle), for scale.
+      const unbundled = ['--input-type=module', '-e', UNBUNDLED_MAIN, 'cmpv2-operator', ...ours.slice(1)];
+      // Warm all three (page cache), then alternate the measurements so load changes hit them alike.
       await timeProcess('node', ours);
       await timeProcess('openssl', openssl);
+      await timeProcess('node', unbundled);
       let oursMs = 0;
       let opensslMs = 0;
+      let unbundledMs = 0;
       for (let i = 0; i < runs; i++) {
         oursMs += await timeProcess('node', ours);
         opensslMs += await timeProcess('openssl', openssl);
+        unbundledMs += await timeProcess('node', unbundled);
       }
       oursMs /= runs;
       opensslMs /= runs;
+      unbundledMs /= runs;
       figures[`enroll ${type} ms`] = oursMs;
       figures[`openssl cmp ${type} ms`] = opensslMs;
       figures[`enroll ÷ openssl cmp, ${type}`] = oursMs / opensslMs;
-      console.log(`| ${type} | ${fmt(oursMs)} | ${fmt(opensslMs)} | ${(oursMs / opensslMs).toFixed(1)}× |`);
+      figures[`unbundled enroll ÷ openssl cmp, ${type}`] = unbundledMs / opensslMs;
+      console.log(
+        `| ${type} | ${fmt(oursMs)} | ${fmt(opensslMs)} | ${(oursMs / opensslMs).toFixed(1)}× | ${fmt(unbundledMs)} | ${(unbundledMs / opensslMs).toFixed(1)}× |`,
+      );
     }
     console.log('');
     console.log('Whole process = start-up + one enrolment over HTTP against the same development CA; mostly start-up (node loading the CLI vs a C binary).');
