@@ -5,7 +5,9 @@ import * as pkijs from 'pkijs';
 import { decodePBMParameter } from '../../src/cmp/asn1/PBMParameter.js';
 import { decodePKIMessage, protectedPartDer } from '../../src/cmp/asn1/PKIMessage.js';
 import { CmpProtocolError } from '../../src/cmp/errors.js';
-import { newPbmParameter, pbmMac, pbmVerify, PBM_MAX_ITERATIONS } from '../../src/cmp/pbm.js';
+import { newPbmParameter, pbmBaseKey, pbmMac, pbmVerify, PBM_MAX_ITERATIONS, PBM_OWF } from '../../src/cmp/pbm.js';
+import { createHash } from 'node:crypto';
+import fc from 'fast-check';
 
 const fixture = (name: string) => decodePKIMessage(new Uint8Array(readFileSync(new URL(`fixtures/${name}`, import.meta.url))));
 const SECRET = new TextEncoder().encode('secret1');
@@ -58,5 +60,23 @@ describe('pbm', () => {
   });
   it('uses a fresh salt each time', () => {
     assert.notDeepEqual(newPbmParameter().salt, newPbmParameter().salt);
+  });
+
+  it('the base key is OWF(secret || salt) applied iterationCount times, for every one-way function (the plain-JS SHA-256 and SHA-1 paths included)', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...Object.keys(PBM_OWF)),
+        fc.uint8Array({ maxLength: 80 }),
+        fc.uint8Array({ minLength: 8, maxLength: 40 }),
+        fc.integer({ min: 100, max: 300 }),
+        (owfOid, secret, salt, iterationCount) => {
+          const p = { ...newPbmParameter(), salt, iterationCount, owf: new pkijs.AlgorithmIdentifier({ algorithmId: owfOid }) };
+          let expected = createHash(PBM_OWF[owfOid]).update(secret).update(salt).digest();
+          for (let i = 1; i < iterationCount; i++) expected = createHash(PBM_OWF[owfOid]).update(expected).digest();
+          assert.deepEqual(pbmBaseKey(secret, p), expected);
+        },
+      ),
+      { numRuns: 40 },
+    );
   });
 });

@@ -1,8 +1,8 @@
 // The PKCS#12 password-based key derivation (RFC 7292 appendix B.2), used for the PKCS#12 MAC
 // key and for the legacy pbeWithSHAAnd… ciphers. Node's crypto does not expose it.
 import { hash } from 'node:crypto';
-import { iteratedSha1 } from './iteratedSha1.js';
-import { iteratedSha256 } from './iteratedSha256.js';
+import { iteratedSha1 } from '../../pki/iteratedSha1.js';
+import { iteratedSha256 } from '../../pki/iteratedSha256.js';
 
 export type Pkcs12Hash = 'sha1' | 'sha224' | 'sha256' | 'sha384' | 'sha512';
 

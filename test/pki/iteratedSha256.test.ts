@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { hash, randomBytes } from 'node:crypto';
-import { iteratedSha256 } from '../../../src/keystore/crypto/iteratedSha256.js';
+import { iteratedSha256 } from '../../src/pki/iteratedSha256.js';
 
 describe('keystore/crypto/iteratedSha256', () => {
   it('equals node’s SHA-256 applied n times, for inputs of many lengths', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { hash, randomBytes } from 'node:crypto';
-import { iteratedSha1 } from '../../../src/keystore/crypto/iteratedSha1.js';
+import { iteratedSha1 } from '../../src/pki/iteratedSha1.js';
 
 describe('keystore/crypto/iteratedSha1', () => {
   it('equals node’s SHA-1 applied n times, for inputs of many lengths', () => {
