@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { issuedBy, isSelfSigned, readX509 } from '../../src/cmp/certificates.js';
+import * as pkijs from 'pkijs';
+import { issuedBy, isSelfSigned, publicKeyDer, readX509 } from '../../src/cmp/certificates.js';
 import { makeCertificate, makeKey } from './fixtures.js';
 
 describe('cmp/certificates: facts remembered per certificate', () => {
@@ -31,5 +32,15 @@ describe('cmp/certificates: facts remembered per certificate', () => {
   it('isSelfSigned: a self-signed end-entity certificate (no CA extensions) counts, as before', () => {
     const selfSignedLeaf = makeCertificate({ subject: 'CN=self', key: leafKey, noSki: true });
     assert.equal(isSelfSigned(selfSignedLeaf), true);
+  });
+
+  it("publicKeyDer: the SubjectPublicKeyInfo pkijs re-encodes, and the key's own SPKI, for EC and RSA certificates", () => {
+    for (const kind of ['ec', 'rsa'] as const) {
+      const key = makeKey(kind);
+      const der = makeCertificate({ subject: `CN=${kind}`, key });
+      const viaPkijs = new Uint8Array(pkijs.Certificate.fromBER(der).subjectPublicKeyInfo.toSchema().toBER(false));
+      assert.deepEqual(publicKeyDer(der), viaPkijs);
+      assert.deepEqual(Buffer.from(publicKeyDer(der)), Buffer.from(key.spki));
+    }
   });
 });
