@@ -5,7 +5,7 @@
 // (Kubernetes client, logging, metrics) and the CommonJS ones stay in node_modules, loaded as
 // published. The bundle sits two folders below the package root, like dist/operator/, so
 // src/operator/version.ts finds package.json at the same relative path.
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
 const ENTRY = 'dist/cli/main.js';
@@ -22,10 +22,12 @@ if (unplaced.length > 0) {
   throw new Error(`scripts/bundle.ts: add ${unplaced.join(', ')} to EXTERNAL or BUNDLED (a new dependency must be placed on purpose)`);
 }
 
-rmSync(OUT_DIR, { recursive: true, force: true });
+// Built beside and then swapped in, so a CLI started meanwhile finds the old bundle or the new one.
+const staging = `${OUT_DIR}.${process.pid}`;
+rmSync(staging, { recursive: true, force: true });
 const result = await build({
   entryPoints: { main: ENTRY },
-  outdir: OUT_DIR,
+  outdir: staging,
   bundle: true,
   platform: 'node',
   format: 'esm',
@@ -44,6 +46,8 @@ const result = await build({
   metafile: true,
   logLevel: 'warning',
 });
+rmSync(OUT_DIR, { recursive: true, force: true });
+renameSync(staging, OUT_DIR);
 const bytes = Object.entries(result.metafile.outputs)
   .filter(([file]) => file.endsWith('.js'))
   .reduce((sum, [, output]) => sum + output.bytes, 0);
