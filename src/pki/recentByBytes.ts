@@ -5,12 +5,20 @@
 export class RecentByBytes<T> {
   private readonly entries = new Map<string, T>();
 
-  constructor(readonly limit: number) {
+  /**
+   * `limit` entries of at most `maxBytes` each (larger inputs are computed every time, so the
+   * memory held stays under limit × maxBytes whatever a Secret or a CA sends).
+   */
+  constructor(
+    readonly limit: number,
+    readonly maxBytes = 16 * 1024,
+  ) {
     if (!Number.isInteger(limit) || limit < 1) throw new RangeError('limit must be a positive integer');
   }
 
-  /** The value remembered for `bytes`, or `compute()`'s (remembered unless it throws). */
+  /** The value remembered for `bytes`, or `compute()`'s (remembered unless it throws or `bytes` is over maxBytes). */
   get(bytes: Uint8Array, compute: () => T): T {
+    if (bytes.byteLength > this.maxBytes) return compute();
     const id = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
     if (this.entries.has(id)) {
       const value = this.entries.get(id) as T;

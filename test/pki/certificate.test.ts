@@ -77,5 +77,9 @@ describe('pki/certificate', () => {
       /unreadable/,
     );
     assert.equal(recent.has(b), false);
+    // Over maxBytes: computed each time, never held.
+    const small = new RecentByBytes<number>(2, a.length - 1);
+    small.get(a, count);
+    assert.deepEqual([small.has(a), small.size, small.get(a, count)], [false, 0, 5]);
   });
 });
