@@ -124,13 +124,20 @@ export async function runScenario(api: KubeApi, ns: TestNamespace, spec: Scenari
     await allReady(api, namespace, count, spec.readyTimeoutMs ?? 240_000);
     const readyMs = performance.now() - started;
 
-    const requests = await listRequestsOf(api, namespace);
+    watching.abort();
+    await watch.done.catch(() => undefined);
+    // cert-manager may start a re-issue just after every Certificate looked Ready (its trigger read
+    // a cache that had not seen the new Secret yet): the new request is accounted once it is
+    // issued, not while its enrolment may still be on the way.
+    let requests = await listRequestsOf(api, namespace);
+    for (let look = 1; look < 10 && !requests.every((r) => readyOf(r)?.status === 'True'); look++) {
+      await allReady(api, namespace, count, spec.readyTimeoutMs ?? 240_000);
+      requests = await listRequestsOf(api, namespace);
+    }
     for (const request of requests) {
       // The final state of the live ones (each issued request's serial).
       watch.seen.set(request.metadata.uid ?? '', describeRequest(request));
     }
-    watching.abort();
-    await watch.done.catch(() => undefined);
     const seen = [...watch.seen.values()];
     const result = account(seen, ca.enrolments(), await restartedEvents(api, namespace));
     // cert-manager re-issues a Certificate when it finds its Secret or request out of step (it
