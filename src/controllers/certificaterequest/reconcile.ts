@@ -108,7 +108,8 @@ export function reconcileCertificateRequest(input: RequestReconcileInput): Reque
     if (findCondition(conditions, CONDITION_READY)) return { action: 'ignore', why: 'waiting for approval' };
     const created = Date.parse(request.metadata.creationTimestamp ?? '');
     const age = Number.isNaN(created) ? APPROVAL_GRACE_MS : now.getTime() - created;
-    if (age < APPROVAL_GRACE_MS) return { action: 'ignore', why: 'waiting for approval', recheckAfterMs: APPROVAL_GRACE_MS - age };
+    // A creation time ahead of our clock (skew) still gets its recheck within one grace.
+    if (age < APPROVAL_GRACE_MS) return { action: 'ignore', why: 'waiting for approval', recheckAfterMs: Math.min(APPROVAL_GRACE_MS, APPROVAL_GRACE_MS - age) };
     return update(setPending(request, now, 'Waiting for the CertificateRequest to be approved'), 'pending');
   }
   // 5. The request must be signable at all.

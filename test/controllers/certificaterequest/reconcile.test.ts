@@ -122,6 +122,13 @@ const rows: Row[] = [
     expect: (r) => assert.deepEqual(r, { action: 'ignore', why: 'waiting for approval', recheckAfterMs: APPROVAL_GRACE_MS - 1500 }),
   },
   {
+    name: 'not approved, created "in the future" by a clock ahead of ours: the recheck still comes within one grace',
+    request: [],
+    issuer: readyIssuer,
+    after: -60_000,
+    expect: (r) => assert.deepEqual(r, { action: 'ignore', why: 'waiting for approval', recheckAfterMs: APPROVAL_GRACE_MS }),
+  },
+  {
     name: 'not approved after the approval grace: says it waits, once',
     request: [],
     issuer: readyIssuer,
