@@ -15,6 +15,7 @@ import { describePemProblems, parseCertificateBundle, toPem } from '../../pki/pe
 import { IssuerError, PermanentError } from '../errors.js';
 import type { IssuerView } from '../issuerView.js';
 import { csrDer, type RequestView } from '../requestView.js';
+import { isKeyOfSpki, keyMovedError } from '../csrKey.js';
 import { issuerSecret, type SecretSource } from '../secretSource.js';
 import type { SignedCertificate, Signer, SignHooks } from '../signer.js';
 import { CertServiceClient, type CertificationResponse, type CertServiceClientOptions } from './client.js';
@@ -177,6 +178,8 @@ export class CertServiceSigner implements Signer {
     if (!pem) throw new Error(`CertService needs the private key: ${where} with tls.key not found`);
     const pkcs8 = pkcs8Pem(pem);
     if (!pkcs8) throw new PermanentError(`${where} tls.key is not a readable PEM private key`);
+    // Sent as PK beside a CSR of another key, CertService's CA would refuse it for good (badPOP).
+    if (!isKeyOfSpki(createPrivateKey(pkcs8), csrPublicKeyDer(csrDer(view.csrPem)))) throw keyMovedError(where);
     return pkcs8;
   }
 

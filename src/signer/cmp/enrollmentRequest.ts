@@ -7,7 +7,7 @@
 // cA=TRUE in the template when the CSR does not ask for it (cert-manager leaves it out of the CSR
 // unless its UseCertificateRequestBasicConstraints gate is on); a p10cr cannot add it, so such a
 // request fails with the reason rather than come back as an end-entity certificate.
-import { createPublicKey, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import type { EnrollmentRequest } from '../../cmp/client.js';
 import type { OptionalValidity } from '../../cmp/asn1/CertTemplate.js';
 import { caBasicConstraintsExtension, csrAsksForCa, csrPublicKeyDer } from '../../cmp/csr.js';
@@ -18,6 +18,7 @@ import type { CmpSpec } from '../../api/cmpv2Issuer.js';
 import { csrDer, type RequestView } from '../requestView.js';
 import type { SecretSource } from '../secretSource.js';
 import { certificatesDer, readPrivateKey } from './keys.js';
+import { isKeyOfSpki, keyMovedError } from '../csrKey.js';
 
 export interface CmpEnrollment {
   request: EnrollmentRequest;
@@ -53,9 +54,7 @@ export async function enrollmentRequest(view: RequestView, spec: CmpSpec, secret
     const key = readPrivateKey(pem, `${where} tls.key`);
     // cert-manager may already hold the next key there (it re-issues at once): a proof-of-possession
     // with it would be refused by the CA for good. Nothing is sent; the retry sees the request's replacement.
-    if (!sameSpki(key, csrPublicKeyDer(csr))) {
-      throw new Error(`the private key in ${where} is not the one this request's CSR was made with (cert-manager is replacing it); will retry`);
-    }
+    if (!isKeyOfSpki(key, csrPublicKeyDer(csr))) throw keyMovedError(where);
     return key;
   };
   if (spec.renewal === 'kur' && (view.revision ?? 1) > 1 && view.certificateName) {
@@ -111,15 +110,5 @@ async function previousMaterial(
     return { certificate, chain, key: readPrivateKey(data['tls.key'], `Secret ${namespace}/${secretName} tls.key`) };
   } catch {
     return undefined; // unreadable old material: enroll afresh
-  }
-}
-
-/** True when `key` is the private half of the SubjectPublicKeyInfo `spki` (both as node re-encodes them). */
-function sameSpki(key: KeyObject, spki: Uint8Array): boolean {
-  const der = (k: KeyObject) => k.export({ format: 'der', type: 'spki' });
-  try {
-    return der(createPublicKey(key)).equals(der(createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' })));
-  } catch {
-    return false;
   }
 }

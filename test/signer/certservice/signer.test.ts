@@ -269,12 +269,15 @@ describe('signer/certservice/signer (against the CertService double, mTLS)', fun
       assert.match(err.message, /not for the requested key/);
     });
 
-    it('the real double refuses a PK that is not the CSR key (500 CA rejection: permanent, message kept)', async function () {
+    it('a key Secret already holding another key than the CSR (cert-manager re-issuing): retryable, nothing recorded or sent (the double would refuse it for good with badPOP)', async function () {
       const key = ecKey();
       withKey(ecKey());
-      const err = await rejection(signer.sign(view(key), issuerView(double)));
-      assert.ok(err instanceof PermanentError, `${err.name}: ${err.message}`);
-      assert.match(err.message, /badPOP/);
+      const sent: string[] = [];
+      const err = await rejection(signer.sign(view(key), issuerView(double), undefined, { beforeSend: async (intent) => void sent.push(intent.kind) }));
+      assert.ok(!(err instanceof PermanentError) && !(err instanceof PendingError) && !(err instanceof IssuerError), `${err.name}: ${err.message}`);
+      assert.match(err.message, /the private key in Secret apps\/web-key is not the one this request's CSR was made with/);
+      assert.deepEqual(sent, [], 'not even recorded as sent');
+      assert.equal(double.requests.length, 0, 'nothing reached CertService');
     });
 
     it('unknown caName against the double → Permanent 404 with its message', async function () {
