@@ -169,6 +169,19 @@ export async function keystoreLoopBench(): Promise<void> {
       process.once('exit', (code) => reject(new Error(`the operator process exited (${String(code)})`)));
       if (request) process.send({ type: request });
     });
+  // A CA rotation: every annotated Secret's ca.crt becomes `caCrt`, 32 writes at a time.
+  const rotateCa = (caCrt: string) =>
+    inParallel(
+      Array.from(
+        { length: ANNOTATED },
+        (_, i) => () =>
+          api.request('PATCH', `${collectionPath(SECRETS, storesNs)}/app-${i}`, {
+            body: { data: { 'ca.crt': b64(caCrt) } },
+            contentType: 'application/merge-patch+json',
+          }),
+      ),
+      32,
+    );
   const stopChild = async (): Promise<void> => {
     if (!child || childExited) return;
     const running = child;
@@ -238,17 +251,7 @@ export async function keystoreLoopBench(): Promise<void> {
     // 4. A CA rotation: every ca.crt changes at once.
     const bedBefore = await bedCpuSeconds();
     started = performance.now();
-    await inParallel(
-      Array.from(
-        { length: ANNOTATED },
-        (_, i) => () =>
-          api.request('PATCH', `${collectionPath(SECRETS, storesNs)}/app-${i}`, {
-            body: { data: { 'ca.crt': b64(rotatedRoot.certPem + root.certPem) } },
-            contentType: 'application/merge-patch+json',
-          }),
-      ),
-      32,
-    );
+    await rotateCa(rotatedRoot.certPem + root.certPem);
     const patchedIn = performance.now() - started;
     await waitUntil(
       'all rebuilt',
@@ -281,17 +284,7 @@ export async function keystoreLoopBench(): Promise<void> {
     const replayBefore = await bedCpuSeconds();
     started = performance.now();
     let replayed = 0;
-    const rotate = inParallel(
-      Array.from(
-        { length: ANNOTATED },
-        (_, i) => () =>
-          api.request('PATCH', `${collectionPath(SECRETS, storesNs)}/app-${i}`, {
-            body: { data: { 'ca.crt': b64(replayRoot.certPem + root.certPem) } },
-            contentType: 'application/merge-patch+json',
-          }),
-      ),
-      32,
-    );
+    const rotate = rotateCa(replayRoot.certPem + root.certPem);
     const rewrite = inParallel(
       Array.from({ length: ANNOTATED }, (_, i) => async () => {
         const secret = await api.request<KubeObject & { data?: Record<string, string> }>('GET', `${collectionPath(SECRETS, storesNs)}/app-${i}`);

@@ -8,7 +8,7 @@
 //   a 200 that is not a certification response, or a chain for another key → PermanentError;
 //   issuer Secrets missing or unreadable → IssuerError.
 // Every mapped error keeps the client's error as its `cause`.
-import { createPrivateKey, createPublicKey, X509Certificate } from 'node:crypto';
+import { createPrivateKey, createPublicKey, type KeyObject, X509Certificate } from 'node:crypto';
 import { csrPublicKeyDer } from '../../cmp/csr.js';
 import type { CertServiceSpec } from '../../api/cmpv2Issuer.js';
 import { describePemProblems, parseCertificateBundle, toPem } from '../../pki/pem.js';
@@ -52,13 +52,18 @@ export function certServiceSignerError(err: unknown): unknown {
   return err;
 }
 
-/** PKCS#8 PEM of a PEM private key (PKCS#1, PKCS#8 or SEC1); undefined when unreadable. Never quotes the key. */
-function pkcs8Pem(pem: Buffer): string | undefined {
+/** A PEM private key (PKCS#1, PKCS#8 or SEC1); undefined when unreadable. Never quotes the key. */
+function privateKeyOf(pem: Buffer): KeyObject | undefined {
   try {
-    return createPrivateKey({ key: pem, format: 'pem' }).export({ type: 'pkcs8', format: 'pem' }).toString();
+    return createPrivateKey({ key: pem, format: 'pem' });
   } catch {
     return undefined;
   }
+}
+
+/** PKCS#8 PEM of a PEM private key; undefined when unreadable. */
+function pkcs8Pem(pem: Buffer): string | undefined {
+  return privateKeyOf(pem)?.export({ type: 'pkcs8', format: 'pem' }).toString();
 }
 
 /** Every certificate of a list of PEM texts, in order, as DER; unreadable entries make the answer unusable. */
@@ -176,11 +181,11 @@ export class CertServiceSigner implements Signer {
     const pem = data?.['tls.key'];
     // cert-manager writes the key Secret before the request; wait for it rather than fail.
     if (!pem) throw new Error(`CertService needs the private key: ${where} with tls.key not found`);
-    const pkcs8 = pkcs8Pem(pem);
-    if (!pkcs8) throw new PermanentError(`${where} tls.key is not a readable PEM private key`);
+    const key = privateKeyOf(pem);
+    if (!key) throw new PermanentError(`${where} tls.key is not a readable PEM private key`);
     // Sent as PK beside a CSR of another key, CertService's CA would refuse it for good (badPOP).
-    if (!isKeyOfSpki(createPrivateKey(pkcs8), csrPublicKeyDer(csrDer(view.csrPem)))) throw keyMovedError(where);
-    return pkcs8;
+    if (!isKeyOfSpki(key, csrPublicKeyDer(csrDer(view.csrPem)))) throw keyMovedError(where);
+    return key.export({ type: 'pkcs8', format: 'pem' }).toString();
   }
 
   /** OLD_CERT / OLD_PK for a renewal, from the Certificate's Secret; undefined → initial request. */
