@@ -14,7 +14,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { benchCertificate } from './certificates.js';
-import { deployedNodeOptions } from './nodeOptions.js';
+import { cpuProfileFlags, deployedNodeOptions } from './nodeOptions.js';
 import { cpuSeconds, cpuSpent } from './cpuSeconds.js';
 import { KubeConfig } from '@kubernetes/client-node';
 import { startDevelopmentCa } from '../src/cmp/server/index.js';
@@ -180,9 +180,7 @@ export async function issuanceBench(): Promise<void> {
     await caWatch.done.catch(() => undefined);
 
     const started = performance.now();
-    // BENCH_CPU_PROF=DIR: the operator writes a V8 CPU profile there (node refuses --cpu-prof in NODE_OPTIONS).
-    const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-    child = spawn(process.execPath, [...profile, '--input-type=module', '-e', childSource], {
+    child = spawn(process.execPath, [...cpuProfileFlags(), '--input-type=module', '-e', childSource], {
       cwd: repoRoot,
       // The operator as the Deployment runs it (its NODE_OPTIONS).
       env: { ...process.env, KUBECONFIG_PATH: bed.kubeconfig, BENCH_NAMESPACE: namespace, NODE_OPTIONS: operatorNodeOptions() },

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import { deployedNodeOptions } from './nodeOptions.js';
+import { cpuProfileFlags, deployedNodeOptions } from './nodeOptions.js';
 import { KubeConfig } from '@kubernetes/client-node';
 import { KEYSTORE_ANNOTATIONS } from '../src/api/keystoreAnnotations.js';
 import { KubeApi } from '../src/k8s/apiClient.js';
@@ -61,14 +61,8 @@ if (process.env.MODE === 'floor') {
 }
 `;
 
-/** BENCH_CPU_PROF=DIR: the loop's process writes a V8 CPU profile there (node refuses --cpu-prof in NODE_OPTIONS). */
-function cpuProfileFlags(mode: 'loop' | 'floor'): string[] {
-  const dir = process.env.BENCH_CPU_PROF;
-  return dir && mode === 'loop' ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
-}
-
 function startChild(mode: 'loop' | 'floor', kubeconfig = ''): ChildProcess {
-  return spawn(process.execPath, [...cpuProfileFlags(mode), '--input-type=module', '-e', CHILD_SOURCE], {
+  return spawn(process.execPath, [...(mode === 'loop' ? cpuProfileFlags() : []), '--input-type=module', '-e', CHILD_SOURCE], {
     cwd: ROOT,
     // The operator as the Deployment runs it (its NODE_OPTIONS).
     env: {
