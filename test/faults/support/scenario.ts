@@ -172,10 +172,13 @@ export async function runScenario(api: KubeApi, ns: TestNamespace, spec: Scenari
 
     assert.equal(requests.length, count, 'one live CertificateRequest per Certificate');
     assert.deepEqual(secretProblems, [], 'every Secret holds the certificate the CA issued for its key');
+    // A request cert-manager deleted before it was issued (it replaces a request whose CSR no
+    // longer matches the Certificate's next key) may never have reached the CA: only live and
+    // issued ones must have an enrolment.
     assert.deepEqual(
-      result.requests.filter((r) => r.enrolments === 0).map((r) => r.name),
+      result.requests.filter((r) => r.enrolments === 0 && (!r.deleted || r.serial)).map((r) => `${r.name}${r.deleted ? ' (deleted)' : ''}`),
       [],
-      'every request was enrolled at the CA',
+      'every live or issued request was enrolled at the CA',
     );
     assert.deepEqual(result.unmatched, [], 'the CA issued nothing for a key no request has');
     assert.deepEqual(
