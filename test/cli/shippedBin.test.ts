@@ -2,10 +2,12 @@
 // built, reads package.json's version from its own location, and each command's chunk loads with
 // its imports (for `run`, the Kubernetes client, pino and prom-client from node_modules).
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { COMMAND_SUMMARIES } from '../../src/cli/main.js';
-import { REPO_ROOT, requireBundle, runShippedBin } from '../support/shippedBin.js';
+import { REPO_ROOT, requireBundle, runShippedBin, SHIPPED_BIN } from '../support/shippedBin.js';
 
 describe('shipped bin (dist/bundle)', function () {
   this.timeout(60_000);
@@ -51,6 +53,18 @@ describe('shipped bin (dist/bundle)', function () {
       assert.ok(result.stdout.includes(flag), `${name} --help names ${flag}:\n${result.stdout}`);
     });
   }
+
+  it('a reader that closed its end of the pipe (`| head`): exit 0, nothing on stderr', async () => {
+    requireBundle();
+    const child = spawn(process.execPath, [SHIPPED_BIN, 'enroll', '--help'], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Closed long before node has started and written the help.
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const [code] = (await once(child, 'close')) as [number | null];
+    assert.equal(stderr, '');
+    assert.equal(code, 0);
+  });
 
   it('an error is one line with its message (stores without --cert)', async () => {
     const result = await runShippedBin(['stores', '--out', path.join(REPO_ROOT, 'no-such-dir-for-test')]);
