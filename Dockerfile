@@ -18,7 +18,9 @@ COPY src ./src
 # into dist/bundle/, which bin/ runs: it starts faster than node resolving dist/ module by module.
 # The libraries left outside the bundle (Kubernetes client, pino, prom-client, node-forge, yaml)
 # stay in the pruned node_modules below.
-COPY scripts/bundle.ts ./scripts/bundle.ts
+# It also writes enroll's V8 code cache by enrolling against the development CA on 127.0.0.1
+# (scripts/enrollCodeCache.ts); made with this image's node, it fits the runtime image's.
+COPY scripts/bundle.ts scripts/enrollCodeCache.ts ./scripts/
 RUN npm run build && npm prune --omit=dev --ignore-scripts
 
 FROM ${NODE_RUNTIME_IMAGE} AS runtime

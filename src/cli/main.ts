@@ -1,6 +1,9 @@
 // The command line: parses flags and calls the libraries; nothing else lives here.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { operatorVersion } from '../operator/version.js';
+import { loadBundleWithCodeCache } from './codeCache.js';
 import { addExamples } from './examples.js';
 
 type Register = (program: Command) => void;
@@ -8,13 +11,24 @@ type Register = (program: Command) => void;
 // Commands load on demand: `run` pulls in the Kubernetes client (seconds of start-up on a
 // loaded machine), which `enroll` or `stores` should not pay for.
 const COMMANDS: Record<string, () => Promise<Register>> = {
-  enroll: async () => (await import('./enroll.js')).registerEnrollCommand,
+  enroll: async () => (await enrollModule()).registerEnrollCommand,
   'test-ca': async () => (await import('./testCa.js')).registerTestCaCommand,
   stores: async () => (await import('./stores.js')).registerStoresCommand,
   run: async () => (await import('./run.js')).registerRunCommand,
   certservice: async () => (await import('./certservice.js')).registerCertServiceCommand,
   migrate: async () => (await import('./migrate.js')).registerMigrateCommand,
 };
+
+/**
+ * The `enroll` command. The shipped CLI (dist/bundle/) has it as a CommonJS bundle with a V8 code
+ * cache beside main.js, which starts faster (src/cli/codeCache.ts); tsc's dist/ and tsx load the module.
+ */
+async function enrollModule(): Promise<typeof import('./enroll.js')> {
+  const bundle = fileURLToPath(new URL('./enroll.cjs', import.meta.url));
+  // The same code as ./enroll.js, bundled by scripts/bundle.ts.
+  if (existsSync(bundle)) return loadBundleWithCodeCache(bundle).exports as unknown as typeof import('./enroll.js');
+  return import('./enroll.js');
+}
 
 // What the top-level help lists for each command, so `--help`, `--version` and an unknown
 // command load no command module (each pulls in pkijs, zod or the Kubernetes client: ~1 s of

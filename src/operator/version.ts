@@ -1,11 +1,9 @@
 // The operator's version: package.json's `version`, read once from beside the code (src/operator/
 // under tsx, dist/operator/ from tsc, dist/bundle/ for the shipped CLI bundle: each sits two folders
 // below the package root), so `--version`, the first log line of `run`, the build_info metric and
-// the chart's appVersion name the same release.
+// the chart's appVersion name the same release. package.json ships with the code, so one type
+// check suffices (no zod: every start of the CLI, `--help` included, would load it for this).
 import { readFileSync } from 'node:fs';
-import * as z from 'zod';
-
-const PackageJsonSchema = z.object({ name: z.string(), version: z.string().min(1) });
 
 let cached: string | undefined;
 
@@ -13,7 +11,9 @@ let cached: string | undefined;
 export function operatorVersion(): string {
   if (cached === undefined) {
     const text = readFileSync(new URL('../../package.json', import.meta.url), 'utf8');
-    cached = PackageJsonSchema.parse(JSON.parse(text)).version;
+    const version: unknown = (JSON.parse(text) as { version?: unknown }).version;
+    if (typeof version !== 'string' || version === '') throw new Error('package.json beside the code has no version string');
+    cached = version;
   }
   return cached;
 }
