@@ -6,7 +6,7 @@
 // the code compiled by an earlier load of the same source, whatever the cache file holds.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { codeCacheFileOf, loadBundleWithCodeCache } from '../../src/cli/codeCache.js';
@@ -92,6 +92,10 @@ describe('CommonJS bundle with a V8 code cache', function () {
 
   it("the build's enroll cache is taken by a plain `node` (made under the same V8 flags)", () => {
     const bundle = path.join(REPO_ROOT, 'dist', 'bundle', 'enroll.cjs');
+    assert.ok(
+      existsSync(codeCacheFileOf(bundle)),
+      `${path.relative(REPO_ROOT, codeCacheFileOf(bundle))} is missing: npm run build says why the warm-up failed`,
+    );
     const script =
       `const { loadBundleWithCodeCache } = await import(${JSON.stringify(LOADER)});` +
       `const loaded = loadBundleWithCodeCache(${JSON.stringify(bundle)});` +
