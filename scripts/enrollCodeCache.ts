@@ -38,19 +38,9 @@ try {
     writeFileSync(keyFile, keys[key].export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
     const program = new Command('cmpv2-operator').exitOverride();
     register(program);
-    await program.parseAsync(
-      ['enroll', '--server', url, '--cmd', type, '--newkey', keyFile, '--subject', 'CN=warm-up', '--san', 'warm-up.example'].concat([
-        '--secret',
-        `pass:${SECRET}`,
-        '--ref',
-        REFERENCE,
-        '--certout',
-        path.join(dir, 'cert.pem'),
-        '--chainout',
-        path.join(dir, 'chain.pem'),
-      ]),
-      { from: 'user' },
-    );
+    const args = ['enroll', '--server', url, '--cmd', type, '--newkey', keyFile, '--subject', 'CN=warm-up', '--san', 'warm-up.example'];
+    args.push('--secret', `pass:${SECRET}`, '--ref', REFERENCE, '--certout', path.join(dir, 'cert.pem'), '--chainout', path.join(dir, 'chain.pem'));
+    await program.parseAsync(args, { from: 'user' });
   }
   writeFileSync(codeCacheFileOf(bundleFile), loaded.createCache());
 } finally {

@@ -5,7 +5,7 @@
 // Node 22.1+), hence CommonJS through vm.Script.
 //
 // V8 checks its own version and flags, but of the source only its length. The cache file therefore
-// starts with a SHA-256 of node's version and the source: a cache made for other bytes is never
+// starts with a SHA-256 of node's version and arch and the source: a cache made for other bytes is never
 // handed to V8, and without a usable cache the bundle compiles as usual.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -33,15 +33,15 @@ function cacheKey(source: string): Buffer {
 
 type CommonJsWrapper = (exports: object, require: NodeJS.Require, module: { exports: object }, filename: string, dirname: string) => void;
 
-/** Runs the CommonJS file `bundleFile` (its own require, __filename and __dirname), with its code cache when one fits. */
+/** Runs the CommonJS file `file` (its own require, __filename and __dirname), with its code cache when one fits. */
 export function loadBundleWithCodeCache(file: string): LoadedBundle {
   const bundleFile = path.resolve(file);
   const source = readFileSync(bundleFile, 'utf8');
   const key = cacheKey(source);
   let cachedData: Buffer | undefined;
   try {
-    const file = readFileSync(codeCacheFileOf(bundleFile));
-    if (file.length > KEY_BYTES && file.subarray(0, KEY_BYTES).equals(key)) cachedData = file.subarray(KEY_BYTES);
+    const cacheFile = readFileSync(codeCacheFileOf(bundleFile));
+    if (cacheFile.length > KEY_BYTES && cacheFile.subarray(0, KEY_BYTES).equals(key)) cachedData = cacheFile.subarray(KEY_BYTES);
   } catch {
     // No cache (a build without the warm-up): compile as usual.
   }

@@ -76,14 +76,24 @@ export async function buildFullProgram(): Promise<Command> {
   return program;
 }
 
-/** Runs the CLI; returns the process exit code. Errors are one line on stderr. */
-export async function main(argv: string[]): Promise<number> {
-  // A reader that stopped reading (`cmpv2-operator enroll --help | head -3`) is no error of ours:
-  // stop quietly instead of dying on the pipe's EPIPE with a stack trace.
+let pipeWatched = false;
+
+/**
+ * A reader that stopped reading (`cmpv2-operator enroll --help | head -3`) is no error of ours:
+ * stop quietly instead of dying on the pipe's EPIPE with a stack trace. Once per process.
+ */
+function endQuietlyOnClosedPipe(): void {
+  if (pipeWatched) return;
+  pipeWatched = true;
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code !== 'EPIPE') throw err;
     process.exit(process.exitCode ?? 0);
   });
+}
+
+/** Runs the CLI; returns the process exit code. Errors are one line on stderr. */
+export async function main(argv: string[]): Promise<number> {
+  endQuietlyOnClosedPipe();
   try {
     const program = await buildProgram(argv);
     await program.parseAsync(argv);
