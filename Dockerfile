@@ -6,7 +6,8 @@
 ARG NODE_IMAGE=node:24-bookworm
 ARG NODE_RUNTIME_IMAGE=node:24-bookworm-slim
 FROM ${NODE_IMAGE} AS build
-WORKDIR /src
+# The same folder as at run time: the code cache of `enroll` keeps the path it was made at.
+WORKDIR /app
 # Dependencies first, so a source change does not re-install them. `prepare` builds, so skip
 # scripts here and build explicitly once the sources are in.
 COPY package.json package-lock.json ./
@@ -26,11 +27,11 @@ RUN npm run build && npm prune --omit=dev --ignore-scripts
 FROM ${NODE_RUNTIME_IMAGE} AS runtime
 ENV NODE_ENV=production
 WORKDIR /app
-COPY --from=build --chown=0:0 /src/package.json ./package.json
-COPY --from=build --chown=0:0 /src/node_modules ./node_modules
+COPY --from=build --chown=0:0 /app/package.json ./package.json
+COPY --from=build --chown=0:0 /app/node_modules ./node_modules
 # What bin/ runs: the CLI bundle (dist/bundle/; tsc's module-by-module dist/ is not needed at run time).
-COPY --from=build --chown=0:0 /src/dist/bundle ./dist/bundle
-COPY --from=build --chown=0:0 /src/bin ./bin
+COPY --from=build --chown=0:0 /app/dist/bundle ./dist/bundle
+COPY --from=build --chown=0:0 /app/bin ./bin
 # Files owned by root, process run as an unprivileged numeric user (runAsNonRoot can check it).
 USER 65532:65532
 EXPOSE 8080 8081

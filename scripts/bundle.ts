@@ -65,19 +65,22 @@ await build({
   legalComments: 'linked',
   logLevel: 'warning',
 });
+rmSync(OUT_DIR, { recursive: true, force: true });
+renameSync(staging, OUT_DIR);
+
+// The cache is made where the bundle will run: V8 keeps the script name of the process that made
+// it, so a cache made in the staging folder would name that folder in stack traces.
 try {
-  execFileSync(process.execPath, ['--import', 'tsx', 'scripts/enrollCodeCache.ts', `${staging}/enroll.cjs`], { stdio: ['ignore', 'ignore', 'pipe'] });
+  execFileSync(process.execPath, ['--import', 'tsx', 'scripts/enrollCodeCache.ts', `${OUT_DIR}/enroll.cjs`], { stdio: ['ignore', 'ignore', 'pipe'] });
 } catch (err) {
   // Without the cache `enroll` only starts slower: the build goes on, saying so (and the unit test
   // of the shipped cache then fails, naming the missing file).
   const lines = (err as { stderr?: Buffer }).stderr?.toString().split('\n') ?? [];
   const stderr = lines.find((line) => /Error/.test(line))?.trim() ?? String(err);
-  rmSync(`${staging}/enroll.cjs.v8cache`, { force: true });
+  rmSync(`${OUT_DIR}/enroll.cjs.v8cache`, { force: true });
   console.warn(`bundle: no code cache for enroll (the warm-up enrolments failed: ${stderr}); enroll compiles at each start`);
 }
 
-rmSync(OUT_DIR, { recursive: true, force: true });
-renameSync(staging, OUT_DIR);
 const bytes = Object.entries(result.metafile.outputs)
   .filter(([file]) => file.endsWith('.js'))
   .reduce((sum, [, output]) => sum + output.bytes, 0);

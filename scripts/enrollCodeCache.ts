@@ -3,9 +3,9 @@
 // an EC key and ir with an RSA key) against the development CA in this process, then saves the code
 // V8 compiled for them beside the bundle. Run by scripts/bundle.ts as a plain `node` child, so the
 // cache carries the V8 flags of a plain `node bin/cmpv2-operator.js` (V8 refuses a cache made under
-// other flags).
+// other flags), on the bundle where it will run (V8 keeps this process's script name in the cache).
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
@@ -42,7 +42,10 @@ try {
     args.push('--secret', `pass:${SECRET}`, '--ref', REFERENCE, '--certout', path.join(dir, 'cert.pem'), '--chainout', path.join(dir, 'chain.pem'));
     await program.parseAsync(args, { from: 'user' });
   }
-  writeFileSync(codeCacheFileOf(bundleFile), loaded.createCache());
+  // Written beside and renamed, so a CLI starting meanwhile reads no cache or the whole of it.
+  const cacheFile = codeCacheFileOf(bundleFile);
+  writeFileSync(`${cacheFile}.${process.pid}`, loaded.createCache());
+  renameSync(`${cacheFile}.${process.pid}`, cacheFile);
 } finally {
   await ca.stop();
   rmSync(dir, { recursive: true, force: true });

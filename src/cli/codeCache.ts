@@ -45,9 +45,11 @@ export function loadBundleWithCodeCache(file: string): LoadedBundle {
   } catch {
     // No cache (a build without the warm-up): compile as usual.
   }
-  // Node's own CommonJS wrapper, on one line so that line numbers in stack traces stay the file's.
-  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) { ${source}\n})`, {
+  // Node's CommonJS wrapper on a line of its own, which lineOffset takes back out: stack traces,
+  // profiles and the source map see the file's own lines and columns.
+  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {\n${source}\n})`, {
     filename: bundleFile,
+    lineOffset: -1,
     ...(cachedData ? { cachedData } : {}),
   });
   const wrapper = script.runInThisContext() as CommonJsWrapper;

@@ -99,8 +99,13 @@ describe('CommonJS bundle with a V8 code cache', function () {
     const script =
       `const { loadBundleWithCodeCache } = await import(${JSON.stringify(LOADER)});` +
       `const loaded = loadBundleWithCodeCache(${JSON.stringify(bundle)});` +
-      `console.log(JSON.stringify({ cacheUsed: loaded.cacheUsed, exports: Object.keys(loaded.exports) }));`;
+      `let stack = '';` +
+      `try { loaded.exports.registerEnrollCommand(null); } catch (err) { stack = err.stack; }` +
+      `console.log(JSON.stringify({ cacheUsed: loaded.cacheUsed, exports: Object.keys(loaded.exports), stack }));`;
     const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: REPO_ROOT, encoding: 'utf8', env: PLAIN_ENV });
-    assert.deepEqual(JSON.parse(out), { cacheUsed: true, exports: ['registerEnrollCommand'] });
+    const result = JSON.parse(out) as { cacheUsed: boolean; exports: string[]; stack: string };
+    assert.deepEqual({ cacheUsed: result.cacheUsed, exports: result.exports }, { cacheUsed: true, exports: ['registerEnrollCommand'] });
+    // V8 names cached code after the file the cache was made from: the build made it in place.
+    assert.match(result.stack, new RegExp(`at .*\\(${bundle.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:\\d+\\)`), result.stack);
   });
 });
