@@ -1,7 +1,7 @@
 // CMP benchmark: enrolments per second against our development CA (p10cr and ir; EC P-256 and
 // RSA-2048), in-process (transport = the CA's handler) and over HTTP; then whole processes against
-// the same HTTP server in the same run: `cmpv2-operator enroll` (as shipped: the bundle, enroll with its code cache; and, for
-// scale, from tsc's dist/ module by module) beside `openssl cmp` as client.
+// the same HTTP server in the same run: `cmpv2-operator enroll` (as shipped: the bundle, enroll
+// with its code cache; and, for scale, from tsc's dist/ module by module) beside `openssl cmp`.
 // Key generation is outside the timed part (keys are made beforehand and reused round-robin).
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';

@@ -158,7 +158,7 @@ export class CertServiceSigner implements Signer {
     const ca = data[ref.cacertRef].toString('utf8');
     if (parseCertificateBundle(cert).certificates.length === 0) throw new IssuerError(`${where(ref.certRef)} holds no readable certificate`);
     if (parseCertificateBundle(ca).certificates.length === 0) throw new IssuerError(`${where(ref.cacertRef)} holds no readable certificate`);
-    if (pkcs8Pem(data[ref.keyRef]) === undefined) throw new IssuerError(`${where(ref.keyRef)} does not hold a readable PEM private key`);
+    if (privateKeyOf(data[ref.keyRef]) === undefined) throw new IssuerError(`${where(ref.keyRef)} does not hold a readable PEM private key`);
     const options: CertServiceClientOptions = {
       url: spec.url,
       tlsCa: ca,
