@@ -21,9 +21,27 @@ const CHOICES = [
 const CONSTRUCTED = new Set([0, 3, 4, 5]);
 const ALPHA_DIGITS = /^[A-Za-z0-9]$/;
 
+/**
+ * A Name as Java's X500Name reads it: a SEQUENCE of SETs, each of at least one SEQUENCE { OID,
+ * value } (a SET Java cannot read as one, e.g. primitive, makes it refuse the certificate).
+ */
+export function checkName(der: Buffer, name: Tlv, what: string): void {
+  for (const rdn of readChildren(der, expectTag(name, 0x30, what), what)) {
+    const attributes = readChildren(der, expectTag(rdn, 0x31, what), what);
+    if (attributes.length === 0) throw new DerFormatError(`${what} has an empty relative distinguished name`);
+    for (const atv of attributes) {
+      const parts = readChildren(der, expectTag(atv, 0x30, what), what);
+      if (parts.length !== 2 || parts[0].tag !== 0x06) throw new DerFormatError(`${what} is malformed`);
+    }
+  }
+}
+
 /** Checks every GeneralName of a GeneralNames SEQUENCE (or of an IMPLICIT-tagged one: any tag). */
 export function checkGeneralNames(der: Buffer, names: Tlv, what: string): void {
-  for (const name of readChildren(der, names, what)) checkGeneralName(der, name, what);
+  const all = readChildren(der, names, what);
+  // GeneralNames ::= SEQUENCE SIZE (1..MAX); Java refuses an empty one in a critical extension.
+  if (all.length === 0) throw new DerFormatError(`${what} holds no name`);
+  for (const name of all) checkGeneralName(der, name, what);
 }
 
 export function checkGeneralName(der: Buffer, name: Tlv, what: string): void {
@@ -38,16 +56,10 @@ export function checkGeneralName(der: Buffer, name: Tlv, what: string): void {
     case 2:
       return checkDnsName(text, true, label);
     case 4: {
-      // directoryName [4] EXPLICIT Name: a SEQUENCE of SETs of SEQUENCE { OID, value }.
+      // directoryName [4] EXPLICIT Name
       const children = readChildren(der, name, label);
       if (children.length !== 1) throw new DerFormatError(`${label} is malformed`);
-      for (const rdn of readChildren(der, expectTag(children[0], 0x30, label), label)) {
-        for (const atv of readChildren(der, expectTag(rdn, 0x31, label), label)) {
-          const parts = readChildren(der, expectTag(atv, 0x30, label), label);
-          if (parts.length !== 2 || parts[0].tag !== 0x06) throw new DerFormatError(`${label} is malformed`);
-        }
-      }
-      return;
+      return checkName(der, children[0], label);
     }
     case 6:
       return checkUri(text, label);

@@ -8,6 +8,7 @@ import { checkCertificate, CertificateFormatError, readCertificateFields } from 
 import { parseCertificates } from '../../src/pki/pem.js';
 import { Pki } from '../keystore/fixtures.js';
 import { damageBasicConstraints, damageSignature, damageValidity } from './damage.js';
+import { javaRefusedCertificates } from './javaRefusedCertificates.js';
 
 const der = (pem: string): Buffer => Buffer.from(new X509Certificate(pem).raw);
 
@@ -47,6 +48,17 @@ describe('pki/checkCertificate', () => {
       assert.throws(
         () => checkCertificate(bytes),
         (e: Error) => e instanceof CertificateFormatError && reason.test(e.message),
+      );
+    });
+  }
+
+  for (const refused of javaRefusedCertificates(pki)) {
+    it(`refuses ${refused.title} (OpenSSL parses it, Java refuses it: test/peer/keystore/javaRefusedCertificates.test.ts)`, () => {
+      const bytes = der(refused.pem);
+      assert.doesNotThrow(() => new X509Certificate(bytes));
+      assert.throws(
+        () => checkCertificate(bytes),
+        (e: Error) => e instanceof CertificateFormatError && refused.reason.test(e.message),
       );
     });
   }
